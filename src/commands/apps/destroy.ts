@@ -1,0 +1,24 @@
+import {Args, Flags} from '@oclif/core'
+
+import type {App} from '../../lib/api/resources.js'
+import {OrgctlCommand} from '../../lib/cli/base-command.js'
+import {appFlag} from '../../lib/cli/flags.js'
+import {confirmByName} from '../../lib/output/prompt.js'
+
+export default class AppsDestroy extends OrgctlCommand {
+  static override summary = 'permanently destroy an app'
+  static override description = 'Needs --confirm APP (or typing the name at a terminal). Admins, the owner of a personal app, or anyone with manage on it.'
+  static override aliases = ['destroy', 'apps:delete']
+  static override examples = ['<%= config.bin %> apps:destroy --app acme-api --confirm acme-api']
+  static override args = {app: Args.string({description: 'the app (or use --app)'})}
+  static override flags = {app: appFlag, confirm: Flags.string({char: 'c', description: 'the app name again, to confirm', helpValue: 'APP'})}
+
+  async run(): Promise<App> {
+    const {args, flags} = await this.parse(AppsDestroy)
+    const app = this.ctx.app(args.app ?? flags.app)
+    const {ui} = this.ctx
+    await confirmByName(ui, app, flags.confirm, `This destroys ${app} and cannot be undone`)
+    const backend = await this.ctx.backend()
+    return ui.action(`Destroying ${ui.color.app(app)}`, () => backend.destroyApp(app))
+  }
+}

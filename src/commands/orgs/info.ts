@@ -1,0 +1,26 @@
+import {Args} from '@oclif/core'
+
+import type {TeamInfo} from '../../lib/api/resources.js'
+import {OrgctlCommand} from '../../lib/cli/base-command.js'
+import {orgFlag} from '../../lib/cli/flags.js'
+
+export default class OrgsInfo extends OrgctlCommand {
+  static override summary = 'show an org: your role, its limits and current usage'
+  static override aliases = ['teams:info']
+  static override examples = ['<%= config.bin %> orgs:info --org acme-widgets', '<%= config.bin %> orgs:info acme-widgets --json']
+  static override args = {org: Args.string({description: 'the org (or use --org)'})}
+  static override flags = {org: orgFlag}
+
+  async run(): Promise<TeamInfo> {
+    const {args, flags} = await this.parse(OrgsInfo)
+    const org = await this.ctx.org(args.org ?? flags.org)
+    const team = await (await this.ctx.backend()).getTeam(org)
+    const {ui} = this.ctx
+    ui.header(ui.color.org(team.name))
+    ui.out(`ID:         ${team.id}`)
+    ui.out(`Your role:  ${team.role}`)
+    ui.out(`Created:    ${team.created_at}`)
+    for (const name of ['apps', 'members', 'dyno-units'] as const) ui.out(`${`${name}:`.padEnd(12)}${team.usage[name]} of ${team.limits[name]}`)
+    return team
+  }
+}

@@ -1,0 +1,22 @@
+import {OrgctlCommand} from '../lib/cli/base-command.js'
+import {describeRule, PERMISSION_MATRIX, STANDINGS} from '../lib/domain/permissions.js'
+
+export default class Permissions extends OrgctlCommand {
+  static override summary = 'print the permission matrix: who may do what'
+  static override description = `Rows are actions; columns are how you stand towards the org or app: admin, member, collaborator
+(someone an app is shared with, with per-app permissions view, deploy, operate, manage), or none.
+The owner of a personal app stands as admin on it. "with X": only with permission X on that app.`
+  static override examples = ['<%= config.bin %> permissions', '<%= config.bin %> permissions --json']
+
+  async run(): Promise<typeof PERMISSION_MATRIX> {
+    await this.parse(Permissions)
+    const {ui} = this.ctx
+    await ui.table(PERMISSION_MATRIX, [
+      {header: 'action', value: (rule) => rule.action},
+      {header: 'commands', value: (rule) => rule.commands},
+      ...STANDINGS.map((standing) => ({header: standing, value: (rule: (typeof PERMISSION_MATRIX)[number]) => describeRule(rule.rules[standing])})),
+      {header: 'locked app', value: (rule) => ('lockedAdminsOnly' in rule ? 'admins only' : '')},
+    ])
+    return PERMISSION_MATRIX
+  }
+}

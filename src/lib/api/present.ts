@@ -1,0 +1,193 @@
+/** Domain objects to API resources: the one place the wire shape is decided. */
+import {createHash} from 'node:crypto'
+
+import type {AccessView} from '../domain/access.js'
+import type {Ctx} from '../domain/context.js'
+import type {MemberView} from '../domain/members.js'
+import type {OrgUsage, OrgView} from '../domain/orgs.js'
+import {
+  type App as DomainApp,
+  type FormationEntry,
+  type Org,
+  PERMISSION_DESCRIPTIONS,
+  type Token,
+  type Transfer,
+  type User,
+} from '../domain/types.js'
+import type {Billing, Usage} from '../domain/usage.js'
+import type * as R from './resources.js'
+
+/** Heroku reports an org-owned app's owner as this pseudo-user; clients tell team apps by it. */
+export const TEAM_OWNER_DOMAIN = '@herokumanager.com'
+
+/** A stable UUID-shaped id derived from a name, for things the store has no id for. */
+function derivedId(kind: string, name: string): string {
+  const hex = createHash('sha256').update(`${kind}:${name}`).digest('hex')
+  return `${hex.slice(0, 8)}-${hex.slice(8, 12)}-5${hex.slice(13, 16)}-a${hex.slice(17, 20)}-${hex.slice(20, 32)}`
+}
+
+function userRef(ctx: Ctx, email: string): R.UserRef {
+  return {id: ctx.state.users.get(email)?.id ?? derivedId('user', email), email}
+}
+
+export function presentAccount(user: User, defaultTeam?: Org): R.Account {
+  const team = defaultTeam ? {id: defaultTeam.id, name: defaultTeam.name} : null
+  return {id: user.id, email: user.email, name: null, created_at: user.createdAt, updated_at: user.createdAt, default_team: team, default_organization: team}
+}
+
+export function presentTeam({org, role}: OrgView): R.Team {
+  return {
+    id: org.id,
+    name: org.name,
+    role,
+    type: 'team',
+    default: false,
+    membership_limit: org.limits.members,
+    credit_card_collections: false,
+    enterprise_account: null,
+    identity_provider: null,
+    provisioned_licenses: false,
+    created_at: org.createdAt,
+    updated_at: org.updatedAt,
+    limits: {...org.limits},
+  }
+}
+
+export function presentTeamInfo(view: OrgView & {usage: Usage}): R.TeamInfo {
+  return {...presentTeam(view), usage: {...view.usage}}
+}
+
+export function presentMember(ctx: Ctx, org: Org, view: MemberView): R.TeamMember {
+  const user = userRef(ctx, view.email)
+  const at = view.membership?.createdAt ?? org.createdAt
+  return {
+    id: view.membership?.id ?? derivedId(`member:${org.name}`, view.email),
+    email: view.email,
+    role: view.role,
+    federated: false,
+    two_factor_authentication: false,
+    identity_provider: null,
+    user: {id: user.id, email: user.email, name: null},
+    created_at: at,
+    updated_at: view.membership?.updatedAt ?? at,
+  }
+}
+
+/** A removal that found nobody: the same shape, with no role. */
+export function presentAbsentMember(ctx: Ctx, org: Org, email: string): R.TeamMember {
+  return {...presentMember(ctx, org, {email, role: 'collaborator'}), role: null}
+}
+
+export function presentApp(ctx: Ctx, app: DomainApp): R.App {
+  const org = app.owner.kind === 'org' ? ctx.state.orgs.get(app.owner.name) : undefined
+  const team = org ? {id: org.id, name: org.name} : null
+  const owner = app.owner.kind === 'org' ? {id: org?.id ?? derivedId('org', app.owner.name), email: `${app.owner.name}${TEAM_OWNER_DOMAIN}`} : userRef(ctx, app.owner.email)
+  const stack = {id: derivedId('stack', 'heroku-24'), name: 'heroku-24'}
+  return {
+    id: app.id,
+    name: app.name,
+    owner,
+    team,
+    organization: team,
+    locked: app.locked,
+    joined: app.collaborators.has(ctx.actor),
+    region: {id: derivedId('region', app.region), name: app.region},
+    stack,
+    build_stack: stack,
+    space: null,
+    internal_routing: null,
+    maintenance: false,
+    git_url: `https://git.heroku.com/${app.name}.git`,
+    web_url: `https://${app.name}.herokuapp.com/`,
+    released_at: null,
+    archived_at: null,
+    created_at: app.createdAt,
+    updated_at: app.updatedAt,
+  }
+}
+
+export function presentAccess(ctx: Ctx, app: DomainApp, view: AccessView): R.Collaborator {
+  const user = userRef(ctx, view.email)
+  const at = view.collaborator?.createdAt ?? app.createdAt
+  return {
+    id: view.collaborator?.id ?? derivedId(`collaborator:${app.name}`, view.email),
+    app: {id: app.id, name: app.name},
+    user: {id: user.id, email: user.email, federated: false},
+    role: view.role,
+    permissions: view.permissions.map((name) => ({name, description: PERMISSION_DESCRIPTIONS[name]})),
+    created_at: at,
+    updated_at: view.collaborator?.updatedAt ?? at,
+  }
+}
+
+/** A removal that found nobody: the same shape, with no role and no permissions. */
+export function presentAbsentAccess(ctx: Ctx, app: DomainApp, email: string): R.Collaborator {
+  return {...presentAccess(ctx, app, {email, role: 'collaborator', permissions: []}), role: null}
+}
+
+export function presentTransfer(ctx: Ctx, transfer: Transfer): R.AppTransfer {
+  return {
+    id: transfer.id,
+    app: {id: transfer.appId, name: transfer.app},
+    owner: userRef(ctx, transfer.from),
+    recipient: userRef(ctx, transfer.to),
+    state: transfer.state,
+    created_at: transfer.createdAt,
+    updated_at: transfer.updatedAt,
+  }
+}
+
+export function presentFormation(app: DomainApp, entry: FormationEntry): R.Formation {
+  return {
+    id: entry.id,
+    app: {id: app.id, name: app.name},
+    type: entry.type,
+    quantity: entry.quantity,
+    size: entry.size,
+    command: entry.type === 'web' ? 'npm start' : `npm run ${entry.type}`,
+    created_at: entry.createdAt,
+    updated_at: entry.updatedAt,
+  }
+}
+
+export function presentUsage(view: OrgUsage, withHistory: boolean): R.TeamUsage {
+  const usage: R.TeamUsage = {
+    team: {id: view.org.id, name: view.org.name},
+    resources: (['apps', 'members', 'dyno-units'] as const).map((name) => ({name, used: view.usage[name], limit: view.org.limits[name]})),
+  }
+  if (withHistory) {
+    usage.history = view.history.map((day) => ({date: day.date, apps: day.apps, members: day.members, 'dyno-units': day.dynoUnits}))
+  }
+  return usage
+}
+
+const dollars = (cents: number): number => Math.round(cents) / 100
+
+export function presentBilling(org: Org, billing: Billing): R.TeamBilling {
+  return {
+    team: {id: org.id, name: org.name},
+    month: billing.month,
+    period_start: billing.periodStart,
+    period_end: billing.periodEnd,
+    currency: 'USD',
+    apps: billing.apps.map((app) => ({
+      app_name: app.app,
+      dyno_units: app.dynoUnits,
+      monthly_rate: dollars(app.monthlyCents),
+      to_date: dollars(app.toDateCents),
+      projected: dollars(app.projectedCents),
+    })),
+    total_to_date: dollars(billing.toDateCents),
+    total_projected: dollars(billing.projectedCents),
+  }
+}
+
+export function presentAuthorization(ctx: Ctx, record: Token, token: string): R.Authorization {
+  return {
+    id: record.id,
+    description: record.description,
+    created_at: record.createdAt,
+    user: userRef(ctx, record.email),
+    access_token: {token, expires_in: null, id: record.id},
+  }
+}

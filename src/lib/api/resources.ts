@@ -1,0 +1,160 @@
+/**
+ * The resources both backends return, shaped like Heroku Platform API v3
+ * resources so jq filters written for Heroku work. Fields marked "extension"
+ * have no Heroku counterpart.
+ */
+
+export interface Ref {
+  id: string
+  name: string
+}
+
+export interface UserRef {
+  id: string
+  email: string
+}
+
+export interface Account {
+  id: string
+  email: string
+  name: string | null
+  created_at: string
+  updated_at: string
+  default_team: Ref | null
+  default_organization: Ref | null
+}
+
+export interface Limits {
+  apps: number
+  members: number
+  'dyno-units': number
+}
+
+export interface Team {
+  id: string
+  name: string
+  role: 'admin' | 'member' | 'collaborator'
+  type: 'team'
+  default: boolean
+  membership_limit: number
+  credit_card_collections: boolean
+  enterprise_account: null
+  identity_provider: null
+  provisioned_licenses: boolean
+  created_at: string
+  updated_at: string
+  /** extension: the org's resource limits */
+  limits: Limits
+}
+
+export interface TeamInfo extends Team {
+  /** extension: current use of each limited resource */
+  usage: Limits
+}
+
+export interface TeamMember {
+  id: string
+  email: string
+  role: 'admin' | 'member' | 'collaborator' | null
+  federated: boolean
+  two_factor_authentication: boolean
+  identity_provider: null
+  user: {id: string; email: string; name: null}
+  created_at: string
+  updated_at: string
+}
+
+export interface App {
+  id: string
+  name: string
+  owner: UserRef
+  team: Ref | null
+  organization: Ref | null
+  locked: boolean
+  /** team-app: whether the acting user is a collaborator on it */
+  joined: boolean
+  region: Ref
+  stack: Ref
+  build_stack: Ref
+  space: null
+  internal_routing: null
+  maintenance: boolean
+  git_url: string
+  web_url: string
+  released_at: string | null
+  archived_at: null
+  created_at: string
+  updated_at: string
+}
+
+export interface Permission {
+  name: string
+  description: string
+}
+
+export interface Collaborator {
+  id: string
+  app: Ref
+  user: {id: string; email: string; federated: boolean}
+  role: 'owner' | 'admin' | 'member' | 'collaborator' | null
+  permissions: Permission[]
+  created_at: string
+  updated_at: string
+}
+
+export interface AppTransfer {
+  id: string
+  app: Ref
+  owner: UserRef
+  recipient: UserRef
+  state: 'pending' | 'accepted' | 'declined'
+  created_at: string
+  updated_at: string
+}
+
+/** The answer to a transfer request: the app where it now is, or the pending transfer. */
+export interface TransferResult {
+  app: App
+  /** Present when the move awaits the recipient (personal to personal). */
+  transfer?: AppTransfer
+  /** extension: false when the app was already owned by the recipient (nothing changed) */
+  moved: boolean
+}
+
+export interface Formation {
+  id: string
+  app: Ref
+  type: string
+  quantity: number
+  size: string
+  command: string
+  created_at: string
+  updated_at: string
+}
+
+/** extension: current use of each limited resource, and optionally its daily history. */
+export interface TeamUsage {
+  team: Ref
+  resources: {name: keyof Limits; used: number; limit: number}[]
+  history?: {date: string; apps: number; members: number; 'dyno-units': number}[]
+}
+
+/** extension: this month's estimated charges, in US dollars. */
+export interface TeamBilling {
+  team: Ref
+  month: string
+  period_start: string
+  period_end: string
+  currency: 'USD'
+  apps: {app_name: string; dyno_units: number; monthly_rate: number; to_date: number; projected: number}[]
+  total_to_date: number
+  total_projected: number
+}
+
+export interface Authorization {
+  id: string
+  description: string
+  created_at: string
+  user: UserRef
+  access_token: {token: string; expires_in: null; id: string}
+}

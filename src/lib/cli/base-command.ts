@@ -1,0 +1,49 @@
+/**
+ * The base of every command: builds the context, prints results as JSON under
+ * --json, and turns every error into one line and a stable exit code.
+ */
+import {Command} from '@oclif/core'
+
+import {OrgctlError, toOrgctlError, usageError} from '../errors.js'
+import {loadPalette} from '../output/palette.js'
+import {UI} from '../output/ui.js'
+import {settingsFromEnv} from '../settings.js'
+import {CliContext} from './context.js'
+
+export abstract class OrgctlCommand extends Command {
+  static override enableJsonFlag = true
+
+  protected ctx!: CliContext
+
+  override async init(): Promise<void> {
+    await super.init()
+    const settings = settingsFromEnv(process.env)
+    const json = this.jsonEnabled()
+    const color = await loadPalette(Boolean(process.stdout.isTTY) && !json && !settings.noColor)
+    this.ctx = new CliContext(settings, new UI({stdout: process.stdout, stderr: process.stderr, stdin: process.stdin}, json, color))
+  }
+
+  /** Plain two-space JSON, exactly one document on stdout. */
+  override logJson(json: unknown): void {
+    process.stdout.write(`${JSON.stringify(json, null, 2)}\n`)
+  }
+
+  override async catch(thrown: Error & {exitCode?: number}): Promise<never> {
+    const error = asOrgctlError(thrown)
+    if (this.ctx?.ui.json ?? this.jsonEnabled()) process.stdout.write(`${JSON.stringify(error.toJSON(), null, 2)}\n`)
+    process.stderr.write(`Error: ${error.message}\n`)
+    if (process.env.DEBUG) process.stderr.write(`${thrown.stack ?? thrown}\n`)
+    return this.exit(error.exitCode)
+  }
+}
+
+/** oclif's parse errors become usage errors, on one line. */
+function asOrgctlError(thrown: unknown): OrgctlError {
+  if (thrown instanceof OrgctlError) return thrown
+  const oclif = thrown as {parse?: unknown; oclif?: {exit?: number}; message?: string}
+  if (oclif && typeof oclif === 'object' && ('parse' in oclif || oclif.oclif?.exit === 2)) {
+    const first = String(oclif.message ?? 'Invalid usage').split('\n')[0]!.trim()
+    return usageError(`${first.replace(/\.$/, '')}. See --help for usage.`)
+  }
+  return toOrgctlError(thrown)
+}

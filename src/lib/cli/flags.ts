@@ -1,0 +1,22 @@
+/** The flags shared by many commands, named and lettered as in the Heroku CLI. */
+import {Flags} from '@oclif/core'
+
+export const orgFlag = Flags.string({
+  char: 'o',
+  aliases: ['team'],
+  charAliases: ['t'],
+  description: 'org to use (also --team/-t; defaults to ORGCTL_ORG or the config)',
+  helpValue: 'ORG',
+})
+
+export const appFlag = Flags.string({
+  char: 'a',
+  description: 'app to run the command against (defaults to ORGCTL_APP)',
+  helpValue: 'APP',
+})
+
+export const roleFlag = (description: string) =>
+  Flags.string({char: 'r', description: `${description} (admin, member or collaborator)`, helpValue: 'ROLE'})
+
+export const permissionsFlag = (description: string) =>
+  Flags.string({char: 'p', description, helpValue: 'deploy,operate,manage'})

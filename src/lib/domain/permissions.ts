@@ -1,0 +1,148 @@
+/**
+ * The permission matrix, written down once as data and enforced in one place
+ * (`authorize`). The README's table and `orgctl permissions` print it from here.
+ */
+import {forbidden, notFound} from '../errors.js'
+import type {AppPermission} from './types.js'
+
+/**
+ * How the acting user stands towards an org or an app.
+ * On an org app: the org role, else `collaborator` if the app is shared with them.
+ * On a personal app: its owner stands as `admin`, a user it is shared with as `collaborator`.
+ */
+export const STANDINGS = ['admin', 'member', 'collaborator', 'none'] as const
+export type Standing = (typeof STANDINGS)[number]
+
+/** allow, deny, or allow when the user holds this permission on the app. */
+export type Rule = 'allow' | 'deny' | {needs: AppPermission}
+
+export type Scope = 'user' | 'org' | 'app'
+
+export interface ActionRule {
+  action: string
+  scope: Scope
+  /** The commands that perform it, for the docs. */
+  commands: string
+  /** Finishes "You cannot ...". */
+  describe: string
+  rules: Record<Standing, Rule>
+  /** On a locked app only admins may do this. */
+  lockedAdminsOnly?: boolean
+}
+
+const ALL: Record<Standing, Rule> = {admin: 'allow', member: 'allow', collaborator: 'allow', none: 'allow'}
+const ADMIN: Record<Standing, Rule> = {admin: 'allow', member: 'deny', collaborator: 'deny', none: 'deny'}
+const STAFF: Record<Standing, Rule> = {admin: 'allow', member: 'allow', collaborator: 'deny', none: 'deny'}
+const needs = (permission: AppPermission, memberRule?: Rule): Record<Standing, Rule> => ({
+  admin: 'allow',
+  member: memberRule ?? {needs: permission},
+  collaborator: {needs: permission},
+  none: 'deny',
+})
+
+export const PERMISSION_MATRIX = [
+  {action: 'orgs:list', scope: 'user', commands: 'orgs', describe: 'list your orgs', rules: ALL},
+  {action: 'orgs:create', scope: 'user', commands: 'orgs:create', describe: 'create an org', rules: ALL},
+  {action: 'apps:create-personal', scope: 'user', commands: 'create, apps', describe: 'create or list personal apps', rules: ALL},
+  {action: 'transfers:respond', scope: 'user', commands: 'transfers, transfers:accept|decline|cancel', describe: 'answer transfers addressed to you, or cancel your own', rules: ALL},
+  {action: 'authorizations:create', scope: 'user', commands: 'authorizations:create', describe: 'mint an API token for yourself', rules: ALL},
+  {action: 'orgs:info', scope: 'org', commands: 'orgs:info', describe: 'see the org', rules: STAFF},
+  {action: 'orgs:usage', scope: 'org', commands: 'orgs:usage', describe: "see the org's usage", rules: ADMIN},
+  {action: 'orgs:billing', scope: 'org', commands: 'orgs:billing', describe: "see the org's billing", rules: ADMIN},
+  {action: 'members:list', scope: 'org', commands: 'members', describe: 'list members', rules: STAFF},
+  {action: 'members:add', scope: 'org', commands: 'members:add', describe: 'add members', rules: ADMIN},
+  {action: 'members:set', scope: 'org', commands: 'members:set', describe: "change members' roles", rules: ADMIN},
+  {action: 'members:remove', scope: 'org', commands: 'members:remove', describe: 'remove members', rules: ADMIN},
+  {action: 'apps:list', scope: 'org', commands: 'apps --org', describe: "list the org's apps", rules: STAFF},
+  {action: 'apps:create', scope: 'org', commands: 'create --org', describe: 'create apps in the org', rules: STAFF},
+  {action: 'apps:transfer-in', scope: 'org', commands: 'apps:transfer ORG', describe: 'transfer apps into the org', rules: STAFF},
+  {action: 'apps:info', scope: 'app', commands: 'apps:info', describe: 'see the app', rules: needs('view', 'allow')},
+  {action: 'access:list', scope: 'app', commands: 'access', describe: "see the app's collaborators", rules: needs('view', 'allow')},
+  {action: 'ps:list', scope: 'app', commands: 'ps', describe: "see the app's dynos", rules: needs('view', 'allow')},
+  {action: 'ps:scale', scope: 'app', commands: 'ps:scale', describe: 'scale the app', rules: needs('operate')},
+  {action: 'access:add', scope: 'app', commands: 'access:add', describe: 'give access to the app', rules: needs('manage'), lockedAdminsOnly: true},
+  {action: 'access:update', scope: 'app', commands: 'access:update', describe: "change permissions on the app", rules: needs('manage')},
+  {action: 'access:remove', scope: 'app', commands: 'access:remove', describe: "remove others' access to the app", rules: needs('manage')},
+  {action: 'apps:destroy', scope: 'app', commands: 'apps:destroy', describe: 'destroy the app', rules: needs('manage')},
+  {
+    action: 'apps:join',
+    scope: 'app',
+    commands: 'apps:join',
+    describe: 'join the app',
+    rules: {admin: 'allow', member: 'allow', collaborator: 'deny', none: 'deny'},
+    lockedAdminsOnly: true,
+  },
+  {action: 'apps:leave', scope: 'app', commands: 'apps:leave, access:remove SELF', describe: 'leave the app', rules: {admin: 'allow', member: 'allow', collaborator: 'allow', none: 'deny'}},
+  {action: 'apps:lock', scope: 'app', commands: 'apps:lock, apps:unlock', describe: 'lock or unlock the app', rules: ADMIN},
+  {action: 'apps:transfer-out', scope: 'app', commands: 'apps:transfer', describe: 'transfer the app away', rules: ADMIN},
+] as const satisfies readonly ActionRule[]
+
+export type Action = (typeof PERMISSION_MATRIX)[number]['action']
+
+const BY_ACTION = new Map<string, ActionRule>(PERMISSION_MATRIX.map((rule) => [rule.action, rule]))
+
+export function ruleFor(action: Action): ActionRule {
+  return BY_ACTION.get(action)!
+}
+
+/** Who the request is about, for the messages. */
+export interface Subject {
+  standing: Standing
+  /** The acting user's permissions on the app (app scope only). */
+  permissions: readonly AppPermission[]
+  locked?: boolean
+  /** `org acme` or `app acme-api`. */
+  target: string
+}
+
+/** Whether the matrix lets this subject perform the action. */
+export function isAllowed(action: Action, subject: Subject): boolean {
+  const spec = ruleFor(action)
+  if (spec.lockedAdminsOnly && subject.locked && subject.standing !== 'admin') return false
+  const rule = spec.rules[subject.standing]
+  if (rule === 'allow') return true
+  if (rule === 'deny') return false
+  return subject.permissions.includes(rule.needs)
+}
+
+/**
+ * Enforces the matrix. Someone with no standing learns no more than a
+ * "not found" would tell; everyone else is told which role or permission would do.
+ */
+export function authorize(action: Action, subject: Subject): void {
+  if (isAllowed(action, subject)) return
+  const spec = ruleFor(action)
+  if (subject.standing === 'none') throw notFound(`Couldn't find ${subject.target}, or you have no access to it.`)
+  if (spec.lockedAdminsOnly && subject.locked && subject.standing !== 'admin' && spec.rules[subject.standing] !== 'deny') {
+    throw forbidden(`You cannot ${spec.describe}: ${subject.target} is locked, so only an admin can. Ask an admin to unlock it.`)
+  }
+  const rule = spec.rules[subject.standing]
+  const hint = subject.standing === 'member' && typeof rule === 'object' ? ` Join it first (orgctl apps:join) or ask an admin.` : ''
+  throw forbidden(`You cannot ${spec.describe} in ${subject.target}: that needs ${whoMay(spec)} (you are ${describeStanding(subject)}).${hint}`)
+}
+
+/** "an admin", "an admin or a member", "an admin, or the manage permission on the app". */
+export function whoMay(spec: ActionRule): string {
+  const roles: string[] = []
+  let permission: AppPermission | undefined
+  for (const standing of STANDINGS) {
+    const rule = spec.rules[standing]
+    if (rule === 'allow' && standing !== 'none') roles.push(standing === 'admin' ? 'an admin' : `a ${standing}`)
+    if (typeof rule === 'object') permission = rule.needs
+  }
+  const who = roles.join(' or ')
+  return permission ? `${who}, or the ${permission} permission on the app` : who
+}
+
+function describeStanding(subject: Subject): string {
+  if (subject.standing === 'admin') return 'an admin'
+  const base = `a ${subject.standing}`
+  return subject.permissions.length > 0 ? `${base} with ${subject.permissions.join(', ')}` : base
+}
+
+/** The matrix cell as text, for the docs: allow, -, or the permission needed. */
+export function describeRule(rule: Rule): string {
+  if (rule === 'allow') return 'yes'
+  if (rule === 'deny') return '-'
+  return `with ${rule.needs}`
+}

@@ -1,0 +1,148 @@
+/** Validation of everything that comes from outside: flags, arguments, HTTP bodies. */
+import {usageError} from '../errors.js'
+import {
+  APP_PERMISSIONS,
+  type AppPermission,
+  DYNO_SIZES,
+  type DynoSize,
+  LIMIT_NAMES,
+  type LimitName,
+  type Limits,
+  ORG_ROLES,
+  type OrgRole,
+  REGIONS,
+  type Region,
+} from './types.js'
+
+// A practical address check (the one Heroku's CLI uses to tell users from teams):
+// local part, @, dotted domain with a 2+ letter TLD. No spaces or control characters.
+const EMAIL = /^[a-z0-9.!#$%&'*+/=?^_`{|}~-]+@[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?(?:\.[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?)*\.[a-z]{2,}$/i
+const APP_NAME = /^[a-z][a-z0-9-]{1,28}[a-z0-9]$/
+const ORG_NAME = /^[a-z][a-z0-9-]{1,28}[a-z0-9]$/
+const MAX_EMAIL_LENGTH = 254
+
+/** Shows a value inside an error message without letting control characters through. */
+export function quote(value: string): string {
+  const shown = value.length > 60 ? `${value.slice(0, 57)}...` : value
+  return JSON.stringify(shown)
+}
+
+export function looksLikeEmail(value: string): boolean {
+  return value.length <= MAX_EMAIL_LENGTH && EMAIL.test(value)
+}
+
+/** Emails are compared case-insensitively, so they are stored lower-case. */
+export function parseEmail(value: string): string {
+  const email = value.trim().toLowerCase()
+  if (!looksLikeEmail(email)) {
+    throw usageError(`Invalid email ${quote(value)}: give an address such as dev@example.com.`)
+  }
+  return email
+}
+
+export function parseAppName(value: string): string {
+  if (!APP_NAME.test(value)) {
+    throw usageError(
+      `Invalid app name ${quote(value)}: use 3 to 30 lowercase letters, digits and dashes, starting with a letter and not ending with a dash.`,
+    )
+  }
+  return value
+}
+
+export function parseOrgName(value: string): string {
+  if (!ORG_NAME.test(value)) {
+    throw usageError(
+      `Invalid org name ${quote(value)}: use 3 to 30 lowercase letters, digits and dashes, starting with a letter and not ending with a dash.`,
+    )
+  }
+  return value
+}
+
+const ROLE_ALIASES: Record<string, OrgRole> = {admin: 'admin', owner: 'admin', member: 'member', viewer: 'member', collaborator: 'collaborator'}
+
+/** Accepts Heroku's whole role vocabulary: owner is stored as admin, viewer as member. */
+export function parseRole(value: string): OrgRole {
+  const key = value.trim().toLowerCase()
+  if (!Object.hasOwn(ROLE_ALIASES, key)) {
+    throw usageError(`Unknown role ${quote(value)}: use one of ${ORG_ROLES.join(', ')}.`)
+  }
+  return ROLE_ALIASES[key]!
+}
+
+/** Parses `deploy,operate` into a sorted set that always includes view. */
+export function parsePermissions(value: string | readonly string[]): AppPermission[] {
+  const names = (typeof value === 'string' ? value.split(',') : value).map((name) => String(name).trim().toLowerCase()).filter(Boolean)
+  const unknown = names.filter((name) => !(APP_PERMISSIONS as readonly string[]).includes(name))
+  if (unknown.length > 0) {
+    throw usageError(`Unknown permission ${quote(unknown[0]!)}: use a comma-separated list of ${APP_PERMISSIONS.join(', ')}.`)
+  }
+  return normalizePermissions(names as AppPermission[])
+}
+
+/** Sorted in the matrix order, de-duplicated, view always present. */
+export function normalizePermissions(permissions: readonly AppPermission[]): AppPermission[] {
+  const set = new Set<AppPermission>(['view', ...permissions])
+  return APP_PERMISSIONS.filter((permission) => set.has(permission))
+}
+
+export function parseRegion(value: string): Region {
+  const region = value.trim().toLowerCase()
+  if (!(REGIONS as readonly string[]).includes(region)) {
+    throw usageError(`Unknown region ${quote(value)}: use one of ${REGIONS.join(', ')}.`)
+  }
+  return region as Region
+}
+
+export const DEFAULT_LIMITS: Limits = {apps: 100, members: 50, 'dyno-units': 200}
+const MAX_LIMIT = 1_000_000
+
+/** Parses `--limit apps=10 --limit members=5` over the defaults. */
+export function parseLimits(specs: readonly string[]): Limits {
+  const limits: Limits = {...DEFAULT_LIMITS}
+  for (const spec of specs) {
+    const match = /^([a-z-]+)=(\d{1,7})$/.exec(spec.trim())
+    const name = match?.[1]?.replace(/_/g, '-')
+    if (!match || !name || !(LIMIT_NAMES as readonly string[]).includes(name)) {
+      throw usageError(`Invalid limit ${quote(spec)}: use NAME=N with NAME one of ${LIMIT_NAMES.join(', ')}, e.g. --limit apps=10.`)
+    }
+    const value = Number(match[2])
+    if (value > MAX_LIMIT) throw usageError(`Limit ${quote(spec)} is too large: the most is ${MAX_LIMIT}.`)
+    limits[name as LimitName] = value
+  }
+  return limits
+}
+
+export function parseDynoSize(value: string): DynoSize {
+  const size = value.trim().toLowerCase()
+  if (!Object.hasOwn(DYNO_SIZES, size)) {
+    throw usageError(`Unknown dyno size ${quote(value)}: use one of ${Object.keys(DYNO_SIZES).join(', ')}.`)
+  }
+  return size as DynoSize
+}
+
+/** One `ps:scale` change: `web=2`, `web+1`, `worker-1`, `web=2:standard-2x`, `web=standard-2x`. */
+export interface ScaleChange {
+  type: string
+  quantity?: number
+  delta?: number
+  size?: DynoSize
+}
+
+const MAX_DYNOS_PER_TYPE = 100
+
+export function parseScaleChange(spec: string): ScaleChange {
+  const match = /^([a-z][a-z0-9_-]{0,29})(?:([=+-])(\d{1,3}))?(?:[=:]([a-z0-9-]+))?$/i.exec(spec.trim())
+  if (!match || (match[2] === undefined && match[4] === undefined)) {
+    throw usageError(`Invalid scale ${quote(spec)}: use TYPE=N[:SIZE] or TYPE+N / TYPE-N, e.g. web=2:standard-2x.`)
+  }
+  const [, type, op, amount, size] = match
+  const change: ScaleChange = {type: type!.toLowerCase()}
+  if (op !== undefined) {
+    const n = Number(amount)
+    if (op === '=') change.quantity = n
+    else change.delta = op === '+' ? n : -n
+    if (n > MAX_DYNOS_PER_TYPE) throw usageError(`Invalid scale ${quote(spec)}: at most ${MAX_DYNOS_PER_TYPE} dynos of one type.`)
+  }
+  if (size !== undefined) change.size = parseDynoSize(size)
+  return change
+}

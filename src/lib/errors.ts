@@ -1,0 +1,81 @@
+/**
+ * Typed errors. Each kind has a stable id in the Heroku Platform API vocabulary,
+ * an exit code for the CLI and an HTTP status for the server: this file is the
+ * one place that maps them.
+ */
+
+export type ErrorId =
+  | 'invalid_params'
+  | 'not_found'
+  | 'forbidden'
+  | 'unauthorized'
+  | 'conflict'
+  | 'limit_reached'
+  | 'store_error'
+  | 'partial_failure'
+  | 'rate_limit'
+  | 'network_error'
+  | 'internal_error'
+
+interface ErrorKind {
+  exitCode: number
+  httpStatus: number
+  summary: string
+}
+
+/** The exit-code table, documented in the README. */
+export const ERROR_KINDS: Record<ErrorId, ErrorKind> = {
+  invalid_params: {exitCode: 2, httpStatus: 422, summary: 'usage: a bad flag, argument or value'},
+  not_found: {exitCode: 3, httpStatus: 404, summary: 'no such org, app, member or transfer (or not visible to you)'},
+  forbidden: {exitCode: 4, httpStatus: 403, summary: 'not permitted for your role or app permissions'},
+  unauthorized: {exitCode: 4, httpStatus: 401, summary: 'no acting user or a bad token'},
+  conflict: {exitCode: 5, httpStatus: 409, summary: 'conflicts with the current state (name taken, last admin, ...)'},
+  limit_reached: {exitCode: 6, httpStatus: 422, summary: 'an org resource limit would be exceeded'},
+  store_error: {exitCode: 7, httpStatus: 500, summary: 'the store cannot be read or written'},
+  partial_failure: {exitCode: 1, httpStatus: 500, summary: 'a bulk operation failed for some items'},
+  rate_limit: {exitCode: 1, httpStatus: 429, summary: 'the API rate limit was reached'},
+  network_error: {exitCode: 1, httpStatus: 502, summary: 'the API could not be reached'},
+  internal_error: {exitCode: 1, httpStatus: 500, summary: 'an unexpected failure'},
+}
+
+/** An error a person can act on: one line saying what is wrong and what to do. */
+export class OrgctlError extends Error {
+  readonly id: ErrorId
+  /** Extra fields for the JSON body, such as each item's result of a bulk operation. */
+  readonly details?: Record<string, unknown>
+
+  constructor(id: ErrorId, message: string, details?: Record<string, unknown>) {
+    super(message)
+    this.id = id
+    this.name = 'OrgctlError'
+    this.details = details
+  }
+
+  get exitCode(): number {
+    return ERROR_KINDS[this.id].exitCode
+  }
+
+  get httpStatus(): number {
+    return ERROR_KINDS[this.id].httpStatus
+  }
+
+  /** Heroku's error body. */
+  toJSON(): {id: ErrorId; message: string} & Record<string, unknown> {
+    return {id: this.id, message: this.message, ...this.details}
+  }
+}
+
+export const usageError = (message: string): OrgctlError => new OrgctlError('invalid_params', message)
+export const notFound = (message: string): OrgctlError => new OrgctlError('not_found', message)
+export const forbidden = (message: string): OrgctlError => new OrgctlError('forbidden', message)
+export const conflict = (message: string): OrgctlError => new OrgctlError('conflict', message)
+export const limitReached = (message: string): OrgctlError => new OrgctlError('limit_reached', message)
+export const storeError = (message: string): OrgctlError => new OrgctlError('store_error', message)
+export const unauthorized = (message: string): OrgctlError => new OrgctlError('unauthorized', message)
+
+/** Turns anything thrown into an OrgctlError, keeping unexpected ones as internal errors. */
+export function toOrgctlError(error: unknown): OrgctlError {
+  if (error instanceof OrgctlError) return error
+  const message = error instanceof Error ? error.message : String(error)
+  return new OrgctlError('internal_error', message)
+}

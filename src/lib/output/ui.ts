@@ -1,0 +1,82 @@
+/**
+ * The only door to the terminal. stdout carries data (tables, JSON); stderr
+ * carries action lines, warnings and errors. Spinners (ora) appear only when
+ * stderr is a terminal; under --json nothing but the JSON document is printed.
+ */
+import type {Palette} from './palette.js'
+import {type Column, renderTable} from './table.js'
+
+export interface Streams {
+  stdout: {write(text: string): unknown; isTTY?: boolean}
+  stderr: {write(text: string): unknown; isTTY?: boolean}
+  stdin: {isTTY?: boolean}
+}
+
+export class UI {
+  constructor(
+    readonly streams: Streams,
+    readonly json: boolean,
+    readonly color: Palette,
+  ) {}
+
+  /** Prompts are allowed only with a person at both ends. */
+  get interactive(): boolean {
+    return Boolean(this.streams.stdin.isTTY && this.streams.stderr.isTTY) && !this.json
+  }
+
+  get terminal(): boolean {
+    return Boolean(this.streams.stdout.isTTY)
+  }
+
+  /** A line of data on stdout (suppressed under --json, where the JSON is the data). */
+  out(line = ''): void {
+    if (!this.json) this.streams.stdout.write(`${line}\n`)
+  }
+
+  /** A line for the person on stderr. */
+  info(line: string): void {
+    if (!this.json) this.streams.stderr.write(`${line}\n`)
+  }
+
+  warn(line: string): void {
+    this.streams.stderr.write(`${this.color.warn('Warning:')} ${line}\n`)
+  }
+
+  header(text: string): void {
+    this.out(`=== ${this.color.bold(text)}`)
+    this.out()
+  }
+
+  async table<T>(rows: readonly T[], columns: readonly Column<T>[]): Promise<void> {
+    if (this.json || rows.length === 0) return
+    this.out(await renderTable(rows, columns, this.terminal, this.color.bold))
+  }
+
+  /** `Adding x to acme as member... done`, with a spinner on a terminal. */
+  async action<T>(text: string, work: () => Promise<T>, status: (result: T) => string = () => 'done'): Promise<T> {
+    if (this.json) return work()
+    if (this.streams.stderr.isTTY) return this.spin(text, work, status)
+    this.streams.stderr.write(`${text}... `)
+    try {
+      const result = await work()
+      this.streams.stderr.write(`${status(result)}\n`)
+      return result
+    } catch (error) {
+      this.streams.stderr.write('failed\n')
+      throw error
+    }
+  }
+
+  private async spin<T>(text: string, work: () => Promise<T>, status: (result: T) => string): Promise<T> {
+    const {default: ora} = await import('ora')
+    const spinner = ora({text, stream: this.streams.stderr as NodeJS.WritableStream, isEnabled: true}).start()
+    try {
+      const result = await work()
+      spinner.stopAndPersist({symbol: '', text: `${text}... ${this.color.ok(status(result))}`})
+      return result
+    } catch (error) {
+      spinner.stopAndPersist({symbol: '', text: `${text}... ${this.color.error('failed')}`})
+      throw error
+    }
+  }
+}

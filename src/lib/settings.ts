@@ -1,0 +1,40 @@
+/** Everything orgctl reads from the environment, read once at start-up and handed in. */
+import {join} from 'node:path'
+
+import envPaths from 'env-paths'
+
+export interface Settings {
+  /** The embedded store's file (ORGCTL_STORE, else under the user's data directory). */
+  storePath: string
+  /** The acting user on the embedded store (ORGCTL_USER). */
+  user?: string
+  /** The default org (ORGCTL_ORG). */
+  org?: string
+  /** The default app (ORGCTL_APP). */
+  app?: string
+  /** Where the config lives (ORGCTL_CONFIG_DIR, else the user's config directory). */
+  configDir?: string
+  /** The backend API (ORGCTL_API_URL, with ORGCTL_API_KEY). */
+  apiUrl?: string
+  apiKey?: string
+  /** Stack traces and request traces (DEBUG). */
+  debug: boolean
+  /** NO_COLOR set: never colour. */
+  noColor: boolean
+}
+
+const nonEmpty = (value: string | undefined): string | undefined => (value === undefined || value.trim() === '' ? undefined : value.trim())
+
+export function settingsFromEnv(env: NodeJS.ProcessEnv): Settings {
+  return {
+    storePath: nonEmpty(env.ORGCTL_STORE) ?? join(envPaths('orgctl', {suffix: ''}).data, 'store.json'),
+    user: nonEmpty(env.ORGCTL_USER),
+    org: nonEmpty(env.ORGCTL_ORG),
+    app: nonEmpty(env.ORGCTL_APP),
+    configDir: nonEmpty(env.ORGCTL_CONFIG_DIR),
+    apiUrl: nonEmpty(env.ORGCTL_API_URL),
+    apiKey: nonEmpty(env.ORGCTL_API_KEY),
+    debug: Boolean(nonEmpty(env.DEBUG)),
+    noColor: env.NO_COLOR !== undefined && env.NO_COLOR !== '',
+  }
+}

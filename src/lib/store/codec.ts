@@ -1,0 +1,219 @@
+/**
+ * The store file's layout: versioned JSON, migrated forward on load, checked
+ * field by field as it is decoded (a store edited by hand fails loudly, never silently).
+ */
+import {
+  type App,
+  type AppOwner,
+  type AppPermission,
+  type Collaborator,
+  DYNO_SIZES,
+  type FormationEntry,
+  type LedgerEntry,
+  type Membership,
+  ORG_ROLES,
+  type Org,
+  type OrgRole,
+  REGIONS,
+  type Region,
+  type State,
+  type Token,
+  TRANSFER_STATES,
+  type Transfer,
+  type TransferState,
+  type UsageDay,
+  type User,
+  APP_PERMISSIONS,
+  type DynoSize,
+} from '../domain/types.js'
+
+export const SCHEMA_VERSION = 2
+
+type Json = Record<string, unknown>
+
+/**
+ * Each migration takes a document of version N to N+1.
+ * 1 -> 2: orgs gained their usage history and billing ledger.
+ */
+export const MIGRATIONS: Record<number, (doc: Json) => Json> = {
+  1: (doc) => ({
+    ...doc,
+    schemaVersion: 2,
+    orgs: asArray(doc.orgs, 'orgs').map((org) => ({usageHistory: [], ledger: [], ...(org as Json)})),
+  }),
+}
+
+export class DecodeError extends Error {}
+
+function fail(path: string, expected: string): never {
+  throw new DecodeError(`${path} should be ${expected}`)
+}
+
+function asObject(value: unknown, path: string): Json {
+  if (typeof value !== 'object' || value === null || Array.isArray(value)) fail(path, 'an object')
+  return value as Json
+}
+
+function asArray(value: unknown, path: string): unknown[] {
+  if (!Array.isArray(value)) fail(path, 'a list')
+  return value
+}
+
+function str(obj: Json, key: string, path: string): string {
+  const value = obj[key]
+  if (typeof value !== 'string') fail(`${path}.${key}`, 'a string')
+  return value
+}
+
+function num(obj: Json, key: string, path: string): number {
+  const value = obj[key]
+  if (typeof value !== 'number' || !Number.isFinite(value) || value < 0) fail(`${path}.${key}`, 'a non-negative number')
+  return value
+}
+
+function oneOf<T extends string>(obj: Json, key: string, allowed: readonly T[], path: string): T {
+  const value = str(obj, key, path)
+  if (!(allowed as readonly string[]).includes(value)) fail(`${path}.${key}`, `one of ${allowed.join(', ')}`)
+  return value as T
+}
+
+function keyed<T>(items: unknown, path: string, decode: (item: Json, path: string) => T, key: (item: T) => string): Map<string, T> {
+  const map = new Map<string, T>()
+  for (const [i, item] of asArray(items, path).entries()) {
+    const decoded = decode(asObject(item, `${path}[${i}]`), `${path}[${i}]`)
+    map.set(key(decoded), decoded)
+  }
+  return map
+}
+
+const decodeUser = (o: Json, p: string): User => ({id: str(o, 'id', p), email: str(o, 'email', p), createdAt: str(o, 'createdAt', p)})
+
+const decodeMembership = (o: Json, p: string): Membership => ({
+  id: str(o, 'id', p),
+  email: str(o, 'email', p),
+  role: oneOf<OrgRole>(o, 'role', ORG_ROLES, p),
+  createdAt: str(o, 'createdAt', p),
+  updatedAt: str(o, 'updatedAt', p),
+})
+
+const decodeUsageDay = (o: Json, p: string): UsageDay => ({
+  date: str(o, 'date', p),
+  apps: num(o, 'apps', p),
+  members: num(o, 'members', p),
+  dynoUnits: num(o, 'dynoUnits', p),
+})
+
+const decodeLedger = (o: Json, p: string): LedgerEntry => ({
+  at: str(o, 'at', p),
+  app: str(o, 'app', p),
+  dynoUnits: num(o, 'dynoUnits', p),
+  monthlyCents: num(o, 'monthlyCents', p),
+})
+
+function decodeOrg(o: Json, p: string): Org {
+  const limits = asObject(o.limits, `${p}.limits`)
+  return {
+    id: str(o, 'id', p),
+    name: str(o, 'name', p),
+    createdAt: str(o, 'createdAt', p),
+    updatedAt: str(o, 'updatedAt', p),
+    limits: {apps: num(limits, 'apps', p), members: num(limits, 'members', p), 'dyno-units': num(limits, 'dyno-units', p)},
+    members: keyed(o.members, `${p}.members`, decodeMembership, (m) => m.email),
+    usageHistory: asArray(o.usageHistory, `${p}.usageHistory`).map((d, i) => decodeUsageDay(asObject(d, `${p}.usageHistory[${i}]`), `${p}.usageHistory[${i}]`)),
+    ledger: asArray(o.ledger, `${p}.ledger`).map((d, i) => decodeLedger(asObject(d, `${p}.ledger[${i}]`), `${p}.ledger[${i}]`)),
+  }
+}
+
+const decodeCollaborator = (o: Json, p: string): Collaborator => ({
+  id: str(o, 'id', p),
+  email: str(o, 'email', p),
+  permissions: asArray(o.permissions, `${p}.permissions`).map((permission) => {
+    if (!(APP_PERMISSIONS as readonly unknown[]).includes(permission)) fail(`${p}.permissions`, `a list of ${APP_PERMISSIONS.join(', ')}`)
+    return permission as AppPermission
+  }),
+  createdAt: str(o, 'createdAt', p),
+  updatedAt: str(o, 'updatedAt', p),
+})
+
+const decodeFormation = (o: Json, p: string): FormationEntry => ({
+  id: str(o, 'id', p),
+  type: str(o, 'type', p),
+  quantity: num(o, 'quantity', p),
+  size: oneOf<DynoSize>(o, 'size', Object.keys(DYNO_SIZES) as DynoSize[], p),
+  createdAt: str(o, 'createdAt', p),
+  updatedAt: str(o, 'updatedAt', p),
+})
+
+function decodeOwner(value: unknown, p: string): AppOwner {
+  const o = asObject(value, p)
+  const kind = oneOf(o, 'kind', ['user', 'org'] as const, p)
+  return kind === 'user' ? {kind, email: str(o, 'email', p)} : {kind, name: str(o, 'name', p)}
+}
+
+function decodeApp(o: Json, p: string): App {
+  if (typeof o.locked !== 'boolean') fail(`${p}.locked`, 'true or false')
+  return {
+    id: str(o, 'id', p),
+    name: str(o, 'name', p),
+    owner: decodeOwner(o.owner, `${p}.owner`),
+    region: oneOf<Region>(o, 'region', REGIONS, p),
+    locked: o.locked,
+    createdAt: str(o, 'createdAt', p),
+    updatedAt: str(o, 'updatedAt', p),
+    collaborators: keyed(o.collaborators, `${p}.collaborators`, decodeCollaborator, (c) => c.email),
+    formation: keyed(o.formation, `${p}.formation`, decodeFormation, (f) => f.type),
+  }
+}
+
+const decodeTransfer = (o: Json, p: string): Transfer => ({
+  id: str(o, 'id', p),
+  app: str(o, 'app', p),
+  appId: str(o, 'appId', p),
+  from: str(o, 'from', p),
+  to: str(o, 'to', p),
+  state: oneOf<TransferState>(o, 'state', TRANSFER_STATES, p),
+  createdAt: str(o, 'createdAt', p),
+  updatedAt: str(o, 'updatedAt', p),
+})
+
+const decodeToken = (o: Json, p: string): Token => ({
+  id: str(o, 'id', p),
+  email: str(o, 'email', p),
+  hash: str(o, 'hash', p),
+  description: str(o, 'description', p),
+  createdAt: str(o, 'createdAt', p),
+})
+
+/** Decodes a parsed store document, migrating it forward first. Throws DecodeError. */
+export function decodeState(parsed: unknown): State {
+  let doc = asObject(parsed, 'the store')
+  const version = doc.schemaVersion
+  if (typeof version !== 'number' || !Number.isInteger(version) || version < 1) fail('schemaVersion', 'a whole number')
+  if (version > SCHEMA_VERSION) {
+    throw new DecodeError(`it has schema version ${version}, newer than this orgctl understands (${SCHEMA_VERSION}): upgrade orgctl`)
+  }
+  for (let v = version; v < SCHEMA_VERSION; v++) doc = MIGRATIONS[v]!(doc)
+  return {
+    users: keyed(doc.users, 'users', decodeUser, (u) => u.email),
+    orgs: keyed(doc.orgs, 'orgs', decodeOrg, (o) => o.name),
+    apps: keyed(doc.apps, 'apps', decodeApp, (a) => a.name),
+    transfers: keyed(doc.transfers, 'transfers', decodeTransfer, (t) => t.id),
+    tokens: keyed(doc.tokens, 'tokens', decodeToken, (t) => t.id),
+  }
+}
+
+/** The document written to disk. */
+export function encodeState(state: State): string {
+  return JSON.stringify({
+    schemaVersion: SCHEMA_VERSION,
+    users: [...state.users.values()],
+    orgs: [...state.orgs.values()].map((org) => ({...org, members: [...org.members.values()]})),
+    apps: [...state.apps.values()].map((app) => ({
+      ...app,
+      collaborators: [...app.collaborators.values()],
+      formation: [...app.formation.values()],
+    })),
+    transfers: [...state.transfers.values()],
+    tokens: [...state.tokens.values()],
+  })
+}

@@ -1,0 +1,133 @@
+/**
+ * The embedded store: one JSON file. Writers take an inter-process lock
+ * (proper-lockfile: a lock directory whose mtime is refreshed while held, so a
+ * lock left by a killed process goes stale and is taken over), re-read the file
+ * under the lock, and replace it atomically (write-file-atomic: temp file, fsync,
+ * rename; then the directory is fsynced so the rename itself survives a crash).
+ * Readers need no lock: they always see one whole committed version.
+ */
+import {mkdir, open, readFile} from 'node:fs/promises'
+import {dirname} from 'node:path'
+
+import lockfile from 'proper-lockfile'
+import writeFileAtomic from 'write-file-atomic'
+
+import {storeError} from '../errors.js'
+import {emptyState, type State} from '../domain/types.js'
+import {DecodeError, decodeState, encodeState} from './codec.js'
+
+export interface StoreOptions {
+  /** How long a writer waits for the lock before giving up. */
+  lockWaitMs?: number
+  /** After this long without a refresh, a lock counts as abandoned. */
+  staleMs?: number
+}
+
+export class JsonStore {
+  readonly path: string
+  private readonly lockWaitMs: number
+  private readonly staleMs: number
+
+  constructor(path: string, options: StoreOptions = {}) {
+    this.path = path
+    this.lockWaitMs = options.lockWaitMs ?? 30_000
+    this.staleMs = options.staleMs ?? 5000
+  }
+
+  /** The last committed state (empty if the store does not exist yet). */
+  async read(): Promise<State> {
+    return (await this.load()).state
+  }
+
+  /**
+   * Runs a change under the lock against the latest state, and commits it if
+   * it returns; if it throws, nothing is written. A change that leaves the
+   * state as it was writes nothing either.
+   */
+  async update<T>(change: (state: State) => T): Promise<T> {
+    await this.ensureDirectory()
+    const release = await this.lock()
+    try {
+      const {state, text} = await this.load()
+      const result = change(state)
+      const next = encodeState(state)
+      if (next !== text) await this.write(next)
+      return result
+    } finally {
+      await release().catch(() => undefined)
+    }
+  }
+
+  private async load(): Promise<{state: State; text: string | undefined}> {
+    let text: string
+    try {
+      text = await readFile(this.path, 'utf8')
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code === 'ENOENT') return {state: emptyState(), text: undefined}
+      throw storeError(`Cannot read the store ${this.path}: ${(error as Error).message}. Check the file's permissions, or point ORGCTL_STORE elsewhere.`)
+    }
+    let parsed: unknown
+    try {
+      parsed = JSON.parse(text)
+    } catch {
+      throw storeError(`The store ${this.path} is not valid JSON (corrupt or edited by hand): restore it from a backup, or point ORGCTL_STORE elsewhere. It was left as it is.`)
+    }
+    try {
+      return {state: decodeState(parsed), text}
+    } catch (error) {
+      if (error instanceof DecodeError) {
+        throw storeError(`The store ${this.path} cannot be used: ${error.message}. It was left as it is.`)
+      }
+      throw error
+    }
+  }
+
+  private async ensureDirectory(): Promise<void> {
+    try {
+      await mkdir(dirname(this.path), {recursive: true, mode: 0o700})
+    } catch (error) {
+      throw storeError(`Cannot create the store's folder ${dirname(this.path)}: ${(error as Error).message}.`)
+    }
+  }
+
+  private async lock(): Promise<() => Promise<void>> {
+    let compromised: Error | undefined
+    try {
+      const release = await lockfile.lock(this.path, {
+        realpath: false,
+        stale: this.staleMs,
+        update: Math.floor(this.staleMs / 4),
+        retries: {retries: Math.ceil(this.lockWaitMs / 50), minTimeout: 5, maxTimeout: 50, factor: 1.3, randomize: true},
+        onCompromised: (error) => {
+          compromised = error
+        },
+      })
+      return async () => {
+        await release()
+        if (compromised) throw compromised
+      }
+    } catch (error) {
+      const code = (error as NodeJS.ErrnoException).code
+      if (code === 'ELOCKED') {
+        throw storeError(`The store ${this.path} stayed locked by another orgctl for ${Math.round(this.lockWaitMs / 1000)}s: try again, or check for a stuck process.`)
+      }
+      throw storeError(`Cannot lock the store ${this.path}: ${(error as Error).message}.`)
+    }
+  }
+
+  private async write(text: string): Promise<void> {
+    try {
+      await writeFileAtomic(this.path, text, {mode: 0o600, fsync: true})
+      const directory = await open(dirname(this.path), 'r')
+      try {
+        await directory.sync()
+      } finally {
+        await directory.close()
+      }
+    } catch (error) {
+      const code = (error as NodeJS.ErrnoException).code
+      const why = code === 'ENOSPC' ? 'the disk is full' : code === 'EROFS' || code === 'EACCES' || code === 'EPERM' ? 'it is read-only' : (error as Error).message
+      throw storeError(`Cannot write the store ${this.path}: ${why}. Nothing was changed.`)
+    }
+  }
+}

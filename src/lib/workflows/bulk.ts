@@ -1,0 +1,51 @@
+/**
+ * Bulk work: every item is tried (a failure does not stop the rest), each gets
+ * its own result, and the whole fails with the list of items that failed.
+ * Items run a few at a time; each is its own change, so a rerun finishes the job.
+ */
+import pLimit from 'p-limit'
+
+import {OrgctlError, toOrgctlError} from '../errors.js'
+
+export type ItemResult<T> =
+  | {item: string; ok: true; value: T}
+  | {item: string; ok: false; error: {id: string; message: string}}
+
+export async function runBulk<T>(
+  items: readonly string[],
+  work: (item: string) => Promise<T>,
+  options: {concurrency: number; onResult?: (result: ItemResult<T>) => void},
+): Promise<ItemResult<T>[]> {
+  const limit = pLimit(Math.max(1, options.concurrency))
+  return Promise.all(
+    items.map((item) =>
+      limit(async (): Promise<ItemResult<T>> => {
+        let result: ItemResult<T>
+        try {
+          result = {item, ok: true, value: await work(item)}
+        } catch (error) {
+          const failure = toOrgctlError(error)
+          result = {item, ok: false, error: {id: failure.id, message: failure.message}}
+        }
+        options.onResult?.(result)
+        return result
+      }),
+    ),
+  )
+}
+
+/** The error for a bulk run with failures, carrying every item's result; undefined if all went well. */
+export function bulkFailure<T>(results: readonly ItemResult<T>[], noun: string, json: (results: readonly ItemResult<T>[]) => unknown): OrgctlError | undefined {
+  const failed = results.filter((result) => !result.ok).map((result) => result.item)
+  if (failed.length === 0) return undefined
+  return new OrgctlError(
+    'partial_failure',
+    `${failed.length} of ${results.length} ${noun} failed: ${failed.join(', ')}. Fix the cause and rerun the same command: what succeeded is skipped.`,
+    {results: json(results)},
+  )
+}
+
+/** Unique items, in the order given. */
+export function uniqueItems(items: readonly string[]): string[] {
+  return [...new Set(items)]
+}

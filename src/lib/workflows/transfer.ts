@@ -1,0 +1,63 @@
+/**
+ * The client side of `apps:transfer`: one app or many, with Heroku's
+ * confirmation before an org app goes to a user (it loses its collaborators).
+ */
+import {TEAM_OWNER_DOMAIN} from '../api/present.js'
+import type {TransferResult} from '../api/resources.js'
+import type {Backend} from '../backend/backend.js'
+import {looksLikeEmail} from '../domain/validation.js'
+import {confirmByName} from '../output/prompt.js'
+import type {UI} from '../output/ui.js'
+import {bulkFailure, type ItemResult, runBulk} from './bulk.js'
+
+export type TransferStatus = 'moved' | 'unchanged' | 'pending'
+
+export function transferStatus(result: TransferResult): TransferStatus {
+  if (result.transfer?.state === 'pending') return 'pending'
+  return result.moved ? 'moved' : 'unchanged'
+}
+
+/** How a transfer reads in an action line. */
+export function transferVerb(result: TransferResult): string {
+  switch (transferStatus(result)) {
+    case 'pending':
+      return `pending: ${result.transfer!.recipient.email} can accept it with orgctl transfers:accept ${result.transfer!.id}`
+    case 'unchanged':
+      return 'done, already there'
+    default:
+      return 'done'
+  }
+}
+
+/** Asks before an org app goes to a user, as Heroku does (in single-app transfers). */
+export async function confirmTransfer(backend: Backend, ui: UI, app: string, recipient: string, confirm: string | undefined): Promise<void> {
+  if (!looksLikeEmail(recipient)) return
+  const found = await backend.getApp(app)
+  if (!found.owner.email.endsWith(TEAM_OWNER_DOMAIN) || found.owner.email === recipient) return
+  await confirmByName(ui, app, confirm, `Moving ${app} out of ${found.team?.name ?? 'its org'} to ${recipient} removes all its collaborators`)
+}
+
+export interface BulkTransferItem {
+  app: string
+  status: TransferStatus | 'failed'
+  result?: TransferResult
+  error?: {id: string; message: string}
+}
+
+export function bulkItems(results: readonly ItemResult<TransferResult>[]): BulkTransferItem[] {
+  return results.map((result) =>
+    result.ok ? {app: result.item, status: transferStatus(result.value), result: result.value} : {app: result.item, status: 'failed', error: result.error},
+  )
+}
+
+/** Transfers each app, reporting each as it finishes; throws a partial failure naming the apps that failed. */
+export async function transferMany(backend: Backend, ui: UI, apps: readonly string[], recipient: string, locked: boolean): Promise<BulkTransferItem[]> {
+  const results = await runBulk(apps, (app) => backend.transferApp(app, recipient, {locked}), {
+    concurrency: backend.kind === 'http' ? 8 : 1,
+    onResult: (result) =>
+      ui.info(`Transferring ${ui.color.app(result.item)} to ${recipient}... ${result.ok ? transferVerb(result.value) : ui.color.error(`failed: ${result.error.message}`)}`),
+  })
+  const failure = bulkFailure(results, 'apps', bulkItems)
+  if (failure) throw failure
+  return bulkItems(results)
+}
