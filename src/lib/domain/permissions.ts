@@ -44,7 +44,7 @@ export const PERMISSION_MATRIX = [
   {action: 'orgs:list', scope: 'user', commands: 'orgs', describe: 'list your orgs', rules: ALL},
   {action: 'orgs:create', scope: 'user', commands: 'orgs:create', describe: 'create an org', rules: ALL},
   {action: 'apps:create-personal', scope: 'user', commands: 'create, apps', describe: 'create or list personal apps', rules: ALL},
-  {action: 'transfers:respond', scope: 'user', commands: 'transfers, transfers:accept|decline|cancel', describe: 'answer transfers addressed to you, or cancel your own', rules: ALL},
+  {action: 'transfers:respond', scope: 'user', commands: 'transfers, transfers:accept, transfers:decline, transfers:cancel', describe: 'answer transfers addressed to you, or cancel your own', rules: ALL},
   {action: 'authorizations:create', scope: 'user', commands: 'authorizations:create', describe: 'mint an API token for yourself', rules: ALL},
   {action: 'orgs:info', scope: 'org', commands: 'orgs:info', describe: 'see the org', rules: STAFF},
   {action: 'orgs:usage', scope: 'org', commands: 'orgs:usage', describe: "see the org's usage", rules: ADMIN},

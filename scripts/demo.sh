@@ -1,0 +1,34 @@
+#!/usr/bin/env bash
+# The organization guide, end to end, on a throwaway embedded store (no server).
+set -euo pipefail
+cd "$(dirname "$0")/.."
+demo_dir=$(mktemp -d "${TMPDIR:-/tmp}/orgctl-demo.XXXXXX")
+trap 'rm -rf "$demo_dir"' EXIT
+export ORGCTL_STORE="$demo_dir/store.json" ORGCTL_CONFIG_DIR="$demo_dir/config" NO_COLOR=1
+unset ORGCTL_API_URL ORGCTL_API_KEY ORGCTL_ORG ORGCTL_APP
+
+step() { printf '\n$ %s\n' "$*"; "$@"; }
+as() { local user=$1; shift; printf '\n$ ORGCTL_USER=%s orgctl %s\n' "$user" "$*"; ORGCTL_USER=$user ./bin/run.js "$@"; }
+
+as admin@acme.test orgs:create acme-widgets --limit apps=10 --limit members=10 --limit dyno-units=8
+as admin@acme.test members:add dev@acme.test --org acme-widgets
+as admin@acme.test members:add lead@acme.test --org acme-widgets --role admin
+as dev@acme.test create acme-api --org acme-widgets
+as dev@acme.test create --org acme-widgets --region eu
+as dev@acme.test ps:scale web=2:standard-2x --app acme-api
+as dev@acme.test access:add contractor@partner.test --app acme-api --permissions deploy
+as admin@acme.test members --org acme-widgets
+as dev@acme.test create side-project
+as dev@acme.test create side-tool
+as dev@acme.test apps:transfer acme-widgets --app side-project --app side-tool
+as admin@acme.test apps:lock --app acme-api
+as admin@acme.test apps --org acme-widgets
+as admin@acme.test access --app acme-api
+as admin@acme.test orgs:usage --org acme-widgets
+as admin@acme.test orgs:billing --org acme-widgets
+printf '\n# A limit is a limit: scaling past 8 dyno units is refused and changes nothing.\n'
+as dev@acme.test ps:scale web=5:standard-2x --app acme-api || echo "(exit $?, as expected)"
+printf '\n# An org always keeps an admin.\n'
+as lead@acme.test members:remove lead@acme.test --org acme-widgets
+as admin@acme.test members:remove admin@acme.test --org acme-widgets || echo "(exit $?, as expected)"
+printf '\nDemo done: every command above ran on %s, with no server.\n' "$ORGCTL_STORE"

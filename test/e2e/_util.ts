@@ -1,0 +1,110 @@
+/**
+ * Shared helpers for the end-to-end suite (not a test file itself).
+ * Everything goes through sandbox(): never the real home directory.
+ */
+import {copyFileSync, existsSync, readFileSync} from 'node:fs'
+import {join} from 'node:path'
+
+import {expect} from 'vitest'
+
+import type {RunResult, Sandbox} from '../helpers/cli.js'
+
+export const ORG = 'acme-widgets'
+export const ADMIN = 'admin@acme.test'
+export const DEV = 'dev@acme.test'
+
+/** The store file's bytes, or undefined when it does not exist yet. */
+export function storeBytes(path: string): Buffer | undefined {
+  return existsSync(path) ? readFileSync(path) : undefined
+}
+
+/** Runs tasks with at most `limit` in flight, keeping the order of results. */
+export async function pool<T>(tasks: readonly (() => Promise<T>)[], limit = 4): Promise<T[]> {
+  const results: T[] = new Array(tasks.length)
+  let next = 0
+  const worker = async (): Promise<void> => {
+    while (next < tasks.length) {
+      const index = next++
+      results[index] = await tasks[index]!()
+    }
+  }
+  await Promise.all(Array.from({length: Math.min(limit, tasks.length)}, worker))
+  return results
+}
+
+/** A readable description of a run, for assertion messages. */
+export function show(result: RunResult, label = ''): string {
+  return `${label}\nexit ${result.code}\n--- stdout\n${result.stdout}\n--- stderr\n${result.stderr}`
+}
+
+export function expectOk(result: RunResult, label = ''): RunResult {
+  expect(result.code, show(result, label)).toBe(0)
+  return result
+}
+
+/** Lines of stderr, without the trailing empty one. */
+export function lines(text: string): string[] {
+  return text.split('\n').filter((line, i, all) => !(line === '' && i === all.length - 1))
+}
+
+/**
+ * An error as a user sees it: the exit code, exactly one `Error: ` line (the last
+ * line; any earlier line is an action line ending in `... failed`), no stack trace.
+ */
+export function expectError(result: RunResult, code: number, message?: RegExp | string, label = ''): string {
+  const context = show(result, label)
+  expect(result.code, context).toBe(code)
+  const all = lines(result.stderr)
+  const errors = all.filter((line) => line.startsWith('Error: '))
+  expect(errors, context).toHaveLength(1)
+  expect(all.at(-1), context).toBe(errors[0])
+  for (const line of all.slice(0, -1)) expect(line, context).toMatch(/\.\.\. failed$/)
+  expect(result.stderr, context).not.toMatch(/^\s+at /m)
+  if (message !== undefined) expect(errors[0], context).toMatch(message)
+  return errors[0]!
+}
+
+/** Under --json an error is exactly one document {id, message} on stdout. */
+export function expectJsonError(result: RunResult, code: number, id: string): {id: string; message: string} {
+  expectError(result, code)
+  const body = result.json<{id: string; message: string}>()
+  expect(body.id, show(result)).toBe(id)
+  expect(typeof body.message).toBe('string')
+  return body
+}
+
+/** Runs the command and asserts the store file did not change at all. */
+export async function expectUnchanged(box: Sandbox, run: () => Promise<RunResult>): Promise<RunResult> {
+  const before = storeBytes(box.store)
+  const result = await run()
+  const after = storeBytes(box.store)
+  expect(after?.equals(before ?? Buffer.alloc(0)) ?? before === undefined, show(result, 'store changed')).toBe(true)
+  return result
+}
+
+let copies = 0
+
+/**
+ * Runs one command as `user` on a private copy of `base` (a store file), so cells
+ * that change things do not disturb each other. Returns the run and whether the
+ * copy changed.
+ */
+export async function runOnCopy(
+  box: Sandbox,
+  base: string,
+  user: string | undefined,
+  args: string[],
+  env: Record<string, string | undefined> = {},
+): Promise<{result: RunResult; changed: boolean; store: string}> {
+  const store = join(box.dir, `copy-${process.pid}-${copies++}.json`)
+  copyFileSync(base, store)
+  const before = readFileSync(store)
+  const result = await box.run(user, args, {env: {ORGCTL_STORE: store, ...env}})
+  const after = storeBytes(store)
+  return {result, changed: !after || !after.equals(before), store}
+}
+
+/** The parsed store file (for looking at what a command left behind). */
+export function readStore(path: string): any {
+  return JSON.parse(readFileSync(path, 'utf8'))
+}
