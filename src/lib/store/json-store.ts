@@ -6,7 +6,7 @@
  * rename; then the directory is fsynced so the rename itself survives a crash).
  * Readers need no lock: they always see one whole committed version.
  */
-import {mkdir, open, readFile} from 'node:fs/promises'
+import {mkdir, open, readFile, stat} from 'node:fs/promises'
 import {dirname} from 'node:path'
 
 import lockfile from 'proper-lockfile'
@@ -23,10 +23,17 @@ export interface StoreOptions {
   staleMs?: number
 }
 
+/** Identifies one committed version of the file: a commit renames a new inode into place. */
+type Version = string
+
 export class JsonStore {
   readonly path: string
   private readonly lockWaitMs: number
   private readonly staleMs: number
+  /** The last version read or written by this process (a long-lived server reads it once per commit). */
+  private cache?: {version: Version; state: State}
+  /** Changes from this process queue here before taking the file lock. */
+  private queue: Promise<unknown> = Promise.resolve()
 
   constructor(path: string, options: StoreOptions = {}) {
     this.path = path
@@ -34,9 +41,16 @@ export class JsonStore {
     this.staleMs = options.staleMs ?? 5000
   }
 
-  /** The last committed state (empty if the store does not exist yet). */
+  /**
+   * The last committed state (empty if the store does not exist yet).
+   * Callers must not modify it: it may be shared with other readers.
+   */
   async read(): Promise<State> {
-    return (await this.load()).state
+    const version = await this.version()
+    if (version !== undefined && this.cache?.version === version) return this.cache.state
+    const {state} = await this.load()
+    if (version !== undefined) this.cache = {version, state}
+    return state
   }
 
   /**
@@ -44,17 +58,37 @@ export class JsonStore {
    * it returns; if it throws, nothing is written. A change that leaves the
    * state as it was writes nothing either.
    */
-  async update<T>(change: (state: State) => T): Promise<T> {
+  update<T>(change: (state: State) => T): Promise<T> {
+    const run = this.queue.then(() => this.exclusiveUpdate(change))
+    this.queue = run.catch(() => undefined)
+    return run
+  }
+
+  private async exclusiveUpdate<T>(change: (state: State) => T): Promise<T> {
     await this.ensureDirectory()
     const release = await this.lock()
     try {
+      // Always a fresh copy: a change that throws halfway must not leave a trace in the cache.
       const {state, text} = await this.load()
       const result = change(state)
       const next = encodeState(state)
-      if (next !== text) await this.write(next)
+      if (next !== text) {
+        await this.write(next)
+        const version = await this.version()
+        if (version !== undefined) this.cache = {version, state}
+      }
       return result
     } finally {
       await release().catch(() => undefined)
+    }
+  }
+
+  private async version(): Promise<Version | undefined> {
+    try {
+      const info = await stat(this.path, {bigint: true})
+      return `${info.ino}:${info.size}:${info.mtimeNs}`
+    } catch {
+      return undefined
     }
   }
 
