@@ -6,6 +6,8 @@
 
 export type ErrorId =
   | 'invalid_params'
+  | 'bad_request'
+  | 'payload_too_large'
   | 'not_found'
   | 'forbidden'
   | 'unauthorized'
@@ -26,6 +28,8 @@ interface ErrorKind {
 /** The exit-code table, documented in the README. */
 export const ERROR_KINDS: Record<ErrorId, ErrorKind> = {
   invalid_params: {exitCode: 2, httpStatus: 422, summary: 'usage: a bad flag, argument or value'},
+  bad_request: {exitCode: 2, httpStatus: 400, summary: 'a request the server could not parse (malformed JSON)'},
+  payload_too_large: {exitCode: 2, httpStatus: 413, summary: 'a request body over the size limit'},
   not_found: {exitCode: 3, httpStatus: 404, summary: 'no such org, app, member or transfer (or not visible to you)'},
   forbidden: {exitCode: 4, httpStatus: 403, summary: 'not permitted for your role or app permissions'},
   unauthorized: {exitCode: 4, httpStatus: 401, summary: 'no acting user or a bad token'},
@@ -72,6 +76,16 @@ export const conflict = (message: string): OrgctlError => new OrgctlError('confl
 export const limitReached = (message: string): OrgctlError => new OrgctlError('limit_reached', message)
 export const storeError = (message: string): OrgctlError => new OrgctlError('store_error', message)
 export const unauthorized = (message: string): OrgctlError => new OrgctlError('unauthorized', message)
+
+/** The error id that answers an HTTP status, for bodies that carry no known id. */
+export function idForStatus(status: number): ErrorId {
+  const byStatus: Record<number, ErrorId> = {400: 'bad_request', 401: 'unauthorized', 403: 'forbidden', 404: 'not_found', 409: 'conflict', 413: 'payload_too_large', 429: 'rate_limit'}
+  return byStatus[status] ?? (status >= 500 ? 'internal_error' : 'invalid_params')
+}
+
+export function isErrorId(value: unknown): value is ErrorId {
+  return typeof value === 'string' && Object.hasOwn(ERROR_KINDS, value)
+}
 
 /** Turns anything thrown into an OrgctlError, keeping unexpected ones as internal errors. */
 export function toOrgctlError(error: unknown): OrgctlError {

@@ -191,3 +191,25 @@ export function presentAuthorization(ctx: Ctx, record: Token, token: string): R.
     access_token: {token, expires_in: null, id: record.id},
   }
 }
+
+/** Daily or monthly peaks, between start and end (inclusive, by date or month). */
+export function presentPeriodUsage(view: OrgUsage, period: 'daily' | 'monthly', start?: string, end?: string): R.TeamPeriodUsage[] {
+  const keyOf = (date: string) => (period === 'daily' ? date : date.slice(0, 7))
+  const peaks = new Map<string, number>()
+  for (const day of view.history) {
+    const key = keyOf(day.date)
+    if ((start && key < start) || (end && key > end)) continue
+    peaks.set(key, Math.max(peaks.get(key) ?? 0, day.dynoUnits))
+  }
+  return [...peaks].map(([key, dynos]) => ({
+    id: view.org.id,
+    name: view.org.name,
+    ...(period === 'daily' ? {date: key} : {month: key}),
+    dynos,
+    addons: 0,
+    data: 0,
+    partner: 0,
+    space: 0,
+    apps: [],
+  }))
+}

@@ -158,3 +158,17 @@ export interface Authorization {
   user: UserRef
   access_token: {token: string; expires_in: null; id: string}
 }
+
+/** team-daily-usage / team-monthly-usage: `dynos` is the peak of dyno units in the period. */
+export interface TeamPeriodUsage {
+  id: string
+  name: string
+  date?: string
+  month?: string
+  dynos: number
+  addons: number
+  data: number
+  partner: number
+  space: number
+  apps: {app_name: string; dynos: number; addons: number; data: number; partner: number}[]
+}

@@ -6,7 +6,7 @@ import {createApp, destroyApp, getApp, joinApp, leaveApp, listApps, setLocked} f
 import {type Clock, Ctx, systemClock} from '../domain/context.js'
 import {listFormation, scale} from '../domain/formation.js'
 import {loadNameGenerator} from '../domain/names.js'
-import {addMember, listMembers, removeMember, setMember} from '../domain/members.js'
+import {addMember, listMembers, putMember, removeMember, setMember} from '../domain/members.js'
 import {createOrg, listOrgs, orgBilling, orgInfo, orgUsage} from '../domain/orgs.js'
 import {createAuthorization} from '../domain/tokens.js'
 import {cancelTransfer, listTransfers, respondToTransfer, transferApp} from '../domain/transfers.js'
@@ -96,6 +96,16 @@ export class LocalBackend implements Backend {
 
   setMember(team: string, email: string, role: OrgRole): Promise<R.TeamMember> {
     return this.change((ctx) => present.presentMember(ctx, ctx.findOrg(team)!, setMember(ctx, team, email, role)))
+  }
+
+  /** Heroku's PUT: add, or change the role of someone already there (the server's only). */
+  putMember(team: string, email: string, role: OrgRole): Promise<R.TeamMember> {
+    return this.change((ctx) => present.presentMember(ctx, ctx.findOrg(team)!, putMember(ctx, team, email, role)))
+  }
+
+  /** Heroku's team-daily-usage and team-monthly-usage, from the daily peaks (the server's only). */
+  usageHistory(team: string, period: 'daily' | 'monthly', start?: string, end?: string): Promise<R.TeamPeriodUsage[]> {
+    return this.view((ctx) => present.presentPeriodUsage(orgUsage(ctx, team), period, start, end))
   }
 
   removeMember(team: string, email: string): Promise<R.TeamMember> {

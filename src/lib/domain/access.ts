@@ -1,6 +1,6 @@
 /** Who may touch an app and how: collaborators and their permissions. */
 import {conflict, forbidden, notFound, usageError} from '../errors.js'
-import {leaveApp, grant} from './apps.js'
+import {grant, joinApp, leaveApp} from './apps.js'
 import {appSubject, type Ctx} from './context.js'
 import {APP_PERMISSIONS, type App, type AppPermission, type Collaborator} from './types.js'
 import {ensureWithinLimit, memberEmails, recordUsage} from './usage.js'
@@ -52,8 +52,12 @@ function ensureCanGrant(ctx: Ctx, app: App, permissions: readonly AppPermission[
   if (missing) throw forbidden(`You cannot grant ${missing} on ${app.name}: you do not hold it yourself. Ask an admin.`)
 }
 
-/** Shares an app. Sharing again with the same permissions changes nothing. */
+/** Shares an app (with yourself: joining it). Sharing again with the same permissions changes nothing. */
 export function addAccess(ctx: Ctx, name: string, email: string, requested?: readonly AppPermission[]): AccessView {
+  if (email === ctx.actor) {
+    joinApp(ctx, name)
+    return viewOf(ctx, ctx.findApp(name)!, email)
+  }
   const app = ctx.app(name)
   ctx.authorizeApp('access:add', app)
   if (app.owner.kind === 'user' && app.owner.email === email) throw conflict(`${email} owns ${app.name} already.`)

@@ -94,3 +94,10 @@ function ensureNotLastAdmin(org: Org, current: MemberView, newRole: OrgRole | un
   const what = newRole ? `make ${current.email} a ${newRole}` : `remove ${current.email}`
   throw conflict(`Cannot ${what}: they are the last admin of ${org.name}. Make someone else an admin first.`)
 }
+
+/** Heroku's PUT: add someone, or change their role if they are already in the list. */
+export function putMember(ctx: Ctx, orgName: string, email: string, role: OrgRole): MemberView {
+  const org = ctx.org(orgName)
+  ctx.authorizeOrg('members:add', org)
+  return findMember(ctx, org, email) ? setMember(ctx, orgName, email, role) : addMember(ctx, orgName, email, role)
+}

@@ -28,7 +28,10 @@ export function quote(value: string): string {
 }
 
 export function looksLikeEmail(value: string): boolean {
-  return value.length <= MAX_EMAIL_LENGTH && EMAIL.test(value)
+  if (value.length > MAX_EMAIL_LENGTH || !EMAIL.test(value)) return false
+  const local = value.slice(0, value.lastIndexOf('@'))
+  // Dots may not start or end the local part, or come in pairs (RFC 5321); ".." also delimits Range headers.
+  return !local.startsWith('.') && !local.endsWith('.') && !local.includes('..')
 }
 
 /** Emails are compared case-insensitively, so they are stored lower-case. */

@@ -1,0 +1,164 @@
+/**
+ * `orgctl serve`: Heroku's Platform API v3 (for the resources orgctl covers)
+ * in front of the embedded store. A thin HTTP face: every rule is the domain's,
+ * reached through the same LocalBackend the CLI uses, for the user behind the token.
+ */
+import {randomUUID} from 'node:crypto'
+
+import Fastify, {type FastifyError, type FastifyInstance, type FastifyReply, type FastifyRequest} from 'fastify'
+
+import {LocalBackend} from '../backend/local-backend.js'
+import {type Clock, systemClock} from '../domain/context.js'
+import {hashToken, verifyToken} from '../domain/tokens.js'
+import {OrgctlError, toOrgctlError, unauthorized} from '../errors.js'
+import type {JsonStore} from '../store/json-store.js'
+import {paginate, parseRange} from './pagination.js'
+import {RateLimiter} from './rate-limit.js'
+import {accountRoutes} from './routes/account.js'
+import {appRoutes} from './routes/apps.js'
+import {collaboratorRoutes} from './routes/collaborators.js'
+import {teamRoutes} from './routes/teams.js'
+import {transferRoutes} from './routes/transfers.js'
+
+export interface ServerOptions {
+  store: JsonStore
+  clock?: Clock
+  /** Requests an hour per token (Heroku: 4,500). */
+  rateLimitPerHour?: number
+  /** Largest request body, in bytes. */
+  bodyLimit?: number
+  /** Log one line per request (never a header, so never a token). */
+  log?: (line: string) => void
+}
+
+declare module 'fastify' {
+  interface FastifyRequest {
+    actor: string
+    backend: LocalBackend
+  }
+}
+
+/** What the routes are handed. */
+export interface RouteContext {
+  store: JsonStore
+  clock: Clock
+  /** Answers a list with Heroku's Range pagination. */
+  sendList<T>(request: FastifyRequest, reply: FastifyReply, items: readonly T[], fields: Record<string, (item: T) => string>): T[]
+}
+
+const JSON_TYPE = 'application/json; charset=utf-8'
+
+/** The token from `Authorization: Bearer T`, or Basic with the token as the password (netrc clients). */
+export function tokenFrom(header: string | undefined): string | undefined {
+  if (!header) return undefined
+  const [scheme, value] = header.trim().split(/\s+/, 2)
+  if (!value) return undefined
+  if (/^bearer$/i.test(scheme!)) return value
+  if (/^basic$/i.test(scheme!)) {
+    const decoded = Buffer.from(value, 'base64').toString('utf8')
+    const colon = decoded.indexOf(':')
+    return colon >= 0 ? decoded.slice(colon + 1) : undefined
+  }
+  return undefined
+}
+
+export async function buildServer(options: ServerOptions): Promise<FastifyInstance> {
+  const clock = options.clock ?? systemClock
+  const limiter = new RateLimiter(options.rateLimitPerHour ?? 4500)
+  const app = Fastify({
+    bodyLimit: options.bodyLimit ?? 64 * 1024,
+    // Heroku's clients send this vendor type; parse it as JSON, and refuse prototype-poisoning keys.
+    onProtoPoisoning: 'error',
+    onConstructorPoisoning: 'error',
+    return503OnClosing: true,
+    forceCloseConnections: false,
+    ajv: {customOptions: {coerceTypes: false, removeAdditional: false, allErrors: false}},
+    genReqId: () => randomUUID(),
+    routerOptions: {ignoreTrailingSlash: true, maxParamLength: 500},
+  })
+  app.addContentTypeParser(/^application\/(vnd\.heroku\+)?json/, {parseAs: 'string'}, app.getDefaultJsonParser('error', 'error'))
+
+  app.decorateRequest('actor', '')
+  app.decorateRequest('backend', null as unknown as LocalBackend)
+
+  app.addHook('onRequest', async (request, reply) => {
+    const given = request.headers['request-id']
+    const requestId = typeof given === 'string' && /^[\w.,:-]{1,200}$/.test(given) ? `${request.id},${given}` : request.id
+    reply.header('Request-Id', requestId)
+    const token = tokenFrom(request.headers.authorization)
+    if (!token) throw unauthorized('Missing credentials: send Authorization: Bearer <token> (mint one with orgctl authorizations:create).')
+    const limit = limiter.take(hashToken(token))
+    reply.header('RateLimit-Remaining', String(limit.remaining))
+    if (!limit.allowed) {
+      reply.header('Retry-After', String(limit.retryAfter))
+      throw new OrgctlError('rate_limit', `Your token reached the API rate limit of ${limiter.perHour} requests an hour: retry in ${limit.retryAfter}s.`)
+    }
+    const actor = verifyToken(await options.store.read(), token)
+    if (!actor) throw unauthorized('Invalid credentials: the token is unknown or was revoked. Mint a new one with orgctl authorizations:create.')
+    request.actor = actor
+    request.backend = new LocalBackend(options.store, actor, clock)
+  })
+
+  if (options.log) {
+    const log = options.log
+    app.addHook('onResponse', async (request, reply) => {
+      log(`${request.method} ${request.url.split('?')[0]} ${reply.statusCode} ${reply.elapsedTime.toFixed(1)}ms ${request.actor || '-'}`)
+    })
+  }
+
+  app.setErrorHandler((error: FastifyError, _request, reply) => {
+    const failure = httpError(error)
+    if (failure.id === 'internal_error' && options.log) options.log(`internal error: ${error.stack ?? error.message}`)
+    void reply.code(failure.httpStatus).type(JSON_TYPE).send(failure.toJSON())
+  })
+
+  app.setNotFoundHandler((request, reply) => {
+    void reply
+      .code(404)
+      .type(JSON_TYPE)
+      .send({id: 'not_found', message: `No route ${request.method} ${request.url.split('?')[0]}: see the README for the routes orgctl serves.`})
+  })
+
+  const context: RouteContext = {
+    store: options.store,
+    clock,
+    sendList(request, reply, items, fields) {
+      const names = Object.keys(fields)
+      const range = parseRange(request.headers.range, names)
+      const page = paginate(items, range, (item, field) => fields[field]!(item))
+      reply.header('Accept-Ranges', names.join(', '))
+      if (page.nextRange) reply.code(206).header('Next-Range', page.nextRange)
+      return page.items
+    },
+  }
+  await app.register(async (scope) => {
+    accountRoutes(scope, context)
+    teamRoutes(scope, context)
+    appRoutes(scope, context)
+    collaboratorRoutes(scope, context)
+    transferRoutes(scope, context)
+  })
+  return app
+}
+
+/** Every failure as Heroku's error body with the matching status. */
+function httpError(error: FastifyError): OrgctlError {
+  if (error instanceof OrgctlError) return error
+  if (error.validation) {
+    const where = `${error.validationContext ?? 'request'}${error.validation[0]?.instancePath ?? ''}`
+    return new OrgctlError('invalid_params', `Invalid ${where}: ${error.validation[0]?.message ?? error.message}.`)
+  }
+  switch (error.code) {
+    case 'FST_ERR_CTP_BODY_TOO_LARGE':
+      return new OrgctlError('payload_too_large', 'The request body is too large.')
+    case 'FST_ERR_CTP_INVALID_MEDIA_TYPE':
+      return new OrgctlError('bad_request', 'Send the body as application/json.')
+    case 'FST_ERR_CTP_EMPTY_JSON_BODY':
+      return new OrgctlError('bad_request', 'The request body is empty: send a JSON object.')
+    default:
+      break
+  }
+  if (error.statusCode === 400 || error instanceof SyntaxError) return new OrgctlError('bad_request', `Malformed JSON body: ${error.message}`)
+  if (error.statusCode && error.statusCode < 500) return new OrgctlError('bad_request', error.message)
+  return toOrgctlError(new Error('Internal server error.'))
+}
