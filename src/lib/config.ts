@@ -1,15 +1,28 @@
-/** The user's saved settings (conf): the login email, a default org. Loaded only when needed. */
+/**
+ * The user's saved settings (conf, file mode 0600): the login email, a default
+ * org, the API URL and token. conf is loaded only when the file exists or is written.
+ */
+import {existsSync} from 'node:fs'
+import {join} from 'node:path'
+
 import type Conf from 'conf'
 
 export interface ConfigValues {
   email?: string
   org?: string
+  apiUrl?: string
+  apiKey?: string
 }
+
+const CONFIG_NAME = 'config'
 
 export class UserConfig {
   private conf?: Conf<ConfigValues>
+  private readonly file: string
 
-  constructor(private readonly directory?: string) {}
+  constructor(private readonly directory: string) {
+    this.file = join(directory, `${CONFIG_NAME}.json`)
+  }
 
   private async open(): Promise<Conf<ConfigValues>> {
     if (!this.conf) {
@@ -17,15 +30,17 @@ export class UserConfig {
       this.conf = new ConfClass<ConfigValues>({
         projectName: 'orgctl',
         projectSuffix: '',
-        configName: 'config',
+        configName: CONFIG_NAME,
         configFileMode: 0o600,
-        ...(this.directory ? {cwd: this.directory} : {}),
+        cwd: this.directory,
       })
     }
     return this.conf
   }
 
   async get<K extends keyof ConfigValues>(key: K): Promise<ConfigValues[K]> {
+    // Most runs have no config at all: do not pay for loading conf to learn that.
+    if (!this.conf && !existsSync(this.file)) return undefined
     return (await this.open()).get(key)
   }
 
@@ -37,7 +52,7 @@ export class UserConfig {
     }
   }
 
-  async path(): Promise<string> {
-    return (await this.open()).path
+  get path(): string {
+    return this.file
   }
 }

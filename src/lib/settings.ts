@@ -6,6 +6,8 @@ import envPaths from 'env-paths'
 export interface Settings {
   /** The embedded store's file (ORGCTL_STORE, else under the user's data directory). */
   storePath: string
+  /** ORGCTL_STORE was set: the embedded store was asked for explicitly. */
+  storeFromEnv: boolean
   /** The acting user on the embedded store (ORGCTL_USER). */
   user?: string
   /** The default org (ORGCTL_ORG). */
@@ -13,7 +15,7 @@ export interface Settings {
   /** The default app (ORGCTL_APP). */
   app?: string
   /** Where the config lives (ORGCTL_CONFIG_DIR, else the user's config directory). */
-  configDir?: string
+  configDir: string
   /** The backend API (ORGCTL_API_URL, with ORGCTL_API_KEY). */
   apiUrl?: string
   apiKey?: string
@@ -26,12 +28,14 @@ export interface Settings {
 const nonEmpty = (value: string | undefined): string | undefined => (value === undefined || value.trim() === '' ? undefined : value.trim())
 
 export function settingsFromEnv(env: NodeJS.ProcessEnv): Settings {
+  const paths = envPaths('orgctl', {suffix: ''})
   return {
-    storePath: nonEmpty(env.ORGCTL_STORE) ?? join(envPaths('orgctl', {suffix: ''}).data, 'store.json'),
+    storePath: nonEmpty(env.ORGCTL_STORE) ?? join(paths.data, 'store.json'),
+    storeFromEnv: nonEmpty(env.ORGCTL_STORE) !== undefined,
     user: nonEmpty(env.ORGCTL_USER),
     org: nonEmpty(env.ORGCTL_ORG),
     app: nonEmpty(env.ORGCTL_APP),
-    configDir: nonEmpty(env.ORGCTL_CONFIG_DIR),
+    configDir: nonEmpty(env.ORGCTL_CONFIG_DIR) ?? paths.config,
     apiUrl: nonEmpty(env.ORGCTL_API_URL),
     apiKey: nonEmpty(env.ORGCTL_API_KEY),
     debug: Boolean(nonEmpty(env.DEBUG)),

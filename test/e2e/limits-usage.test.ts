@@ -51,8 +51,8 @@ describe('limits', () => {
     expect(usage.resources.find((r: any) => r.name === 'dyno-units')).toEqual({name: 'dyno-units', used: 5, limit: 10})
 
     const before = expectOk(await admin('ps', '--app', 'acme-api', '--json')).json()
-    // 1 × performance-m = 8 units: 8 + 1 (acme-web) > 10
-    const over = await expectUnchanged(box, () => admin('ps:scale', 'web=1:performance-m', '--app', 'acme-api'))
+    // 2 × performance-m = 16 units: 16 + 1 (acme-web) > 10
+    const over = await expectUnchanged(box, () => admin('ps:scale', 'web=2:performance-m', '--app', 'acme-api'))
     expectError(over, 6, /dyno-units/)
     const after = expectOk(await admin('ps', '--app', 'acme-api', '--json')).json()
     expect(after).toEqual(before)

@@ -18,12 +18,12 @@ export default class AuthorizationsCreate extends OrgctlCommand {
     const {ui} = this.ctx
     const authorization = await ui.action('Creating OAuth Authorization', () => backend.createAuthorization(flags.description))
     if (flags.short) {
-      ui.out(authorization.access_token.token)
+      ui.out(authorization.access_token!.token)
     } else {
       ui.out(`ID:          ${authorization.id}`)
       ui.out(`Description: ${authorization.description}`)
       ui.out(`User:        ${authorization.user.email}`)
-      ui.out(`Token:       ${authorization.access_token.token}`)
+      ui.out(`Token:       ${authorization.access_token!.token}`)
     }
     return authorization
   }

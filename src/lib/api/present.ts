@@ -182,13 +182,14 @@ export function presentBilling(org: Org, billing: Billing): R.TeamBilling {
   }
 }
 
-export function presentAuthorization(ctx: Ctx, record: Token, token: string): R.Authorization {
+/** An authorization; the token itself only once, when it is minted. */
+export function presentAuthorization(ctx: Ctx, record: Token, token?: string): R.Authorization {
   return {
     id: record.id,
     description: record.description,
     created_at: record.createdAt,
     user: userRef(ctx, record.email),
-    access_token: {token, expires_in: null, id: record.id},
+    access_token: token === undefined ? null : {token, expires_in: null, id: record.id},
   }
 }
 

@@ -156,7 +156,7 @@ export interface Authorization {
   description: string
   created_at: string
   user: UserRef
-  access_token: {token: string; expires_in: null; id: string}
+  access_token: {token: string; expires_in: null; id: string} | null
 }
 
 /** team-daily-usage / team-monthly-usage: `dynos` is the peak of dyno units in the period. */

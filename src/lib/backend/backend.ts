@@ -20,6 +20,9 @@ export interface Backend {
 
   account(): Promise<R.Account>
   createAuthorization(description: string): Promise<R.Authorization>
+  listAuthorizations(): Promise<R.Authorization[]>
+  /** Revokes one of your tokens by id (`~`: the token this backend uses, on an API). */
+  revokeAuthorization(id: string): Promise<R.Authorization>
 
   listTeams(): Promise<R.Team[]>
   createTeam(name: string, limits: Limits): Promise<R.Team>

@@ -8,11 +8,11 @@ import {listFormation, scale} from '../domain/formation.js'
 import {loadNameGenerator} from '../domain/names.js'
 import {addMember, listMembers, putMember, removeMember, setMember} from '../domain/members.js'
 import {createOrg, listOrgs, orgBilling, orgInfo, orgUsage} from '../domain/orgs.js'
-import {createAuthorization} from '../domain/tokens.js'
+import {createAuthorization, listAuthorizations, revokeAuthorization} from '../domain/tokens.js'
 import {cancelTransfer, listTransfers, respondToTransfer, transferApp} from '../domain/transfers.js'
 import type {App, AppPermission, Limits, OrgRole, State} from '../domain/types.js'
 import type {ScaleChange} from '../domain/validation.js'
-import {unauthorized} from '../errors.js'
+import {unauthorized, usageError} from '../errors.js'
 import type {JsonStore} from '../store/json-store.js'
 import type {Backend, CreateAppRequest} from './backend.js'
 
@@ -57,6 +57,20 @@ export class LocalBackend implements Backend {
       const {token, record} = createAuthorization(ctx, description)
       return present.presentAuthorization(ctx, record, token)
     })
+  }
+
+  listAuthorizations(): Promise<R.Authorization[]> {
+    return this.view((ctx) => listAuthorizations(ctx).map((record) => present.presentAuthorization(ctx, record)))
+  }
+
+  revokeAuthorization(id: string): Promise<R.Authorization> {
+    if (id === '~') throw usageError('On the embedded store, name the authorization to revoke by its id (see orgctl authorizations).')
+    return this.change((ctx) => present.presentAuthorization(ctx, revokeAuthorization(ctx, {id})))
+  }
+
+  /** Revokes the token a request came with (the server's `DELETE /oauth/authorizations/~`). */
+  revokeToken(token: string): Promise<R.Authorization> {
+    return this.change((ctx) => present.presentAuthorization(ctx, revokeAuthorization(ctx, {token})))
   }
 
   listTeams(): Promise<R.Team[]> {

@@ -5,7 +5,7 @@
  */
 import type {Backend} from '../backend/backend.js'
 import {UserConfig} from '../config.js'
-import {usageError} from '../errors.js'
+import {unauthorized, usageError} from '../errors.js'
 import {parseAppName, parseEmail, parseOrgName} from '../domain/validation.js'
 import type {UI} from '../output/ui.js'
 import type {Settings} from '../settings.js'
@@ -38,9 +38,33 @@ export class CliContext {
     return this.backendPromise
   }
 
+  /**
+   * The backend API when ORGCTL_API_URL is set, or when `login --api-url` saved one and the
+   * embedded store was not asked for (ORGCTL_STORE, ORGCTL_USER); else the embedded store.
+   * Each loads only its own modules: local commands never load undici.
+   */
   private async openBackend(): Promise<Backend> {
+    const {settings} = this
+    const explicitLocal = settings.apiUrl === undefined && (settings.storeFromEnv || settings.user !== undefined)
+    const apiUrl = settings.apiUrl ?? (explicitLocal ? undefined : await this.config.get('apiUrl'))
+    if (apiUrl !== undefined) return this.openApi(apiUrl, settings.apiKey ?? (await this.config.get('apiKey')))
     const [{JsonStore}, {LocalBackend}] = await Promise.all([import('../store/json-store.js'), import('../backend/local-backend.js')])
-    return new LocalBackend(new JsonStore(this.settings.storePath), await this.actor())
+    return new LocalBackend(new JsonStore(settings.storePath), await this.actor())
+  }
+
+  /** An HTTP backend for a URL and token. */
+  async openApi(apiUrl: string, token: string | undefined): Promise<Backend> {
+    let url: URL
+    try {
+      url = new URL(apiUrl)
+      if (url.protocol !== 'http:' && url.protocol !== 'https:') throw new Error('not http')
+    } catch {
+      throw usageError(`Invalid API URL ${JSON.stringify(apiUrl)}: give one such as http://127.0.0.1:5000.`)
+    }
+    if (!token) throw unauthorized(`No API token for ${url.origin}: set ORGCTL_API_KEY, or run orgctl login --api-url ${url.origin}.`)
+    const [{ApiClient}, {HttpBackend}] = await Promise.all([import('../http/api-client.js'), import('../backend/http-backend.js')])
+    const trace = this.settings.debug ? (line: string) => process.stderr.write(`orgctl:http ${line}\n`) : undefined
+    return new HttpBackend(new ApiClient({baseUrl: url.href, token, trace, userAgent: 'orgctl-cli'}))
   }
 
   /** The org: --org/--team, else ORGCTL_ORG, else the config's default. */

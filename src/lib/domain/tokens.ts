@@ -1,6 +1,7 @@
 /** API tokens: minted for the acting user, stored only as a hash, checked in constant time. */
 import {createHash, randomBytes, timingSafeEqual} from 'node:crypto'
 
+import {notFound} from '../errors.js'
 import type {Ctx} from './context.js'
 import type {State, Token} from './types.js'
 
@@ -28,4 +29,22 @@ export function verifyToken(state: State, token: string): string | undefined {
     if (timingSafeEqual(digest, Buffer.from(record.hash, 'hex'))) email = record.email
   }
   return email
+}
+
+/** The actor's tokens (their hashes stay inside). */
+export function listAuthorizations(ctx: Ctx): Token[] {
+  return [...ctx.state.tokens.values()].filter((token) => token.email === ctx.actor).sort((a, b) => (a.createdAt < b.createdAt ? -1 : 1))
+}
+
+/** Revokes one of the actor's tokens, by id or by the token itself. */
+export function revokeAuthorization(ctx: Ctx, match: {id: string} | {token: string}): Token {
+  const hash = 'token' in match ? hashToken(match.token) : undefined
+  for (const record of ctx.state.tokens.values()) {
+    if (record.email !== ctx.actor) continue
+    if (('id' in match && record.id === match.id) || record.hash === hash) {
+      ctx.state.tokens.delete(record.id)
+      return record
+    }
+  }
+  throw notFound(`Couldn't find that authorization among yours: list them with orgctl authorizations.`)
 }

@@ -2,10 +2,10 @@
 import type {FastifyInstance} from 'fastify'
 
 import {APP_PERMISSIONS, PERMISSION_DESCRIPTIONS} from '../../domain/types.js'
-import {authorizationBody} from '../schemas.js'
-import type {RouteContext} from '../server.js'
+import {authorizationBody, idParams} from '../schemas.js'
+import {type RouteContext, tokenFrom} from '../server.js'
 
-export function accountRoutes(app: FastifyInstance, _context: RouteContext): void {
+export function accountRoutes(app: FastifyInstance, {sendList}: RouteContext): void {
   app.get('/account', (request) => request.backend.account())
 
   app.get('/account/rate-limits', (_request, reply) => ({remaining: Number(reply.getHeader('RateLimit-Remaining') ?? 0)}))
@@ -14,6 +14,16 @@ export function accountRoutes(app: FastifyInstance, _context: RouteContext): voi
     const body = (request.body ?? {}) as {description?: string}
     reply.code(201)
     return request.backend.createAuthorization(body.description ?? 'orgctl API')
+  })
+
+  app.get('/oauth/authorizations', async (request, reply) =>
+    sendList(request, reply, await request.backend.listAuthorizations(), {id: (a) => a.id, created_at: (a) => a.created_at}),
+  )
+
+  // `~` (an extension) is the token this request came with: how `orgctl logout` revokes its own.
+  app.delete('/oauth/authorizations/:id', {schema: {params: idParams}}, (request) => {
+    const {id} = request.params as {id: string}
+    return id === '~' ? request.backend.revokeToken(tokenFrom(request.headers.authorization)!) : request.backend.revokeAuthorization(id)
   })
 
   app.get('/teams/permissions', () => APP_PERMISSIONS.map((name) => ({name, description: PERMISSION_DESCRIPTIONS[name]})))

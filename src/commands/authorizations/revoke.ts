@@ -1,0 +1,16 @@
+import {Args} from '@oclif/core'
+
+import type {Authorization} from '../../lib/api/resources.js'
+import {OrgctlCommand} from '../../lib/cli/base-command.js'
+
+export default class AuthorizationsRevoke extends OrgctlCommand {
+  static override summary = 'revoke one of your API tokens'
+  static override examples = ['<%= config.bin %> authorizations:revoke 01234567-89ab-cdef-0123-456789abcdef']
+  static override args = {id: Args.string({description: 'the authorization id (see orgctl authorizations)', required: true})}
+
+  async run(): Promise<Authorization> {
+    const {args} = await this.parse(AuthorizationsRevoke)
+    const backend = await this.ctx.backend()
+    return this.ctx.ui.action(`Revoking authorization ${args.id}`, () => backend.revokeAuthorization(args.id))
+  }
+}

@@ -1,0 +1,213 @@
+/**
+ * The HTTP client for a Platform API v3 server (orgctl serve, or any compatible API):
+ * undici with a keep-alive pool; follows Next-Range until a list is complete;
+ * retries what is safe to retry (idempotent methods on connection errors and
+ * 429/502/503/504; any method when the server surely did not act on it) with
+ * backoff and jitter, honouring Retry-After, within one deadline; maps error
+ * bodies to the same typed errors as the embedded store.
+ */
+import {randomUUID} from 'node:crypto'
+
+import {Agent, type Dispatcher, request} from 'undici'
+
+import {type ErrorId, idForStatus, isErrorId, OrgctlError} from '../errors.js'
+
+export interface ApiClientOptions {
+  baseUrl: string
+  token: string
+  /** Give up on a call (retries included) after this long. */
+  deadlineMs?: number
+  connectTimeoutMs?: number
+  /** Longest wait for response headers, and between two chunks of a body. */
+  bodyTimeoutMs?: number
+  /** A line per request and response, tokens redacted. */
+  trace?: (line: string) => void
+  userAgent?: string
+}
+
+const IDEMPOTENT = new Set(['GET', 'HEAD', 'PUT', 'DELETE', 'OPTIONS'])
+const RETRY_STATUSES = new Set([429, 502, 503, 504])
+// Errors raised before the request could reach the server: safe to retry whatever the method.
+const NOT_SENT = new Set(['ECONNREFUSED', 'ENOTFOUND', 'EAI_AGAIN', 'UND_ERR_CONNECT_TIMEOUT', 'EHOSTUNREACH', 'ENETUNREACH'])
+const MAX_PAGES = 1000
+/** Like Heroku's http-call: a few quick retries, not a long wait on a server that is down. */
+const MAX_RETRIES = 4
+
+export interface ApiResponse<T> {
+  status: number
+  headers: Record<string, string | string[] | undefined>
+  body: T
+}
+
+export class ApiClient {
+  private readonly origin: string
+  private readonly basePath: string
+  private readonly agent: Agent
+  private readonly deadlineMs: number
+
+  constructor(private readonly options: ApiClientOptions) {
+    const url = new URL(options.baseUrl)
+    this.origin = url.origin
+    this.basePath = url.pathname.replace(/\/$/, '')
+    this.deadlineMs = options.deadlineMs ?? 30_000
+    this.agent = new Agent({
+      connections: 16,
+      keepAliveTimeout: 10_000,
+      connect: {timeout: options.connectTimeoutMs ?? 5000},
+      headersTimeout: options.bodyTimeoutMs ?? 30_000,
+      bodyTimeout: options.bodyTimeoutMs ?? 30_000,
+    })
+  }
+
+  get baseUrl(): string {
+    return `${this.origin}${this.basePath}`
+  }
+
+  async get<T>(path: string): Promise<T> {
+    return (await this.call<T>('GET', path)).body
+  }
+
+  /** A list, following Next-Range until it is complete. */
+  async list<T>(path: string): Promise<T[]> {
+    const items: T[] = []
+    let range: string | undefined
+    const seen = new Set<string>()
+    for (let page = 0; page < MAX_PAGES; page++) {
+      const response = await this.call<T[]>('GET', path, undefined, range)
+      if (!Array.isArray(response.body)) throw this.protocolError(`GET ${path} did not answer a list`)
+      items.push(...response.body)
+      const next = header(response.headers, 'next-range')
+      if (response.status !== 206 || !next) return items
+      if (seen.has(next)) throw this.protocolError(`GET ${path} sent the same Next-Range twice (${next})`)
+      seen.add(next)
+      range = next
+    }
+    throw this.protocolError(`GET ${path} did not finish within ${MAX_PAGES} pages`)
+  }
+
+  async send<T>(method: 'POST' | 'PUT' | 'PATCH' | 'DELETE', path: string, body?: unknown): Promise<T> {
+    return (await this.call<T>(method, path, body)).body
+  }
+
+  async close(): Promise<void> {
+    await this.agent.close()
+  }
+
+  private async call<T>(method: string, path: string, body?: unknown, range?: string): Promise<ApiResponse<T>> {
+    const deadline = Date.now() + this.deadlineMs
+    const requestId = randomUUID()
+    for (let attempt = 0; ; attempt++) {
+      const started = Date.now()
+      this.trace(`--> ${method} ${path}${range ? ` (Range: ${range})` : ''} [attempt ${attempt + 1}]`)
+      let response: Dispatcher.ResponseData
+      try {
+        response = await request(`${this.origin}${this.basePath}${path}`, {
+          method: method as Dispatcher.HttpMethod,
+          dispatcher: this.agent,
+          headers: {
+            accept: 'application/vnd.heroku+json; version=3',
+            authorization: `Bearer ${this.options.token}`,
+            'user-agent': this.options.userAgent ?? 'orgctl',
+            'request-id': requestId,
+            ...(body === undefined ? {} : {'content-type': 'application/json'}),
+            ...(range ? {range} : {}),
+          },
+          body: body === undefined ? undefined : JSON.stringify(body),
+          signal: AbortSignal.timeout(Math.max(1, deadline - Date.now())),
+        })
+      } catch (error) {
+        const code = errorCode(error)
+        this.trace(`<-- ${method} ${path} failed: ${code} (${Date.now() - started}ms)`)
+        const retryable = IDEMPOTENT.has(method) || NOT_SENT.has(code)
+        const wait = backoff(attempt)
+        if (retryable && attempt < MAX_RETRIES && Date.now() + wait < deadline && code !== 'ABORT_ERR' && code !== 'TimeoutError') {
+          await sleep(wait)
+          continue
+        }
+        throw this.networkError(method, path, code, NOT_SENT.has(code))
+      }
+      const text = await response.body.text().catch((error: unknown) => {
+        throw this.networkError(method, path, errorCode(error), false)
+      })
+      this.trace(`<-- ${response.statusCode} ${method} ${path} (${Date.now() - started}ms, ${text.length} bytes)`)
+      if (RETRY_STATUSES.has(response.statusCode)) {
+        // 429 and 503 (a server closing, or shedding load) come before the request is acted on.
+        const safe = IDEMPOTENT.has(method) || response.statusCode === 429 || response.statusCode === 503
+        const wait = Math.max(retryAfterMs(header(response.headers, 'retry-after')), backoff(attempt))
+        if (safe && attempt < MAX_RETRIES && Date.now() + wait < deadline) {
+          await sleep(wait)
+          continue
+        }
+      }
+      const parsed = parseBody(text)
+      if (response.statusCode >= 200 && response.statusCode < 300) {
+        if (parsed === INVALID) throw this.protocolError(`${method} ${path} answered ${response.statusCode} with a body that is not JSON`)
+        return {status: response.statusCode, headers: response.headers, body: parsed as T}
+      }
+      throw apiError(response.statusCode, parsed, method, path)
+    }
+  }
+
+  private trace(line: string): void {
+    this.options.trace?.(line)
+  }
+
+  private networkError(method: string, path: string, code: string, notSent: boolean): OrgctlError {
+    const where = `the orgctl API at ${this.baseUrl}`
+    if (IDEMPOTENT.has(method) || notSent) {
+      return new OrgctlError('network_error', `Cannot reach ${where} (${code}): check that the server is running and ORGCTL_API_URL is right, then retry.`)
+    }
+    return new OrgctlError(
+      'network_error',
+      `Lost the connection to ${where} (${code}) before it confirmed ${method} ${path}: the change may or may not have been made. Check, then rerun (reruns are safe).`,
+    )
+  }
+
+  private protocolError(message: string): OrgctlError {
+    return new OrgctlError('network_error', `The API at ${this.baseUrl} answered something unexpected: ${message}.`)
+  }
+}
+
+const INVALID = Symbol('invalid JSON')
+
+function parseBody(text: string): unknown {
+  if (text === '') return undefined
+  try {
+    return JSON.parse(text)
+  } catch {
+    return INVALID
+  }
+}
+
+/** Heroku's error body ({id, message}) as the same typed error the embedded store throws. */
+function apiError(status: number, body: unknown, method: string, path: string): OrgctlError {
+  const fields = typeof body === 'object' && body !== null ? (body as {id?: unknown; message?: unknown}) : {}
+  const id: ErrorId = status === 422 && fields.id === 'limit_reached' ? 'limit_reached' : isErrorId(fields.id) ? fields.id : idForStatus(status)
+  const message = typeof fields.message === 'string' && fields.message.trim() !== '' ? fields.message : `${method} ${path} failed with HTTP ${status}.`
+  return new OrgctlError(id, message.split('\n')[0]!)
+}
+
+function header(headers: Record<string, string | string[] | undefined>, name: string): string | undefined {
+  const value = headers[name]
+  return Array.isArray(value) ? value[0] : value
+}
+
+function errorCode(error: unknown): string {
+  const err = error as {code?: string; name?: string; cause?: {code?: string}}
+  return err?.code ?? err?.cause?.code ?? err?.name ?? 'ERROR'
+}
+
+/** Exponential backoff with full jitter: 100 ms, 200 ms, 400 ms ... up to 5 s. */
+function backoff(attempt: number): number {
+  return Math.round(Math.random() * Math.min(5000, 100 * 2 ** attempt))
+}
+
+function retryAfterMs(value: string | undefined): number {
+  if (!value) return 0
+  const seconds = Number(value)
+  if (Number.isFinite(seconds)) return Math.max(0, seconds * 1000)
+  const date = Date.parse(value)
+  return Number.isNaN(date) ? 0 : Math.max(0, date - Date.now())
+}
+
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms))
