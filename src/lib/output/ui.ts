@@ -52,19 +52,16 @@ export class UI {
     this.out(await renderTable(rows, columns, this.terminal, this.color.bold))
   }
 
-  /** `Adding x to acme as member... done`, with a spinner on a terminal. */
+  /**
+   * `Adding x to acme as member... done`, with a spinner on a terminal. When the
+   * work fails the line is dropped, so the error is the one line a person reads.
+   */
   async action<T>(text: string, work: () => Promise<T>, status: (result: T) => string = () => 'done'): Promise<T> {
     if (this.json) return work()
     if (this.streams.stderr.isTTY) return this.spin(text, work, status)
-    this.streams.stderr.write(`${text}... `)
-    try {
-      const result = await work()
-      this.streams.stderr.write(`${status(result)}\n`)
-      return result
-    } catch (error) {
-      this.streams.stderr.write('failed\n')
-      throw error
-    }
+    const result = await work()
+    this.streams.stderr.write(`${text}... ${status(result)}\n`)
+    return result
   }
 
   private async spin<T>(text: string, work: () => Promise<T>, status: (result: T) => string): Promise<T> {
@@ -75,7 +72,7 @@ export class UI {
       spinner.stopAndPersist({symbol: '', text: `${text}... ${this.color.ok(status(result))}`})
       return result
     } catch (error) {
-      spinner.stopAndPersist({symbol: '', text: `${text}... ${this.color.error('failed')}`})
+      spinner.stop()
       throw error
     }
   }

@@ -71,12 +71,22 @@ export async function buildServer(options: ServerOptions): Promise<FastifyInstan
     onProtoPoisoning: 'error',
     onConstructorPoisoning: 'error',
     return503OnClosing: true,
-    forceCloseConnections: false,
+    // On close: idle keep-alive connections end at once, requests in flight finish first.
+    forceCloseConnections: 'idle',
     ajv: {customOptions: {coerceTypes: false, removeAdditional: false, allErrors: false}},
     genReqId: () => randomUUID(),
     routerOptions: {ignoreTrailingSlash: true, maxParamLength: 500},
   })
   app.addContentTypeParser(/^application\/(vnd\.heroku\+)?json/, {parseAs: 'string'}, app.getDefaultJsonParser('error', 'error'))
+
+  // Responses sent while closing end their connection, so close() never waits on an idle keep-alive.
+  let closing = false
+  app.addHook('preClose', async () => {
+    closing = true
+  })
+  app.addHook('onSend', async (_request, reply) => {
+    if (closing) reply.header('connection', 'close')
+  })
 
   app.decorateRequest('actor', '')
   app.decorateRequest('backend', null as unknown as LocalBackend)
