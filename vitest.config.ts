@@ -2,11 +2,16 @@ import {defineConfig} from 'vitest/config'
 
 export default defineConfig({
   test: {
-    include: ['test/**/*.test.ts'],
-    testTimeout: 60_000,
-    hookTimeout: 60_000,
+    testTimeout: 120_000,
+    hookTimeout: 180_000,
     // End-to-end tests spawn many processes; two cores are shared between files.
     pool: 'forks',
     maxWorkers: 2,
+    projects: [
+      {extends: true, test: {name: 'unit', include: ['test/unit/**/*.test.ts', 'test/server/**/*.test.ts']}},
+      // One behaviour suite, run on both backends: the embedded store, and a real `orgctl serve`.
+      {extends: true, test: {name: 'e2e-store', include: ['test/e2e/**/*.test.ts'], env: {ORGCTL_TEST_BACKEND: 'local'}}},
+      {extends: true, test: {name: 'e2e-http', include: ['test/e2e/**/*.test.ts'], env: {ORGCTL_TEST_BACKEND: 'http'}}},
+    ],
   },
 })

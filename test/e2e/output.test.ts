@@ -7,7 +7,7 @@ import {join} from 'node:path'
 
 import {afterAll, beforeAll, describe, expect, it} from 'vitest'
 
-import {type Sandbox, sandbox} from '../helpers/cli.js'
+import {HTTP, type Sandbox, sandbox} from '../helpers/cli.js'
 import {ADMIN, DEV, ORG, expectError, expectOk, lines, show} from './_util.js'
 
 type Runner = (...args: string[]) => ReturnType<Sandbox['run']>
@@ -82,7 +82,8 @@ describe('output', () => {
   })
 })
 
-describe('login', () => {
+// Logging in to the embedded store; logging in to an API is in api-login.test.ts.
+describe.skipIf(HTTP)('login', () => {
   let box: Sandbox
   beforeAll(() => {
     box = sandbox()

@@ -68,6 +68,24 @@ describe('the JSON store', () => {
     expect((await stores[0]!.read()).orgs.get('acme')!.members.size).toBe(41)
   })
 
+  it("sees another writer's commit at once, even one of the same size", async () => {
+    const reader = new JsonStore(path)
+    const writer = new JsonStore(path)
+    await seed(writer)
+    await writer.update((state) => addMember(new Ctx(state, ADMIN), 'acme', 'aaaa@acme.test', 'member'))
+    expect((await reader.read()).orgs.get('acme')!.members.has('aaaa@acme.test')).toBe(true)
+    const size = statSync(path).size
+    await writer.update((state) => {
+      const org = state.orgs.get('acme')!
+      const member = org.members.get('aaaa@acme.test')!
+      org.members.delete(member.email)
+      org.members.set('bbbb@acme.test', {...member, email: 'bbbb@acme.test'})
+    })
+    expect(statSync(path).size).toBe(size)
+    const members = (await reader.read()).orgs.get('acme')!.members
+    expect([members.has('aaaa@acme.test'), members.has('bbbb@acme.test')]).toEqual([false, true])
+  })
+
   it('names the file and leaves it alone when it is corrupt', async () => {
     const store = new JsonStore(path)
     await seed(store)

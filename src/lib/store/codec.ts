@@ -202,10 +202,11 @@ export function decodeState(parsed: unknown): State {
   }
 }
 
-/** The document written to disk. */
-export function encodeState(state: State): string {
+/** The document written to disk; `revision` (near the start, so it is cheap to read) changes with every commit. */
+export function encodeState(state: State, revision: string): string {
   return JSON.stringify({
     schemaVersion: SCHEMA_VERSION,
+    revision,
     users: [...state.users.values()],
     orgs: [...state.orgs.values()].map((org) => ({...org, members: [...org.members.values()]})),
     apps: [...state.apps.values()].map((app) => ({

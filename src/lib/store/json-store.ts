@@ -6,7 +6,8 @@
  * rename; then the directory is fsynced so the rename itself survives a crash).
  * Readers need no lock: they always see one whole committed version.
  */
-import {mkdir, open, readFile, stat} from 'node:fs/promises'
+import {randomUUID} from 'node:crypto'
+import {mkdir, open, readFile} from 'node:fs/promises'
 import {dirname} from 'node:path'
 
 import lockfile from 'proper-lockfile'
@@ -23,8 +24,11 @@ export interface StoreOptions {
   staleMs?: number
 }
 
-/** Identifies one committed version of the file: a commit renames a new inode into place. */
+/** Identifies one committed version of the file: the revision each commit writes near its start. */
 type Version = string
+
+const REVISION = /"revision":"([0-9a-f-]{36})"/
+const HEAD_BYTES = 128
 
 export class JsonStore {
   readonly path: string
@@ -71,11 +75,13 @@ export class JsonStore {
       // Always a fresh copy: a change that throws halfway must not leave a trace in the cache.
       const {state, text} = await this.load()
       const result = change(state)
-      const next = encodeState(state)
-      if (next !== text) {
-        await this.write(next)
-        const version = await this.version()
-        if (version !== undefined) this.cache = {version, state}
+      // Unchanged state encodes to the same text under the same revision: nothing to write.
+      const revision = (text && REVISION.exec(text.slice(0, HEAD_BYTES))?.[1]) ?? ''
+      const encoded = encodeState(state, revision)
+      if (encoded !== text) {
+        const next = randomUUID()
+        await this.write(encoded.replace(`"revision":"${revision}"`, `"revision":"${next}"`))
+        this.cache = {version: next, state}
       }
       return result
     } finally {
@@ -83,12 +89,17 @@ export class JsonStore {
     }
   }
 
+  /** The committed revision, read from the first bytes of the file (undefined: none, or no file). */
   private async version(): Promise<Version | undefined> {
+    let handle
     try {
-      const info = await stat(this.path, {bigint: true})
-      return `${info.ino}:${info.size}:${info.mtimeNs}`
+      handle = await open(this.path, 'r')
+      const {buffer, bytesRead} = await handle.read(Buffer.alloc(HEAD_BYTES), 0, HEAD_BYTES, 0)
+      return REVISION.exec(buffer.toString('utf8', 0, bytesRead))?.[1]
     } catch {
       return undefined
+    } finally {
+      await handle?.close()
     }
   }
 
