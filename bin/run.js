@@ -1,4 +1,77 @@
 #!/usr/bin/env node
-import {execute} from '@oclif/core'
+// orgctl's bin (CommonJS on purpose, see bin/package.json: an ESM entry costs Node ~5 ms more to start).
+// Runs the single-file bundle dist/orgctl.cjs. Node 20 has no module.enableCompileCache (22.1+), so it
+// compiles the bundle through vm.Script with a V8 code cache of its own:
+//  - key: the build id on the bundle's first line (new on every build) + Node version + arch + node/V8
+//    flags (V8 rejects data made under other flags). npm gives every installed file the same mtime,
+//    so size/mtime keys are not safe, and V8's own check is little more than the source length.
+//  - where: $ORGCTL_CACHE_DIR, else $XDG_CACHE_HOME/orgctl, else ~/.cache/orgctl (oclif's cacheDir),
+//    in v8/. ORGCTL_NO_COMPILE_CACHE=1 turns it off.
+//  - written (when missing or rejected) at exit, so it holds the functions this run compiled; files
+//    not rewritten for 14 days are pruned then. Any cache failure costs speed, never correctness.
+'use strict'
+const fs = require('node:fs')
+const Module = require('node:module')
+const {homedir, tmpdir} = require('node:os')
+const {dirname, join} = require('node:path')
+const vm = require('node:vm')
 
-await execute({dir: import.meta.url})
+const file = join(__dirname, '..', 'dist', 'orgctl.cjs')
+const source = fs.readFileSync(file, 'utf8')
+
+function fnv1a(text) {
+  let h = 0x811c9dc5
+  for (let i = 0; i < text.length; i++) h = Math.imul(h ^ text.charCodeAt(i), 0x01000193)
+  return (h >>> 0).toString(36)
+}
+
+let cacheDir
+let cacheFile
+let cachedData
+const build = /^\/\*! orgctl-build:([\w-]+) \*\//.exec(source)?.[1]
+if (build && !process.env.ORGCTL_NO_COMPILE_CACHE) {
+  const env = process.env
+  const base = env.ORGCTL_CACHE_DIR || (env.XDG_CACHE_HOME ? join(env.XDG_CACHE_HOME, 'orgctl') : join(homedir() || tmpdir(), '.cache', 'orgctl'))
+  const flags = fnv1a(`${process.execArgv.join(' ')}|${env.NODE_OPTIONS ?? ''}`)
+  cacheDir = join(base, 'v8')
+  cacheFile = join(cacheDir, `${build}-${process.version}-${process.arch}-${flags}.bin`)
+  try {
+    cachedData = fs.readFileSync(cacheFile)
+  } catch {}
+}
+
+const script = new vm.Script(Module.wrap(source), {
+  filename: file,
+  cachedData,
+  importModuleDynamically: vm.constants.USE_MAIN_CONTEXT_DEFAULT_LOADER,
+})
+
+if (cacheFile && (cachedData === undefined || script.cachedDataRejected)) {
+  process.once('exit', () => {
+    try {
+      const data = script.createCachedData()
+      fs.mkdirSync(cacheDir, {recursive: true, mode: 0o700})
+      // Prune what no build has rewritten for two weeks (other installed versions keep their own files).
+      const stale = Date.now() - 14 * 24 * 3600 * 1000
+      for (const old of fs.readdirSync(cacheDir)) {
+        const path = join(cacheDir, old)
+        try {
+          if (/\.(bin|tmp)$/.test(old) && path !== cacheFile && fs.statSync(path).mtimeMs < stale) fs.rmSync(path, {force: true})
+        } catch {}
+      }
+      const tmp = `${cacheFile}.${process.pid}.tmp`
+      fs.writeFileSync(tmp, data, {mode: 0o600})
+      fs.renameSync(tmp, cacheFile)
+    } catch {}
+  })
+}
+
+// Registered as an ordinary CommonJS module, so oclif's require() of the command target
+// (package.json oclif.commands.target = ./dist/orgctl.cjs) returns this very instance.
+const mod = new Module(file, module)
+mod.filename = file
+mod.paths = Module._nodeModulePaths(dirname(file))
+Module._cache[file] = mod
+script.runInThisContext()(mod.exports, Module.createRequire(file), mod, file, dirname(file))
+mod.loaded = true
+mod.exports.main()

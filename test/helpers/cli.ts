@@ -19,6 +19,7 @@ import {JsonStore} from '../../src/lib/store/json-store.js'
 export const BIN = resolve(import.meta.dirname, '../../bin/run.js')
 export const BACKEND: 'local' | 'http' = process.env.ORGCTL_TEST_BACKEND === 'http' ? 'http' : 'local'
 export const HTTP = BACKEND === 'http'
+const CODE_CACHE = join(tmpdir(), 'orgctl-test-code-cache')
 
 export interface RunResult {
   code: number
@@ -162,6 +163,8 @@ export function sandbox(): Sandbox {
     XDG_CONFIG_HOME: join(dir, 'xdg-config'),
     ORGCTL_STORE: store,
     ORGCTL_CONFIG_DIR: configDir,
+    // One V8 code cache for every test run, outside any sandbox's home.
+    ORGCTL_CACHE_DIR: CODE_CACHE,
     NO_COLOR: '1',
   })
   let server: Promise<Server> | undefined

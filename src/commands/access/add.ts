@@ -11,7 +11,7 @@ export default class AccessAdd extends OrgctlCommand {
 On a personal app, collaborators can view, deploy and operate. Not on a locked app, unless you are an admin.`
   static override aliases = ['sharing:add']
   static override examples = ['<%= config.bin %> access:add dev@acme.test --app acme-api --permissions deploy,operate']
-  static override args = {email: Args.string({description: 'email address of the user', required: true})}
+  static override args = {email: Args.string({ignoreStdin: true, description: 'email address of the user', required: true})}
   static override flags = {app: appFlag, permissions: permissionsFlag('comma-separated permissions: deploy, operate, manage (view is implied)')}
 
   async run(): Promise<Collaborator> {

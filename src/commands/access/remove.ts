@@ -10,7 +10,7 @@ export default class AccessRemove extends OrgctlCommand {
   static override description = 'Removing your own access is leaving the app. Removing someone without access changes nothing.'
   static override aliases = ['sharing:remove']
   static override examples = ['<%= config.bin %> access:remove dev@acme.test --app acme-api']
-  static override args = {email: Args.string({description: 'email address of the collaborator', required: true})}
+  static override args = {email: Args.string({ignoreStdin: true, description: 'email address of the collaborator', required: true})}
   static override flags = {app: appFlag}
 
   async run(): Promise<Collaborator> {

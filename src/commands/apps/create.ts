@@ -11,7 +11,7 @@ export default class AppsCreate extends OrgctlCommand {
 Names: 3 to 30 lowercase letters, digits and dashes, starting with a letter, unique across the store.`
   static override aliases = ['create']
   static override examples = ['<%= config.bin %> create acme-api --org acme-widgets', '<%= config.bin %> apps:create --region eu']
-  static override args = {name: Args.string({description: 'name of the app to create'})}
+  static override args = {name: Args.string({ignoreStdin: true, description: 'name of the app to create'})}
   static override flags = {
     org: orgFlag,
     region: Flags.string({description: 'region to create the app in (us or eu)', default: 'us', helpValue: 'REGION'}),

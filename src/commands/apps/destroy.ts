@@ -10,7 +10,7 @@ export default class AppsDestroy extends OrgctlCommand {
   static override description = 'Needs --confirm APP (or typing the name at a terminal). Admins, the owner of a personal app, or anyone with manage on it.'
   static override aliases = ['destroy', 'apps:delete']
   static override examples = ['<%= config.bin %> apps:destroy --app acme-api --confirm acme-api']
-  static override args = {app: Args.string({description: 'the app (or use --app)'})}
+  static override args = {app: Args.string({ignoreStdin: true, description: 'the app (or use --app)'})}
   static override flags = {app: appFlag, confirm: Flags.string({char: 'c', description: 'the app name again, to confirm', helpValue: 'APP'})}
 
   async run(): Promise<App> {

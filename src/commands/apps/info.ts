@@ -8,7 +8,7 @@ export default class AppsInfo extends OrgctlCommand {
   static override summary = 'show an app'
   static override aliases = ['info']
   static override examples = ['<%= config.bin %> apps:info --app acme-api', '<%= config.bin %> apps:info acme-api --json']
-  static override args = {app: Args.string({description: 'the app (or use --app)'})}
+  static override args = {app: Args.string({ignoreStdin: true, description: 'the app (or use --app)'})}
   static override flags = {app: appFlag}
 
   async run(): Promise<App> {

@@ -20,7 +20,7 @@ rest, the command exits non-zero naming the apps that failed, and rerunning it f
     '<%= config.bin %> apps:transfer acme-widgets -a api -a web -a worker --locked',
     '<%= config.bin %> apps:transfer dev@acme.test --app old-api --confirm old-api',
   ]
-  static override args = {recipient: Args.string({description: 'org name or user email to transfer the apps to', required: true})}
+  static override args = {recipient: Args.string({ignoreStdin: true, description: 'org name or user email to transfer the apps to', required: true})}
   static override flags = {
     app: Flags.string({char: 'a', description: 'app to transfer; repeat for a bulk transfer (defaults to ORGCTL_APP)', multiple: true, helpValue: 'APP'}),
     bulk: Flags.boolean({description: 'pick the apps to transfer from a list (needs a terminal)'}),

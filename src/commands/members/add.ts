@@ -1,4 +1,4 @@
-import {Flags} from '@oclif/core'
+import {Args, Flags} from '@oclif/core'
 
 import type {TeamMember} from '../../lib/api/resources.js'
 import {OrgctlCommand} from '../../lib/cli/base-command.js'
@@ -13,12 +13,12 @@ export default class MembersAdd extends OrgctlCommand {
 Several EMAILs, or --file with one EMAIL[,ROLE] per line (- for stdin), add many at once: each is
 reported, a failure does not stop the rest, and the command exits 1 naming the emails that failed.`
   static override strict = false
-  static override usage = 'members:add EMAIL... [--org ORG] [--role ROLE] [--file FILE]'
   static override examples = [
     '<%= config.bin %> members:add dev@acme.test --org acme-widgets',
     '<%= config.bin %> members:add lead@acme.test -t acme-widgets --role admin',
     '<%= config.bin %> members:add --org acme-widgets --file team.csv',
   ]
+  static override args = {email: Args.string({ignoreStdin: true, description: 'email address of the new member (several: a bulk add)'})}
   static override flags = {
     org: orgFlag,
     role: roleFlag('member role; default member'),

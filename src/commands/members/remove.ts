@@ -9,7 +9,7 @@ export default class MembersRemove extends OrgctlCommand {
   static override summary = 'remove a user from an org, and all their access to its apps (admins)'
   static override description = 'Removing someone who is not in the org changes nothing. The last admin cannot be removed.'
   static override examples = ['<%= config.bin %> members:remove dev@acme.test --org acme-widgets']
-  static override args = {email: Args.string({description: 'email address of the member', required: true})}
+  static override args = {email: Args.string({ignoreStdin: true, description: 'email address of the member', required: true})}
   static override flags = {org: orgFlag}
 
   async run(): Promise<TeamMember> {

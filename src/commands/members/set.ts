@@ -10,7 +10,7 @@ export default class MembersSet extends OrgctlCommand {
   static override summary = "set a member's role in an org (admins)"
   static override description = 'The last admin of an org cannot be demoted: make someone else an admin first.'
   static override examples = ['<%= config.bin %> members:set dev@acme.test --role admin --org acme-widgets']
-  static override args = {email: Args.string({description: 'email address of the member', required: true})}
+  static override args = {email: Args.string({ignoreStdin: true, description: 'email address of the member', required: true})}
   static override flags = {org: orgFlag, role: roleFlag('new role')}
 
   async run(): Promise<TeamMember> {

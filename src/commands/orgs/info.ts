@@ -8,7 +8,7 @@ export default class OrgsInfo extends OrgctlCommand {
   static override summary = 'show an org: your role, its limits and current usage'
   static override aliases = ['teams:info']
   static override examples = ['<%= config.bin %> orgs:info --org acme-widgets', '<%= config.bin %> orgs:info acme-widgets --json']
-  static override args = {org: Args.string({description: 'the org (or use --org)'})}
+  static override args = {org: Args.string({ignoreStdin: true, description: 'the org (or use --org)'})}
   static override flags = {org: orgFlag}
 
   async run(): Promise<TeamInfo> {

@@ -6,7 +6,7 @@ import {OrgctlCommand} from '../../lib/cli/base-command.js'
 export default class TransfersCancel extends OrgctlCommand {
   static override summary = 'cancel a pending app transfer you sent'
   static override examples = ['<%= config.bin %> transfers:cancel 01234567-89ab-cdef-0123-456789abcdef']
-  static override args = {id: Args.string({description: 'the transfer id (see orgctl transfers)', required: true})}
+  static override args = {id: Args.string({ignoreStdin: true, description: 'the transfer id (see orgctl transfers)', required: true})}
 
   async run(): Promise<AppTransfer> {
     const {args} = await this.parse(TransfersCancel)

@@ -1,4 +1,8 @@
-/** The flags shared by many commands, named and lettered as in the Heroku CLI. */
+/**
+ * The flags shared by many commands, named and lettered as in the Heroku CLI.
+ * Every argument is declared with ignoreStdin: oclif would otherwise read piped stdin
+ * as a missing argument (and wait for it), which a script never means.
+ */
 import {Flags} from '@oclif/core'
 
 export const orgFlag = Flags.string({

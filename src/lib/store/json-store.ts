@@ -10,9 +10,6 @@ import {randomUUID} from 'node:crypto'
 import {mkdir, open, readFile} from 'node:fs/promises'
 import {dirname} from 'node:path'
 
-import lockfile from 'proper-lockfile'
-import writeFileAtomic from 'write-file-atomic'
-
 import {storeError} from '../errors.js'
 import {emptyState, type State} from '../domain/types.js'
 import {DecodeError, decodeState, encodeState} from './codec.js'
@@ -138,6 +135,8 @@ export class JsonStore {
   private async lock(): Promise<() => Promise<void>> {
     let compromised: Error | undefined
     try {
+      // Loaded here, not at the top: readers never need it (it pulls in graceful-fs and signal-exit).
+      const {default: lockfile} = await import('proper-lockfile')
       const release = await lockfile.lock(this.path, {
         realpath: false,
         stale: this.staleMs,
@@ -162,6 +161,7 @@ export class JsonStore {
 
   private async write(text: string): Promise<void> {
     try {
+      const {default: writeFileAtomic} = await import('write-file-atomic')
       await writeFileAtomic(this.path, text, {mode: 0o600, fsync: true})
       const directory = await open(dirname(this.path), 'r')
       try {

@@ -1,0 +1,99 @@
+// Bundles @oclif/core and the compiled CLI (dist/, from tsc) into ONE CommonJS file, dist/orgctl.cjs,
+// which bin/run.js loads with a V8 code cache. It is both the CLI (exports.main) and oclif's explicit
+// command target (exports.COMMANDS, see package.json oclif.commands):
+//  - COMMANDS is an object of getters generated from dist/commands/**: a command's module (and the
+//    lib modules it imports) is evaluated only when oclif asks for that command.
+//  - Dynamic import()s in our code (conf, chalk, ora, cli-table3, @inquirer/*, the store, undici,
+//    fastify, ...) stay lazy: esbuild wraps those modules in init functions that run on first use.
+//  - package.json is inlined and handed to oclif with the root, so oclif does not search for it.
+//  - Three start-up costs of @oclif/core are removed at build time (the build fails loudly if
+//    oclif's text changes): see `patchOclif` below.
+// Usage: node scripts/bundle.mjs [--no-minify] [--metafile]
+import {randomUUID} from 'node:crypto'
+import {readdirSync, readFileSync, writeFileSync} from 'node:fs'
+import {join, relative} from 'node:path'
+
+import {build} from 'esbuild'
+
+const flag = (name) => process.argv.includes(name)
+const out = 'dist/orgctl.cjs'
+
+function commandFiles(dir, base = dir) {
+  return readdirSync(dir, {withFileTypes: true}).flatMap((entry) =>
+    entry.isDirectory() ? commandFiles(join(dir, entry.name), base) : entry.name.endsWith('.js') ? [relative(base, join(dir, entry.name))] : [],
+  )
+}
+
+// members/index.js -> members, members/add.js -> members:add
+const ids = commandFiles('dist/commands')
+  .map((file) => [file.replace(/\.js$/, '').split('/').filter((part, i, all) => !(part === 'index' && i === all.length - 1)).join(':'), file])
+  .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))
+const getters = [
+  ...ids.map(([id, file]) => `  get ${JSON.stringify(id)}() { return require('../dist/commands/${file}').default },`),
+  `  get help() { return require('@oclif/plugin-help').commands.help },`,
+]
+
+const entry = `
+// oclif's import-time engines check reads package.json and loads semver (2-3 ms); npm checks
+// engines at install. Skipped through oclif's own switch, and the environment restored after.
+const engineWarning = process.env.OCLIF_DISABLE_ENGINE_WARNING
+process.env.OCLIF_DISABLE_ENGINE_WARNING = 'true'
+const {execute} = require('@oclif/core')
+if (engineWarning === undefined) delete process.env.OCLIF_DISABLE_ENGINE_WARNING
+else process.env.OCLIF_DISABLE_ENGINE_WARNING = engineWarning
+const {resolve} = require('node:path')
+exports.COMMANDS = {
+${getters.join('\n')}
+}
+exports.main = function main() {
+  return execute({loadOptions: {root: resolve(__dirname, '..'), pjson: require('../package.json'), userPlugins: false, devPlugins: false}})
+}
+`
+
+// - The sort of command ids at start-up uses localeCompare, whose first call costs 6-9 ms of ICU
+//   set-up; our ids are lowercase ASCII, so a plain comparison gives the same order.
+// - tinyglobby, minimatch and lilconfig are required at import but used only for pattern command
+//   discovery, plugins listed in package.json, and package.json files without an oclif section:
+//   none of which happens here. They become lazy, loaded on first use.
+const LAZY = {'config/plugin.js': ['tinyglobby'], 'config/plugin-loader.js': ['minimatch'], 'util/read-pjson.js': ['lilconfig']}
+const patchOclif = {
+  name: 'patch-oclif',
+  setup(b) {
+    b.onLoad({filter: /@oclif[\\/]core[\\/]lib[\\/](config[\\/]plugin(-loader)?|util[\\/]read-pjson)\.js$/}, (args) => {
+      const rel = args.path.replace(/\\/g, '/').replace(/.*@oclif\/core\/lib\//, '')
+      let text = readFileSync(args.path, 'utf8')
+      if (rel === 'config/plugin.js') {
+        const from = '.sort((a, b) => a.id.localeCompare(b.id));'
+        if (!text.includes(from)) throw new Error(`oclif changed: "${from}" not found in ${args.path}; drop or update the patch`)
+        text = text.replace(from, '.sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));')
+      }
+      for (const dep of LAZY[rel] ?? []) {
+        const pattern = new RegExp(`const (\\w+) = require\\("${dep}"\\);`)
+        if (!pattern.test(text)) throw new Error(`oclif changed: require("${dep}") not found in ${args.path}; drop or update the patch`)
+        text = text.replace(pattern, (_, name) => `let ${name}_m; const ${name} = new Proxy({}, {get: (_, k) => (${name}_m ??= require("${dep}"))[k]});`)
+      }
+      return {contents: text, loader: 'js'}
+    })
+  },
+}
+
+const result = await build({
+  stdin: {contents: entry, resolveDir: 'scripts', sourcefile: 'orgctl-entry.cjs', loader: 'js'},
+  outfile: out,
+  bundle: true,
+  format: 'cjs',
+  platform: 'node',
+  target: 'node20',
+  minify: !flag('--no-minify'),
+  legalComments: 'none',
+  // oclif only require()s these in development (NODE_ENV=development/test), never in production.
+  external: ['typescript', 'ts-node', 'tsx', 'tsx/*', 'pnpapi', 'fastify', 'undici'],
+  // ESM dependencies use import.meta.url (to find their own files); give them the bundle's URL.
+  define: {'import.meta.url': '__orgctl_import_meta_url'},
+  // First line: a unique build id, the key of the V8 code cache kept by bin/run.js.
+  banner: {js: `/*! orgctl-build:${randomUUID()} */\nvar __orgctl_import_meta_url=require('node:url').pathToFileURL(__filename).href;`},
+  plugins: [patchOclif],
+  metafile: true,
+  logLevel: 'warning',
+})
+if (flag('--metafile')) writeFileSync(`${out}.meta.json`, JSON.stringify(result.metafile))
