@@ -9,6 +9,8 @@ export default defineConfig({
     maxWorkers: 2,
     projects: [
       {extends: true, test: {name: 'unit', include: ['test/unit/**/*.test.ts', 'test/server/**/*.test.ts']}},
+      // Defects found in review, each proven by a test that failed before its fix.
+      {extends: true, test: {name: 'regression', include: ['test/regression/**/*.test.ts']}},
       // One behaviour suite, run on both backends: the embedded store, and a real `orgctl serve`.
       {extends: true, test: {name: 'e2e-store', include: ['test/e2e/**/*.test.ts'], env: {ORGCTL_TEST_BACKEND: 'local'}}},
       {extends: true, test: {name: 'e2e-http', include: ['test/e2e/**/*.test.ts'], env: {ORGCTL_TEST_BACKEND: 'http'}}},

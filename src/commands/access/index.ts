@@ -16,7 +16,7 @@ export default class Access extends OrgctlCommand {
     const access = await (await this.ctx.backend()).listAccess(app)
     const {ui} = this.ctx
     await ui.table(access, [
-      {header: 'email', value: (c) => ui.color.user(c.user.email)},
+      {header: 'email', value: (c) => c.user.email, style: ui.color.user},
       {header: 'role', value: (c) => c.role ?? 'collaborator'},
       {header: 'permissions', value: (c) => permissionList(c.permissions)},
     ])

@@ -2,6 +2,7 @@ import type {App} from '../../lib/api/resources.js'
 import {OrgctlCommand} from '../../lib/cli/base-command.js'
 import {orgFlag} from '../../lib/cli/flags.js'
 import {appLabel} from '../../lib/output/labels.js'
+import {PLAIN} from '../../lib/output/palette.js'
 
 export default class Apps extends OrgctlCommand {
   static override summary = 'list your apps, or an org\'s apps'
@@ -37,7 +38,7 @@ export default class Apps extends OrgctlCommand {
       if (owned.length > 0) ui.out()
       ui.header('Collaborated Apps')
       await ui.table(shared, [
-        {header: 'Name', value: (app) => appLabel(ui.color, app)},
+        {header: 'Name', value: (app) => appLabel(PLAIN, app), style: ui.color.app},
         {header: 'Owner', value: (app) => app.team?.name ?? app.owner.email},
       ])
     }

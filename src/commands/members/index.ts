@@ -24,7 +24,7 @@ export default class Members extends OrgctlCommand {
     const {ui} = this.ctx
     if (members.length === 0) ui.out(`No members in ${org}${role ? ` with role ${role}` : ''}`)
     await ui.table(members, [
-      {header: 'email', value: (m) => ui.color.user(m.email)},
+      {header: 'email', value: (m) => m.email, style: ui.color.user},
       {header: 'role', value: (m) => m.role ?? ''},
     ])
     return members

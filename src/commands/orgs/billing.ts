@@ -19,7 +19,7 @@ export default class OrgsBilling extends OrgctlCommand {
     ui.header(`Estimated charges for ${ui.color.org(org)} in ${billing.month}`)
     if (billing.apps.length === 0) ui.out('No charges this month: no app in the org has run dynos.')
     await ui.table(billing.apps, [
-      {header: 'app', value: (a) => ui.color.app(a.app_name)},
+      {header: 'app', value: (a) => a.app_name, style: ui.color.app},
       {header: 'dyno units', value: (a) => String(a.dyno_units)},
       {header: 'monthly rate', value: (a) => usd(a.monthly_rate)},
       {header: 'to date', value: (a) => usd(a.to_date)},

@@ -13,7 +13,7 @@ export default class Orgs extends OrgctlCommand {
     const {ui} = this.ctx
     if (teams.length === 0) ui.out('You are not a member of any org. Create one with orgctl orgs:create NAME.')
     await ui.table(teams, [
-      {header: 'Org', value: (team) => ui.color.org(team.name)},
+      {header: 'Org', value: (team) => team.name, style: ui.color.org},
       {header: 'Role', value: (team) => team.role},
     ])
     return teams

@@ -12,7 +12,7 @@ export default class Transfers extends OrgctlCommand {
     if (transfers.length === 0) ui.out('No app transfers.')
     await ui.table(transfers, [
       {header: 'id', value: (t) => t.id},
-      {header: 'app', value: (t) => ui.color.app(t.app.name)},
+      {header: 'app', value: (t) => t.app.name, style: ui.color.app},
       {header: 'from', value: (t) => t.owner.email},
       {header: 'to', value: (t) => t.recipient.email},
       {header: 'state', value: (t) => t.state},

@@ -15,10 +15,11 @@ import {
   type User,
 } from '../domain/types.js'
 import type {Billing, Usage} from '../domain/usage.js'
+import {TEAM_OWNER_DOMAIN} from '../domain/validation.js'
 import type * as R from './resources.js'
 
-/** Heroku reports an org-owned app's owner as this pseudo-user; clients tell team apps by it. */
-export const TEAM_OWNER_DOMAIN = '@herokumanager.com'
+export {TEAM_OWNER_DOMAIN}
+
 
 /** A stable UUID-shaped id derived from a name, for things the store has no id for. */
 function derivedId(kind: string, name: string): string {

@@ -131,7 +131,8 @@ export class HttpBackend implements Backend {
     const current = await this.getApp(app)
     const teamApp = current.owner.email.endsWith(TEAM_OWNER_DOMAIN)
     const toUser = looksLikeEmail(recipient)
-    if (toUser ? current.owner.email === recipient.toLowerCase() : current.team?.name === recipient && !(options.locked && !current.locked)) {
+    // Already there: nothing to send (with --locked the server still checks who may lock).
+    if (!options.locked && (toUser ? current.owner.email === recipient.toLowerCase() : current.team?.name === recipient)) {
       return {app: current, moved: false}
     }
     if (toUser && !teamApp && !options.locked) {

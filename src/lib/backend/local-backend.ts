@@ -133,7 +133,8 @@ export class LocalBackend implements Backend {
   listApps(team?: string): Promise<R.App[]> {
     return this.view((ctx) => {
       const {apps, collaborated} = listApps(ctx, team)
-      return [...apps, ...collaborated].map((app) => present.presentApp(ctx, app))
+      // One list in name order, as the API pages it.
+      return [...apps, ...collaborated].sort((a, b) => (a.name < b.name ? -1 : 1)).map((app) => present.presentApp(ctx, app))
     })
   }
 

@@ -118,6 +118,7 @@ export function destroyApp(ctx: Ctx, name: string): App {
 
 /** Locks or unlocks an org app; asking for the state it is already in changes nothing. */
 export function setLocked(ctx: Ctx, name: string, locked: boolean): App {
+  if (typeof locked !== 'boolean') throw usageError('locked must be true or false.')
   const app = ctx.app(name)
   ctx.authorizeApp('apps:lock', app)
   if (app.owner.kind !== 'org') throw usageError(`Only org apps can be locked: ${app.name} is a personal app.`)

@@ -3,9 +3,12 @@ import {usageError} from '../errors.js'
 import type {Ctx} from './context.js'
 import type {App, FormationEntry} from './types.js'
 import {appRate, currentUsage, ensureWithinLimit, recordRate, recordUsage} from './usage.js'
-import type {ScaleChange} from './validation.js'
+import {quote, type ScaleChange} from './validation.js'
 
 const DEFAULT_SIZE = 'standard-1x'
+/** As Heroku: at most 100 dynos of one type. */
+export const MAX_DYNOS_PER_TYPE = 100
+const DYNO_TYPE = /^[a-z][a-z0-9_-]{0,29}$/
 
 export function listFormation(ctx: Ctx, name: string): {app: App; formation: FormationEntry[]} {
   const app = ctx.app(name)
@@ -25,10 +28,15 @@ export function scale(ctx: Ctx, name: string, changes: readonly ScaleChange[]): 
   const next = new Map<string, FormationEntry>()
   for (const [type, entry] of app.formation) next.set(type, {...entry})
   for (const change of changes) {
+    if (!DYNO_TYPE.test(change.type)) {
+      throw usageError(`Invalid dyno type ${quote(change.type)}: use up to 30 lowercase letters, digits, dashes and underscores, starting with a letter.`)
+    }
     const current = next.get(change.type)
     const base = current?.quantity ?? 0
     const quantity = change.quantity ?? base + (change.delta ?? 0)
-    if (quantity < 0) throw usageError(`Cannot scale ${change.type} to ${quantity}: ${app.name} runs ${base}.`)
+    if (quantity < 0 || quantity > MAX_DYNOS_PER_TYPE) {
+      throw usageError(`Cannot scale ${change.type} to ${quantity}: it must stay between 0 and ${MAX_DYNOS_PER_TYPE} (${app.name} runs ${base}).`)
+    }
     next.set(change.type, {
       id: current?.id ?? ctx.newId(),
       type: change.type,

@@ -3,6 +3,7 @@ import {createHash, randomBytes, timingSafeEqual} from 'node:crypto'
 
 import {notFound} from '../errors.js'
 import type {Ctx} from './context.js'
+import {byCreation} from './order.js'
 import type {State, Token} from './types.js'
 
 const PREFIX = 'orgctl_'
@@ -33,7 +34,7 @@ export function verifyToken(state: State, token: string): string | undefined {
 
 /** The actor's tokens (their hashes stay inside). */
 export function listAuthorizations(ctx: Ctx): Token[] {
-  return [...ctx.state.tokens.values()].filter((token) => token.email === ctx.actor).sort((a, b) => (a.createdAt < b.createdAt ? -1 : 1))
+  return [...ctx.state.tokens.values()].filter((token) => token.email === ctx.actor).sort(byCreation)
 }
 
 /** Revokes one of the actor's tokens, by id or by the token itself. */

@@ -6,6 +6,7 @@ import {conflict, forbidden, notFound, usageError} from '../errors.js'
 import {grant} from './apps.js'
 import {PERSONAL_PERMISSIONS} from './access.js'
 import {type Ctx, orgStanding} from './context.js'
+import {byCreation} from './order.js'
 import {authorize} from './permissions.js'
 import {APP_PERMISSIONS, type App, type Org, type Transfer} from './types.js'
 import {appRate, currentUsage, ensureWithinLimit, memberEmails, recordRate, recordUsage} from './usage.js'
@@ -109,12 +110,13 @@ function cancelPendingTransfers(ctx: Ctx, app: App): void {
   }
 }
 
-/** Transfers sent by or addressed to the actor, newest first. */
+/** Transfers sent by or addressed to the actor, oldest first (the API's created_at order). */
 export function listTransfers(ctx: Ctx): Transfer[] {
   return [...ctx.state.transfers.values()]
     .filter((transfer) => transfer.from === ctx.actor || transfer.to === ctx.actor)
-    .sort((a, b) => (a.createdAt < b.createdAt ? 1 : a.createdAt > b.createdAt ? -1 : 0))
+    .sort((a, b) => byCreation(a, b))
 }
+
 
 function findTransfer(ctx: Ctx, id: string): Transfer {
   const transfer = ctx.state.transfers.get(id)

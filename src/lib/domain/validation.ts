@@ -34,11 +34,17 @@ export function looksLikeEmail(value: string): boolean {
   return !local.startsWith('.') && !local.endsWith('.') && !local.includes('..')
 }
 
+/** Heroku reports an org app's owner as `<org>@herokumanager.com`: no user may have such an address. */
+export const TEAM_OWNER_DOMAIN = '@herokumanager.com'
+
 /** Emails are compared case-insensitively, so they are stored lower-case. */
 export function parseEmail(value: string): string {
   const email = value.trim().toLowerCase()
   if (!looksLikeEmail(email)) {
     throw usageError(`Invalid email ${quote(value)}: give an address such as dev@example.com.`)
+  }
+  if (email.endsWith(TEAM_OWNER_DOMAIN)) {
+    throw usageError(`${quote(value)} is the address orgctl reports as the owner of an org's apps, not a user: give a person's email.`)
   }
   return email
 }
@@ -134,7 +140,8 @@ export interface ScaleChange {
 const MAX_DYNOS_PER_TYPE = 100
 
 export function parseScaleChange(spec: string): ScaleChange {
-  const match = /^([a-z][a-z0-9_-]{0,29})(?:([=+-])(\d{1,3}))?(?:[=:]([a-z0-9-]+))?$/i.exec(spec.trim())
+  // The type is matched lazily, so "web-1" is web minus one, not a type named "web-1".
+  const match = /^([a-z][a-z0-9_-]{0,29}?)(?:([=+-])(\d{1,3}))?(?:[=:]([a-z0-9-]+))?$/i.exec(spec.trim())
   if (!match || (match[2] === undefined && match[4] === undefined)) {
     throw usageError(`Invalid scale ${quote(spec)}: use TYPE=N[:SIZE] or TYPE+N / TYPE-N, e.g. web=2:standard-2x.`)
   }

@@ -56,6 +56,8 @@ export class ApiClient {
       connect: {timeout: options.connectTimeoutMs ?? 5000},
       headersTimeout: options.bodyTimeoutMs ?? 30_000,
       bodyTimeout: options.bodyTimeoutMs ?? 30_000,
+      // A hostile or broken server cannot make the CLI hold an endless body.
+      maxResponseSize: 64 * 1024 * 1024,
     })
   }
 

@@ -5,11 +5,21 @@
 export interface Column<T> {
   header: string
   value(row: T): string
+  /** Colour for the cell, applied after the value is made printable. */
+  style?: (text: string) => string
+}
+
+/** Control characters (escape sequences, tabs, newlines) from data never reach the terminal or break a row. */
+// eslint-disable-next-line no-control-regex
+const CONTROL = /[\u0000-\u001f\u007f-\u009f]/g
+export function printable(text: string): string {
+  return text.replace(CONTROL, (char) => `\\u${char.charCodeAt(0).toString(16).padStart(4, '0')}`)
 }
 
 export async function renderTable<T>(rows: readonly T[], columns: readonly Column<T>[], terminal: boolean, bold: (text: string) => string): Promise<string> {
-  const cells = rows.map((row) => columns.map((column) => column.value(row)))
+  const cells = rows.map((row) => columns.map((column) => printable(column.value(row))))
   if (!terminal) return cells.map((line) => line.join('\t')).join('\n')
+  const styled = cells.map((line) => line.map((cell, i) => columns[i]!.style?.(cell) ?? cell))
   const {default: Table} = await import('cli-table3')
   const table = new Table({
     head: columns.map((column) => bold(column.header)),
@@ -19,6 +29,6 @@ export async function renderTable<T>(rows: readonly T[], columns: readonly Colum
     },
     style: {head: [], border: [], 'padding-left': 0, 'padding-right': 0},
   })
-  table.push(...cells)
+  table.push(...styled)
   return table.toString().split('\n').map((line) => line.trimEnd()).join('\n')
 }

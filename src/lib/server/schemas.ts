@@ -7,7 +7,8 @@ export const teamParams = {type: 'object', required: ['team'], properties: {team
 export const appParams = {type: 'object', required: ['app'], properties: {app: name}} as const
 export const appEmailParams = {type: 'object', required: ['app', 'email'], properties: {app: name, email}} as const
 export const teamEmailParams = {type: 'object', required: ['team', 'email'], properties: {team: name, email}} as const
-export const idParams = {type: 'object', required: ['id'], properties: {id: {type: 'string', minLength: 1, maxLength: 100}}} as const
+// No maxLength: an id nobody has is not found, however long (as on the embedded store).
+export const idParams = {type: 'object', required: ['id'], properties: {id: {type: 'string', minLength: 1}}} as const
 
 export const roleSchema = {type: 'string', enum: ['admin', 'member', 'collaborator', 'owner', 'viewer']} as const
 const permissions = {type: 'array', maxItems: 10, items: {type: 'string', enum: ['view', 'deploy', 'operate', 'manage']}} as const
@@ -25,7 +26,7 @@ export const createAppBody = {
 } as const
 export const patchTeamAppBody = {
   type: 'object',
-  minProperties: 1,
+  anyOf: [{required: ['locked']}, {required: ['owner']}],
   properties: {locked: {type: 'boolean'}, owner: {type: 'string', minLength: 1, maxLength: 254}},
 } as const
 export const patchAppBody = {type: 'object', properties: {name, maintenance: {type: 'boolean'}, build_stack: {type: 'string', maxLength: 100}}} as const
@@ -45,7 +46,7 @@ export const formationBody = {
         type: 'object',
         required: ['type'],
         properties: {
-          type: {type: 'string', minLength: 1, maxLength: 30},
+          type: {type: 'string', pattern: '^[a-zA-Z][a-zA-Z0-9_-]{0,29}$'},
           // A count, or (extension) a relative change such as "+1" or "-2".
           quantity: {anyOf: [{type: 'integer', minimum: 0, maximum: 100}, {type: 'string', pattern: '^[+-]?\\d{1,3}$'}]},
           size: {type: 'string', maxLength: 30},

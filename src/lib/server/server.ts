@@ -96,14 +96,15 @@ export async function buildServer(options: ServerOptions): Promise<FastifyInstan
     const requestId = typeof given === 'string' && /^[\w.,:-]{1,200}$/.test(given) ? `${request.id},${given}` : request.id
     reply.header('Request-Id', requestId)
     const token = tokenFrom(request.headers.authorization)
-    if (!token) throw unauthorized('Missing credentials: send Authorization: Bearer <token> (mint one with orgctl authorizations:create).')
-    const limit = limiter.take(hashToken(token))
+    const actor = token === undefined ? undefined : verifyToken(await options.store.read(), token)
+    // Known tokens get their own budget; failed attempts share one per client address (no guessing at speed).
+    const limit = limiter.take(actor === undefined ? `address:${request.ip}` : `token:${hashToken(token!)}`)
     reply.header('RateLimit-Remaining', String(limit.remaining))
     if (!limit.allowed) {
       reply.header('Retry-After', String(limit.retryAfter))
       throw new OrgctlError('rate_limit', `Your token reached the API rate limit of ${limiter.perHour} requests an hour: retry in ${limit.retryAfter}s.`)
     }
-    const actor = verifyToken(await options.store.read(), token)
+    if (!token) throw unauthorized('Missing credentials: send Authorization: Bearer <token> (mint one with orgctl authorizations:create).')
     if (!actor) throw unauthorized('Invalid credentials: the token is unknown or was revoked. Mint a new one with orgctl authorizations:create.')
     request.actor = actor
     request.backend = new LocalBackend(options.store, actor, clock)

@@ -27,6 +27,10 @@ type Version = string
 const REVISION = /"revision":"([0-9a-f-]{36})"/
 const HEAD_BYTES = 128
 
+function revisionOf(text: string | undefined): string | undefined {
+  return text === undefined ? undefined : REVISION.exec(text.slice(0, HEAD_BYTES))?.[1]
+}
+
 export class JsonStore {
   readonly path: string
   private readonly lockWaitMs: number
@@ -67,34 +71,45 @@ export class JsonStore {
 
   private async exclusiveUpdate<T>(change: (state: State) => T): Promise<T> {
     await this.ensureDirectory()
-    const release = await this.lock()
+    const lock = await this.lock()
     try {
       // Always a fresh copy: a change that throws halfway must not leave a trace in the cache.
       const {state, text} = await this.load()
       const result = change(state)
       // Unchanged state encodes to the same text under the same revision: nothing to write.
-      const revision = (text && REVISION.exec(text.slice(0, HEAD_BYTES))?.[1]) ?? ''
+      const revision = revisionOf(text) ?? ''
       const encoded = encodeState(state, revision)
       if (encoded !== text) {
+        // A writer stalled past the stale limit has lost its lock to another: it must not commit over it.
+        if (lock.lost() || (await this.head()).revision !== revisionOf(text)) {
+          throw storeError(`Lost the lock on the store ${this.path} while changing it (this process stalled): nothing was written. Run the command again.`)
+        }
         const next = randomUUID()
         await this.write(encoded.replace(`"revision":"${revision}"`, `"revision":"${next}"`))
-        this.cache = {version: next, state}
+        const version = await this.version()
+        if (version !== undefined) this.cache = {version, state}
       }
       return result
     } finally {
-      await release().catch(() => undefined)
+      await lock.release()
     }
   }
 
-  /** The committed revision, read from the first bytes of the file (undefined: none, or no file). */
+  /** The committed version: its revision with its size and mtime (a hand edit that keeps the revision is still seen). */
   private async version(): Promise<Version | undefined> {
+    const {revision, stamp} = await this.head()
+    return stamp === undefined ? undefined : `${revision ?? '-'}:${stamp}`
+  }
+
+  /** The revision in the file's first bytes, and its size and mtime; nothing when there is no file. */
+  private async head(): Promise<{revision?: string; stamp?: string}> {
     let handle
     try {
       handle = await open(this.path, 'r')
-      const {buffer, bytesRead} = await handle.read(Buffer.alloc(HEAD_BYTES), 0, HEAD_BYTES, 0)
-      return REVISION.exec(buffer.toString('utf8', 0, bytesRead))?.[1]
+      const [{buffer, bytesRead}, info] = await Promise.all([handle.read(Buffer.alloc(HEAD_BYTES), 0, HEAD_BYTES, 0), handle.stat({bigint: true})])
+      return {revision: revisionOf(buffer.toString('utf8', 0, bytesRead)), stamp: `${info.size}:${info.mtimeNs}`}
     } catch {
-      return undefined
+      return {}
     } finally {
       await handle?.close()
     }
@@ -132,7 +147,7 @@ export class JsonStore {
     }
   }
 
-  private async lock(): Promise<() => Promise<void>> {
+  private async lock(): Promise<{release: () => Promise<void>; lost: () => boolean}> {
     let compromised: Error | undefined
     try {
       // Loaded here, not at the top: readers never need it (it pulls in graceful-fs and signal-exit).
@@ -146,9 +161,10 @@ export class JsonStore {
           compromised = error
         },
       })
-      return async () => {
-        await release()
-        if (compromised) throw compromised
+      return {
+        lost: () => compromised !== undefined,
+        // Releasing a lock that was taken over is not an error of this change: it was refused above.
+        release: () => release().catch(() => undefined),
       }
     } catch (error) {
       const code = (error as NodeJS.ErrnoException).code

@@ -17,7 +17,7 @@ export function accountRoutes(app: FastifyInstance, {sendList}: RouteContext): v
   })
 
   app.get('/oauth/authorizations', async (request, reply) =>
-    sendList(request, reply, await request.backend.listAuthorizations(), {id: (a) => a.id, created_at: (a) => a.created_at}),
+    sendList(request, reply, await request.backend.listAuthorizations(), {created_at: (a) => `${a.created_at} ${a.id}`, id: (a) => a.id}),
   )
 
   // `~` (an extension) is the token this request came with: how `orgctl logout` revokes its own.

@@ -9,7 +9,7 @@ type IdParams = {id: string}
 
 export function transferRoutes(app: FastifyInstance, {sendList}: RouteContext): void {
   app.get('/account/app-transfers', async (request, reply) =>
-    sendList(request, reply, await request.backend.listTransfers(), {id: (t) => t.id, created_at: (t) => t.created_at}),
+    sendList(request, reply, await request.backend.listTransfers(), {created_at: (t) => `${t.created_at} ${t.id}`, id: (t) => t.id}),
   )
 
   app.post('/account/app-transfers', {schema: {body: transferBody}}, async (request, reply) => {

@@ -1,0 +1,8 @@
+/** The orders lists come in: the same on both backends, and the one the API pages by. */
+
+/** Oldest first; the id breaks ties, so pages never skip or repeat one. */
+export function byCreation(a: {createdAt: string; id: string}, b: {createdAt: string; id: string}): number {
+  const left = `${a.createdAt} ${a.id}`
+  const right = `${b.createdAt} ${b.id}`
+  return left < right ? -1 : left > right ? 1 : 0
+}
