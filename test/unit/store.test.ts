@@ -163,3 +163,36 @@ describe('the JSON store', () => {
     expect(existsSync(`${path}.lock`)).toBe(false)
   })
 })
+
+describe('group commit', () => {
+  it('commits concurrent changes together, each all or nothing', async () => {
+    const store = new JsonStore(path)
+    await seed(store)
+    const results = await Promise.allSettled([
+      store.update((state) => addMember(new Ctx(state, ADMIN), 'acme', 'one@acme.test', 'member')),
+      store.update((state) => {
+        // Changes something, then fails: none of it may be written.
+        addMember(new Ctx(state, ADMIN), 'acme', 'half@acme.test', 'member')
+        throw new Error('fails halfway')
+      }),
+      store.update((state) => addMember(new Ctx(state, ADMIN), 'acme', 'two@acme.test', 'member')),
+      store.update((state) => createOrg(new Ctx(state, ADMIN), 'acme', DEFAULT_LIMITS)),
+    ])
+    expect(results.map((r) => r.status)).toEqual(['fulfilled', 'rejected', 'fulfilled', 'rejected'])
+    const members = (await new JsonStore(path).read()).orgs.get('acme')!.members
+    expect([...members.keys()].sort()).toEqual([ADMIN, 'one@acme.test', 'two@acme.test'])
+  })
+
+  it('writes nothing of a lone change that fails halfway', async () => {
+    const store = new JsonStore(path)
+    await seed(store)
+    const before = readFileSync(path, 'utf8')
+    await expect(
+      store.update((state) => {
+        addMember(new Ctx(state, ADMIN), 'acme', 'half@acme.test', 'member')
+        throw new Error('fails halfway')
+      }),
+    ).rejects.toThrow('fails halfway')
+    expect(readFileSync(path, 'utf8')).toBe(before)
+  })
+})

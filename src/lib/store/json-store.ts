@@ -27,6 +27,17 @@ type Version = string
 const REVISION = /"revision":"([0-9a-f-]{36})"/
 const HEAD_BYTES = 128
 
+/** The most changes one write commits. */
+const MAX_GROUP = 64
+
+interface Pending {
+  change: (state: State) => unknown
+  resolve: (value: unknown) => void
+  reject: (error: unknown) => void
+}
+
+type Outcome = {ok: true; value: unknown} | {ok: false; error: unknown}
+
 function revisionOf(text: string | undefined): string | undefined {
   return text === undefined ? undefined : REVISION.exec(text.slice(0, HEAD_BYTES))?.[1]
 }
@@ -37,8 +48,9 @@ export class JsonStore {
   private readonly staleMs: number
   /** The last version read or written by this process (a long-lived server reads it once per commit). */
   private cache?: {version: Version; state: State}
-  /** Changes from this process queue here before taking the file lock. */
-  private queue: Promise<unknown> = Promise.resolve()
+  /** Changes from this process wait here; they are committed together (group commit). */
+  private pending: Pending[] = []
+  private committing = false
 
   constructor(path: string, options: StoreOptions = {}) {
     this.path = path
@@ -60,22 +72,60 @@ export class JsonStore {
 
   /**
    * Runs a change under the lock against the latest state, and commits it if
-   * it returns; if it throws, nothing is written. A change that leaves the
-   * state as it was writes nothing either.
+   * it returns; if it throws, nothing of it is written. A change that leaves the
+   * state as it was writes nothing either. Changes made while a commit is under
+   * way (a server's concurrent requests, a bulk run) are committed together in the
+   * next write, each still all or nothing: a group commit.
    */
   update<T>(change: (state: State) => T): Promise<T> {
-    const run = this.queue.then(() => this.exclusiveUpdate(change))
-    this.queue = run.catch(() => undefined)
-    return run
+    return new Promise<T>((resolve, reject) => {
+      this.pending.push({change, resolve: resolve as (value: unknown) => void, reject})
+      void this.drain()
+    })
   }
 
-  private async exclusiveUpdate<T>(change: (state: State) => T): Promise<T> {
+  private async drain(): Promise<void> {
+    if (this.committing) return
+    this.committing = true
+    try {
+      while (this.pending.length > 0) await this.commit(this.pending.splice(0, MAX_GROUP))
+    } finally {
+      this.committing = false
+    }
+  }
+
+  private async commit(group: Pending[]): Promise<void> {
+    let outcomes: Outcome[]
+    try {
+      outcomes = await this.commitGroup(group)
+    } catch (error) {
+      for (const {reject} of group) reject(error)
+      return
+    }
+    for (const [i, outcome] of outcomes.entries()) {
+      if (outcome.ok) group[i]!.resolve(outcome.value)
+      else group[i]!.reject(outcome.error)
+    }
+  }
+
+  private async commitGroup(group: Pending[]): Promise<Outcome[]> {
     await this.ensureDirectory()
     const lock = await this.lock()
     try {
       // Always a fresh copy: a change that throws halfway must not leave a trace in the cache.
-      const {state, text} = await this.load()
-      const result = change(state)
+      const {state: first, text} = await this.load()
+      let state = first
+      const outcomes: Outcome[] = []
+      for (const {change} of group) {
+        try {
+          outcomes.push({ok: true, value: change(state)})
+        } catch (error) {
+          outcomes.push({ok: false, error})
+          // Whatever the failed change did before throwing must go: start again from the file
+          // and replay the changes before it (nothing has been answered or written yet).
+          state = await this.replay(text, group, outcomes)
+        }
+      }
       // Unchanged state encodes to the same text under the same revision: nothing to write.
       const revision = revisionOf(text) ?? ''
       const encoded = encodeState(state, revision)
@@ -89,10 +139,26 @@ export class JsonStore {
         const version = await this.version()
         if (version !== undefined) this.cache = {version, state}
       }
-      return result
+      return outcomes
     } finally {
       await lock.release()
     }
+  }
+
+  /** A fresh state from the file with the successful changes so far applied again. */
+  private async replay(text: string | undefined, group: Pending[], outcomes: Outcome[]): Promise<State> {
+    const state = text === undefined ? emptyState() : decodeState(JSON.parse(text))
+    for (const [j, outcome] of outcomes.entries()) {
+      if (!outcome.ok) continue
+      try {
+        outcomes[j] = {ok: true, value: group[j]!.change(state)}
+      } catch (error) {
+        // Not expected (changes are functions of the state), but then it is simply not committed.
+        outcomes[j] = {ok: false, error}
+        return this.replay(text, group, outcomes)
+      }
+    }
+    return state
   }
 
   /** The committed version: its revision with its size and mtime (a hand edit that keeps the revision is still seen). */

@@ -7,6 +7,12 @@ import pLimit from 'p-limit'
 
 import {OrgctlError, toOrgctlError} from '../errors.js'
 
+/**
+ * Items in flight at once: over HTTP, concurrent requests; on the embedded store,
+ * changes the store commits together (group commit). Each item stays all or nothing.
+ */
+export const BULK_CONCURRENCY = 8
+
 export type ItemResult<T> =
   | {item: string; ok: true; value: T}
   | {item: string; ok: false; error: {id: string; message: string}}

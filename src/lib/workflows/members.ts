@@ -7,7 +7,7 @@ import {type OrgRole} from '../domain/types.js'
 import {parseEmail, parseRole} from '../domain/validation.js'
 import {usageError} from '../errors.js'
 import type {UI} from '../output/ui.js'
-import {bulkFailure, type ItemResult, runBulk} from './bulk.js'
+import {BULK_CONCURRENCY, bulkFailure, type ItemResult, runBulk} from './bulk.js'
 
 export interface MemberEntry {
   email: string
@@ -59,7 +59,7 @@ const items = (results: readonly ItemResult<TeamMember>[]): BulkMemberItem[] =>
 export async function addMembers(backend: Backend, ui: UI, org: string, entries: readonly MemberEntry[]): Promise<BulkMemberItem[]> {
   const roles = new Map(entries.map((entry) => [entry.email, entry.role]))
   const results = await runBulk([...roles.keys()], (email) => backend.addMember(org, email, roles.get(email)!), {
-    concurrency: backend.kind === 'http' ? 8 : 1,
+    concurrency: BULK_CONCURRENCY,
     onResult: (result) =>
       ui.info(`Adding ${ui.color.user(result.item)} to ${ui.color.org(org)} as ${roles.get(result.item)}... ${result.ok ? 'done' : ui.color.error(`failed: ${result.error.message}`)}`),
   })

@@ -8,7 +8,7 @@ import type {Backend} from '../backend/backend.js'
 import {looksLikeEmail} from '../domain/validation.js'
 import {confirmByName} from '../output/prompt.js'
 import type {UI} from '../output/ui.js'
-import {bulkFailure, type ItemResult, runBulk} from './bulk.js'
+import {BULK_CONCURRENCY, bulkFailure, type ItemResult, runBulk} from './bulk.js'
 
 export type TransferStatus = 'moved' | 'unchanged' | 'pending'
 
@@ -53,7 +53,7 @@ export function bulkItems(results: readonly ItemResult<TransferResult>[]): BulkT
 /** Transfers each app, reporting each as it finishes; throws a partial failure naming the apps that failed. */
 export async function transferMany(backend: Backend, ui: UI, apps: readonly string[], recipient: string, locked: boolean): Promise<BulkTransferItem[]> {
   const results = await runBulk(apps, (app) => backend.transferApp(app, recipient, {locked}), {
-    concurrency: backend.kind === 'http' ? 8 : 1,
+    concurrency: BULK_CONCURRENCY,
     onResult: (result) =>
       ui.info(`Transferring ${ui.color.app(result.item)} to ${recipient}... ${result.ok ? transferVerb(result.value) : ui.color.error(`failed: ${result.error.message}`)}`),
   })
