@@ -16,6 +16,11 @@ const {homedir, tmpdir} = require('node:os')
 const {dirname, join} = require('node:path')
 const vm = require('node:vm')
 
+// undici parses HTTP with llhttp compiled to WebAssembly; V8's optimizing wasm compiler spends
+// ~100 ms on it before the first response. The baseline compiler alone is plenty for a CLI.
+// Set before anything is compiled, so the V8 code cache below is made and used under one set of flags.
+require('node:v8').setFlagsFromString('--liftoff-only')
+
 const file = join(__dirname, '..', 'dist', 'orgctl.cjs')
 const source = fs.readFileSync(file, 'utf8')
 

@@ -86,8 +86,9 @@ const result = await build({
   target: 'node20',
   minify: !flag('--no-minify'),
   legalComments: 'none',
-  // oclif only require()s these in development (NODE_ENV=development/test), never in production.
-  external: ['typescript', 'ts-node', 'tsx', 'tsx/*', 'pnpapi', 'fastify', 'undici'],
+  // oclif only require()s the first five in development (NODE_ENV=development/test), never in production;
+  // fastify stays out (only `orgctl serve` loads it, once); undici is in, for the CLI's latency over HTTP.
+  external: ['typescript', 'ts-node', 'tsx', 'tsx/*', 'pnpapi', 'fastify'],
   // ESM dependencies use import.meta.url (to find their own files); give them the bundle's URL.
   define: {'import.meta.url': '__orgctl_import_meta_url'},
   // First line: a unique build id, the key of the V8 code cache kept by bin/run.js.

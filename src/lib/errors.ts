@@ -3,6 +3,7 @@
  * an exit code for the CLI and an HTTP status for the server: this file is the
  * one place that maps them.
  */
+import {printable} from './text.js'
 
 export type ErrorId =
   | 'invalid_params'
@@ -49,7 +50,8 @@ export class OrgctlError extends Error {
   readonly details?: Record<string, unknown>
 
   constructor(id: ErrorId, message: string, details?: Record<string, unknown>) {
-    super(message)
+    // Messages quote names from outside: nothing in them may act on a terminal.
+    super(printable(message))
     this.id = id
     this.name = 'OrgctlError'
     this.details = details

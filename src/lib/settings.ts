@@ -19,6 +19,8 @@ export interface Settings {
   /** The backend API (ORGCTL_API_URL, with ORGCTL_API_KEY). */
   apiUrl?: string
   apiKey?: string
+  /** How long one API call may take, retries included (ORGCTL_API_TIMEOUT, seconds; default 30). */
+  apiTimeoutMs: number
   /** Stack traces and request traces (DEBUG). */
   debug: boolean
   /** NO_COLOR set: never colour. */
@@ -26,6 +28,11 @@ export interface Settings {
 }
 
 const nonEmpty = (value: string | undefined): string | undefined => (value === undefined || value.trim() === '' ? undefined : value.trim())
+
+function positiveSeconds(value: string | undefined): number | undefined {
+  const seconds = Number(nonEmpty(value))
+  return Number.isFinite(seconds) && seconds > 0 ? seconds * 1000 : undefined
+}
 
 export function settingsFromEnv(env: NodeJS.ProcessEnv): Settings {
   const paths = envPaths('orgctl', {suffix: ''})
@@ -38,6 +45,7 @@ export function settingsFromEnv(env: NodeJS.ProcessEnv): Settings {
     configDir: nonEmpty(env.ORGCTL_CONFIG_DIR) ?? paths.config,
     apiUrl: nonEmpty(env.ORGCTL_API_URL),
     apiKey: nonEmpty(env.ORGCTL_API_KEY),
+    apiTimeoutMs: positiveSeconds(env.ORGCTL_API_TIMEOUT) ?? 30_000,
     debug: Boolean(nonEmpty(env.DEBUG)),
     noColor: env.NO_COLOR !== undefined && env.NO_COLOR !== '',
   }

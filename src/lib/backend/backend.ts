@@ -17,6 +17,8 @@ export interface Backend {
   readonly kind: 'local' | 'http'
   /** Where the data lives, for messages: a file path or a URL. */
   readonly location: string
+  /** Lets go of what it holds (an HTTP backend's kept-alive connections), so the process can end at once. */
+  close(): Promise<void>
 
   account(): Promise<R.Account>
   createAuthorization(description: string): Promise<R.Authorization>

@@ -10,6 +10,8 @@ import type {ApiClient} from '../http/api-client.js'
 import type {Backend, CreateAppRequest} from './backend.js'
 
 const seg = encodeURIComponent
+// Lists ask for 1,000-item pages on the fields Heroku's schema says they range on (members, apps);
+// the others come in the server's default pages.
 
 export class HttpBackend implements Backend {
   readonly kind = 'http'
@@ -19,6 +21,10 @@ export class HttpBackend implements Backend {
 
   get location(): string {
     return this.client.baseUrl
+  }
+
+  close(): Promise<void> {
+    return this.client.close()
   }
 
   account(): Promise<R.Account> {
@@ -63,7 +69,7 @@ export class HttpBackend implements Backend {
   }
 
   listMembers(team: string): Promise<R.TeamMember[]> {
-    return this.client.list(`/teams/${seg(team)}/members`)
+    return this.client.list(`/teams/${seg(team)}/members`, 'email')
   }
 
   addMember(team: string, email: string, role: OrgRole): Promise<R.TeamMember> {
@@ -79,7 +85,7 @@ export class HttpBackend implements Backend {
   }
 
   listApps(team?: string): Promise<R.App[]> {
-    return this.client.list(team === undefined ? '/apps' : `/teams/${seg(team)}/apps`)
+    return this.client.list(team === undefined ? '/apps' : `/teams/${seg(team)}/apps`, 'name')
   }
 
   createApp(request: CreateAppRequest): Promise<R.App> {

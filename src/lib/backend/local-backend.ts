@@ -30,6 +30,8 @@ export class LocalBackend implements Backend {
     this.location = store.path
   }
 
+  async close(): Promise<void> {}
+
   private who(): string {
     if (!this.actor) throw unauthorized(NO_USER_MESSAGE)
     return this.actor

@@ -23,6 +23,12 @@ export abstract class OrgctlCommand extends Command {
     this.ctx = new CliContext(settings, new UI({stdout: process.stdout, stderr: process.stderr, stdin: process.stdin}, json, color))
   }
 
+  /** Kept-alive connections would hold the process open after the work is done. */
+  override async finally(error: Error | undefined): Promise<void> {
+    await this.ctx?.close()
+    return super.finally(error)
+  }
+
   /** Plain two-space JSON, exactly one document on stdout. */
   override logJson(json: unknown): void {
     process.stdout.write(`${JSON.stringify(json, null, 2)}\n`)

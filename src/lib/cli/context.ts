@@ -13,6 +13,7 @@ import type {Settings} from '../settings.js'
 export class CliContext {
   readonly config: UserConfig
   private backendPromise?: Promise<Backend>
+  private readonly opened: Backend[] = []
 
   constructor(
     readonly settings: Settings,
@@ -36,6 +37,13 @@ export class CliContext {
   backend(): Promise<Backend> {
     this.backendPromise ??= this.openBackend()
     return this.backendPromise
+  }
+
+  /** Closes the backend if one was opened (and every other opened with openApi). */
+  async close(): Promise<void> {
+    const backends = [...this.opened]
+    this.opened.length = 0
+    await Promise.all(backends.map((backend) => backend.close().catch(() => undefined)))
   }
 
   /**
@@ -64,7 +72,9 @@ export class CliContext {
     if (!token) throw unauthorized(`No API token for ${url.origin}: set ORGCTL_API_KEY, or run orgctl login --api-url ${url.origin}.`)
     const [{ApiClient}, {HttpBackend}] = await Promise.all([import('../http/api-client.js'), import('../backend/http-backend.js')])
     const trace = this.settings.debug ? (line: string) => process.stderr.write(`orgctl:http ${line}\n`) : undefined
-    return new HttpBackend(new ApiClient({baseUrl: url.href, token, trace, userAgent: 'orgctl-cli'}))
+    const backend = new HttpBackend(new ApiClient({baseUrl: url.href, token, trace, userAgent: 'orgctl-cli', deadlineMs: this.settings.apiTimeoutMs}))
+    this.opened.push(backend)
+    return backend
   }
 
   /** The org: --org/--team, else ORGCTL_ORG, else the config's default. */

@@ -21,15 +21,24 @@ export function createAuthorization(ctx: Ctx, description: string): {token: stri
   return {token, record}
 }
 
+/** Token records by hash, per state (a state is immutable once committed, so the index stays right). */
+const indexes = new WeakMap<State, Map<string, Token>>()
+
 /** The email a token belongs to, or undefined. */
 export function verifyToken(state: State, token: string): string | undefined {
-  const digest = Buffer.from(hashToken(token), 'hex')
-  let email: string | undefined
-  // Every record is compared, in constant time, so timing tells nothing about near misses.
-  for (const record of state.tokens.values()) {
-    if (timingSafeEqual(digest, Buffer.from(record.hash, 'hex'))) email = record.email
+  return verifyTokenHash(state, hashToken(token))
+}
+
+/** The same, for a token already hashed (a server hashes each request's token once). */
+export function verifyTokenHash(state: State, hash: string): string | undefined {
+  let index = indexes.get(state)
+  if (!index) {
+    index = new Map([...state.tokens.values()].map((record) => [record.hash, record]))
+    indexes.set(state, index)
   }
-  return email
+  const record = index.get(hash)
+  // The lookup is by a hash the caller cannot steer; the final comparison is constant-time all the same.
+  return record && timingSafeEqual(Buffer.from(record.hash, 'hex'), Buffer.from(hash, 'hex')) ? record.email : undefined
 }
 
 /** The actor's tokens (their hashes stay inside). */

@@ -10,7 +10,7 @@ import {byCreation} from './order.js'
 import {authorize} from './permissions.js'
 import {APP_PERMISSIONS, type App, type Org, type Transfer} from './types.js'
 import {appRate, currentUsage, ensureWithinLimit, memberEmails, recordRate, recordUsage} from './usage.js'
-import {looksLikeEmail, parseEmail, parseOrgName} from './validation.js'
+import {looksLikeEmail, parseEmail, parseOrgName, quote} from './validation.js'
 
 export interface TransferOutcome {
   app: App
@@ -121,7 +121,7 @@ export function listTransfers(ctx: Ctx): Transfer[] {
 function findTransfer(ctx: Ctx, id: string): Transfer {
   const transfer = ctx.state.transfers.get(id)
   if (!transfer || (transfer.from !== ctx.actor && transfer.to !== ctx.actor)) {
-    throw notFound(`Couldn't find transfer ${id}: list yours with orgctl transfers.`)
+    throw notFound(`Couldn't find transfer ${quote(id)}: list yours with orgctl transfers.`)
   }
   return transfer
 }

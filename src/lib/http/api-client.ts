@@ -69,10 +69,13 @@ export class ApiClient {
     return (await this.call<T>('GET', path)).body
   }
 
-  /** A list, following Next-Range until it is complete. */
-  async list<T>(path: string): Promise<T[]> {
+  /**
+   * A list, following Next-Range until it is complete. With the field the list ranges on,
+   * the first request asks for the largest page (1,000), so most lists take one round trip.
+   */
+  async list<T>(path: string, field?: string): Promise<T[]> {
     const items: T[] = []
-    let range: string | undefined
+    let range: string | undefined = field === undefined ? undefined : `${field} ..; max=1000`
     const seen = new Set<string>()
     for (let page = 0; page < MAX_PAGES; page++) {
       const response = await this.call<T[]>('GET', path, undefined, range)
@@ -128,9 +131,19 @@ export class ApiClient {
         }
         throw this.networkError(method, path, code, NOT_SENT.has(code))
       }
-      const text = await response.body.text().catch((error: unknown) => {
-        throw this.networkError(method, path, errorCode(error), false)
-      })
+      let text: string
+      try {
+        text = await response.body.text()
+      } catch (error) {
+        // The connection dropped mid-body: a read can be asked again; a write's outcome is unknown.
+        const code = errorCode(error)
+        const wait = backoff(attempt)
+        if (IDEMPOTENT.has(method) && attempt < MAX_RETRIES && Date.now() + wait < deadline && code !== 'TimeoutError') {
+          await sleep(wait)
+          continue
+        }
+        throw this.networkError(method, path, code, false)
+      }
       this.trace(`<-- ${response.statusCode} ${method} ${path} (${Date.now() - started}ms, ${text.length} bytes)`)
       if (RETRY_STATUSES.has(response.statusCode)) {
         // 429 and 503 (a server closing, or shedding load) come before the request is acted on.
@@ -156,6 +169,11 @@ export class ApiClient {
 
   private networkError(method: string, path: string, code: string, notSent: boolean): OrgctlError {
     const where = `the orgctl API at ${this.baseUrl}`
+    if (code === 'TimeoutError' || code === 'AbortError') {
+      const seconds = Math.round(this.deadlineMs / 1000)
+      const outcome = IDEMPOTENT.has(method) ? 'retry later' : 'the change may or may not have been made: check, then rerun (reruns are safe)'
+      return new OrgctlError('network_error', `${where} did not answer ${method} ${path} within ${seconds}s: ${outcome}.`)
+    }
     if (IDEMPOTENT.has(method) || notSent) {
       return new OrgctlError('network_error', `Cannot reach ${where} (${code}): check that the server is running and ORGCTL_API_URL is right, then retry.`)
     }
@@ -186,7 +204,8 @@ function apiError(status: number, body: unknown, method: string, path: string): 
   const fields = typeof body === 'object' && body !== null ? (body as {id?: unknown; message?: unknown}) : {}
   const id: ErrorId = status === 422 && fields.id === 'limit_reached' ? 'limit_reached' : isErrorId(fields.id) ? fields.id : idForStatus(status)
   const message = typeof fields.message === 'string' && fields.message.trim() !== '' ? fields.message : `${method} ${path} failed with HTTP ${status}.`
-  return new OrgctlError(id, message.split('\n')[0]!)
+  // A remote message is shown to a person: one line (OrgctlError keeps control characters from acting).
+  return new OrgctlError(id, message.split('\n')[0]!.slice(0, 1000))
 }
 
 function header(headers: Record<string, string | string[] | undefined>, name: string): string | undefined {
@@ -195,8 +214,10 @@ function header(headers: Record<string, string | string[] | undefined>, name: st
 }
 
 function errorCode(error: unknown): string {
-  const err = error as {code?: string; name?: string; cause?: {code?: string}}
-  return err?.code ?? err?.cause?.code ?? err?.name ?? 'ERROR'
+  const err = error as {code?: unknown; name?: string; cause?: {code?: string}}
+  // An AbortSignal timeout is a DOMException whose numeric code (23) says less than its name.
+  if (err?.name === 'TimeoutError' || err?.name === 'AbortError') return err.name
+  return (typeof err?.code === 'string' ? err.code : undefined) ?? err?.cause?.code ?? err?.name ?? 'ERROR'
 }
 
 /** Exponential backoff with full jitter: 100 ms, 200 ms, 400 ms ... up to 5 s. */

@@ -2,18 +2,13 @@
  * Tables: aligned with a bold header on a terminal (cli-table3); piped, plain
  * tab-separated rows with no header, so `cut -f1` and friends just work.
  */
+import {printable} from '../text.js'
+
 export interface Column<T> {
   header: string
   value(row: T): string
   /** Colour for the cell, applied after the value is made printable. */
   style?: (text: string) => string
-}
-
-/** Control characters (escape sequences, tabs, newlines) from data never reach the terminal or break a row. */
-// eslint-disable-next-line no-control-regex
-const CONTROL = /[\u0000-\u001f\u007f-\u009f]/g
-export function printable(text: string): string {
-  return text.replace(CONTROL, (char) => `\\u${char.charCodeAt(0).toString(16).padStart(4, '0')}`)
 }
 
 export async function renderTable<T>(rows: readonly T[], columns: readonly Column<T>[], terminal: boolean, bold: (text: string) => string): Promise<string> {

@@ -9,7 +9,7 @@ import Fastify, {type FastifyError, type FastifyInstance, type FastifyReply, typ
 
 import {LocalBackend} from '../backend/local-backend.js'
 import {type Clock, systemClock} from '../domain/context.js'
-import {hashToken, verifyToken} from '../domain/tokens.js'
+import {hashToken, verifyTokenHash} from '../domain/tokens.js'
 import {OrgctlError, toOrgctlError, unauthorized} from '../errors.js'
 import type {JsonStore} from '../store/json-store.js'
 import {paginate, parseRange} from './pagination.js'
@@ -35,6 +35,29 @@ declare module 'fastify' {
   interface FastifyRequest {
     actor: string
     backend: LocalBackend
+    /** Set on GETs whose answer may be kept for the same user and store version. */
+    cacheKey?: string
+  }
+}
+
+/** The last few GET answers, keyed by store version, user, URL and Range (least recently used first out). */
+class AnswerCache {
+  private readonly entries = new Map<string, {status: number; headers: Record<string, string>; body: string}>()
+
+  constructor(private readonly size: number) {}
+
+  get(key: string) {
+    const entry = this.entries.get(key)
+    if (entry) {
+      this.entries.delete(key)
+      this.entries.set(key, entry)
+    }
+    return entry
+  }
+
+  set(key: string, entry: {status: number; headers: Record<string, string>; body: string}): void {
+    this.entries.set(key, entry)
+    if (this.entries.size > this.size) this.entries.delete(this.entries.keys().next().value!)
   }
 }
 
@@ -65,6 +88,7 @@ export function tokenFrom(header: string | undefined): string | undefined {
 export async function buildServer(options: ServerOptions): Promise<FastifyInstance> {
   const clock = options.clock ?? systemClock
   const limiter = new RateLimiter(options.rateLimitPerHour ?? 4500)
+  const answers = new AnswerCache(200)
   const app = Fastify({
     bodyLimit: options.bodyLimit ?? 64 * 1024,
     // Heroku's clients send this vendor type; parse it as JSON, and refuse prototype-poisoning keys.
@@ -76,6 +100,14 @@ export async function buildServer(options: ServerOptions): Promise<FastifyInstan
     ajv: {customOptions: {coerceTypes: false, removeAdditional: false, allErrors: false}},
     genReqId: () => randomUUID(),
     routerOptions: {ignoreTrailingSlash: true, maxParamLength: 500},
+    // Errors fastify meets before routing (a malformed URL, an over-long path parameter) get Heroku's body too.
+    frameworkErrors: (error, request, reply) => {
+      void (reply as unknown as FastifyReply)
+        .code(error.statusCode && error.statusCode < 500 ? error.statusCode : 400)
+        .header('Request-Id', request.id)
+        .type(JSON_TYPE)
+        .send({id: 'bad_request', message: `Bad request: ${error.message}`})
+    },
   })
   app.addContentTypeParser(/^application\/(vnd\.heroku\+)?json/, {parseAs: 'string'}, app.getDefaultJsonParser('error', 'error'))
 
@@ -89,6 +121,7 @@ export async function buildServer(options: ServerOptions): Promise<FastifyInstan
   })
 
   app.decorateRequest('actor', '')
+  app.decorateRequest('cacheKey', undefined)
   app.decorateRequest('backend', null as unknown as LocalBackend)
 
   app.addHook('onRequest', async (request, reply) => {
@@ -96,9 +129,10 @@ export async function buildServer(options: ServerOptions): Promise<FastifyInstan
     const requestId = typeof given === 'string' && /^[\w.,:-]{1,200}$/.test(given) ? `${request.id},${given}` : request.id
     reply.header('Request-Id', requestId)
     const token = tokenFrom(request.headers.authorization)
-    const actor = token === undefined ? undefined : verifyToken(await options.store.read(), token)
+    const hash = token === undefined ? undefined : hashToken(token)
+    const actor = hash === undefined ? undefined : verifyTokenHash(await options.store.read(), hash)
     // Known tokens get their own budget; failed attempts share one per client address (no guessing at speed).
-    const limit = limiter.take(actor === undefined ? `address:${request.ip}` : `token:${hashToken(token!)}`)
+    const limit = limiter.take(actor === undefined ? `address:${request.ip}` : `token:${hash}`)
     reply.header('RateLimit-Remaining', String(limit.remaining))
     if (!limit.allowed) {
       reply.header('Retry-After', String(limit.retryAfter))
@@ -108,6 +142,27 @@ export async function buildServer(options: ServerOptions): Promise<FastifyInstan
     if (!actor) throw unauthorized('Invalid credentials: the token is unknown or was revoked. Mint a new one with orgctl authorizations:create.')
     request.actor = actor
     request.backend = new LocalBackend(options.store, actor, clock)
+    if (request.method !== 'GET' || request.url.startsWith('/account/rate-limits')) return
+    // Reads of an unchanged store by the same user give the same answer: serve it again.
+    const version = await options.store.currentVersion()
+    if (version === undefined) return
+    request.cacheKey = `${version}\n${actor}\n${request.url}\n${request.headers.range ?? ''}`
+    const hit = answers.get(request.cacheKey)
+    if (hit) {
+      request.cacheKey = undefined
+      return reply.code(hit.status).headers(hit.headers).type(JSON_TYPE).send(hit.body)
+    }
+  })
+
+  app.addHook('onSend', async (request, reply, payload) => {
+    if (request.cacheKey === undefined || reply.statusCode >= 300 || typeof payload !== 'string') return payload
+    const headers: Record<string, string> = {}
+    for (const name of ['next-range', 'accept-ranges']) {
+      const value = reply.getHeader(name)
+      if (typeof value === 'string') headers[name] = value
+    }
+    answers.set(request.cacheKey, {status: reply.statusCode, headers, body: payload})
+    return payload
   })
 
   if (options.log) {

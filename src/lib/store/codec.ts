@@ -45,6 +45,14 @@ export const MIGRATIONS: Record<number, (doc: Json) => Json> = {
 
 export class DecodeError extends Error {}
 
+/**
+ * Paths (`orgs[3].members[0].role`) are built only to explain a failure: a first pass
+ * decodes without them (tens of thousands of records, no throwaway strings), and only
+ * when it fails does a second pass run with them, to name the field.
+ */
+let tracing = false
+const at = (path: string, key: string | number): string => (tracing ? (typeof key === 'number' ? `${path}[${key}]` : `${path}.${key}`) : '')
+
 function fail(path: string, expected: string): never {
   throw new DecodeError(`${path} should be ${expected}`)
 }
@@ -61,26 +69,35 @@ function asArray(value: unknown, path: string): unknown[] {
 
 function str(obj: Json, key: string, path: string): string {
   const value = obj[key]
-  if (typeof value !== 'string') fail(`${path}.${key}`, 'a string')
+  if (typeof value !== 'string') fail(at(path, key), 'a string')
   return value
 }
 
 function num(obj: Json, key: string, path: string): number {
   const value = obj[key]
-  if (typeof value !== 'number' || !Number.isFinite(value) || value < 0) fail(`${path}.${key}`, 'a non-negative number')
+  if (typeof value !== 'number' || !Number.isFinite(value) || value < 0) fail(at(path, key), 'a non-negative number')
   return value
 }
 
 function oneOf<T extends string>(obj: Json, key: string, allowed: readonly T[], path: string): T {
   const value = str(obj, key, path)
-  if (!(allowed as readonly string[]).includes(value)) fail(`${path}.${key}`, `one of ${allowed.join(', ')}`)
+  if (!(allowed as readonly string[]).includes(value)) fail(at(path, key), `one of ${allowed.join(', ')}`)
   return value as T
+}
+
+function list<T>(items: unknown, path: string, decode: (item: Json, path: string) => T): T[] {
+  const array = asArray(items, path)
+  const out: T[] = new Array(array.length)
+  for (let i = 0; i < array.length; i++) out[i] = decode(asObject(array[i], at(path, i)), at(path, i))
+  return out
 }
 
 function keyed<T>(items: unknown, path: string, decode: (item: Json, path: string) => T, key: (item: T) => string): Map<string, T> {
   const map = new Map<string, T>()
-  for (const [i, item] of asArray(items, path).entries()) {
-    const decoded = decode(asObject(item, `${path}[${i}]`), `${path}[${i}]`)
+  const list = asArray(items, path)
+  for (let i = 0; i < list.length; i++) {
+    const itemPath = at(path, i)
+    const decoded = decode(asObject(list[i], itemPath), itemPath)
     map.set(key(decoded), decoded)
   }
   return map
@@ -111,24 +128,24 @@ const decodeLedger = (o: Json, p: string): LedgerEntry => ({
 })
 
 function decodeOrg(o: Json, p: string): Org {
-  const limits = asObject(o.limits, `${p}.limits`)
+  const limits = asObject(o.limits, at(p, 'limits'))
   return {
     id: str(o, 'id', p),
     name: str(o, 'name', p),
     createdAt: str(o, 'createdAt', p),
     updatedAt: str(o, 'updatedAt', p),
     limits: {apps: num(limits, 'apps', p), members: num(limits, 'members', p), 'dyno-units': num(limits, 'dyno-units', p)},
-    members: keyed(o.members, `${p}.members`, decodeMembership, (m) => m.email),
-    usageHistory: asArray(o.usageHistory, `${p}.usageHistory`).map((d, i) => decodeUsageDay(asObject(d, `${p}.usageHistory[${i}]`), `${p}.usageHistory[${i}]`)),
-    ledger: asArray(o.ledger, `${p}.ledger`).map((d, i) => decodeLedger(asObject(d, `${p}.ledger[${i}]`), `${p}.ledger[${i}]`)),
+    members: keyed(o.members, at(p, 'members'), decodeMembership, (m) => m.email),
+    usageHistory: list(o.usageHistory, at(p, 'usageHistory'), decodeUsageDay),
+    ledger: list(o.ledger, at(p, 'ledger'), decodeLedger),
   }
 }
 
 const decodeCollaborator = (o: Json, p: string): Collaborator => ({
   id: str(o, 'id', p),
   email: str(o, 'email', p),
-  permissions: asArray(o.permissions, `${p}.permissions`).map((permission) => {
-    if (!(APP_PERMISSIONS as readonly unknown[]).includes(permission)) fail(`${p}.permissions`, `a list of ${APP_PERMISSIONS.join(', ')}`)
+  permissions: asArray(o.permissions, at(p, 'permissions')).map((permission) => {
+    if (!(APP_PERMISSIONS as readonly unknown[]).includes(permission)) fail(at(p, 'permissions'), `a list of ${APP_PERMISSIONS.join(', ')}`)
     return permission as AppPermission
   }),
   createdAt: str(o, 'createdAt', p),
@@ -151,17 +168,17 @@ function decodeOwner(value: unknown, p: string): AppOwner {
 }
 
 function decodeApp(o: Json, p: string): App {
-  if (typeof o.locked !== 'boolean') fail(`${p}.locked`, 'true or false')
+  if (typeof o.locked !== 'boolean') fail(at(p, 'locked'), 'true or false')
   return {
     id: str(o, 'id', p),
     name: str(o, 'name', p),
-    owner: decodeOwner(o.owner, `${p}.owner`),
+    owner: decodeOwner(o.owner, at(p, 'owner')),
     region: oneOf<Region>(o, 'region', REGIONS, p),
     locked: o.locked,
     createdAt: str(o, 'createdAt', p),
     updatedAt: str(o, 'updatedAt', p),
-    collaborators: keyed(o.collaborators, `${p}.collaborators`, decodeCollaborator, (c) => c.email),
-    formation: keyed(o.formation, `${p}.formation`, decodeFormation, (f) => f.type),
+    collaborators: keyed(o.collaborators, at(p, 'collaborators'), decodeCollaborator, (c) => c.email),
+    formation: keyed(o.formation, at(p, 'formation'), decodeFormation, (f) => f.type),
   }
 }
 
@@ -184,8 +201,22 @@ const decodeToken = (o: Json, p: string): Token => ({
   createdAt: str(o, 'createdAt', p),
 })
 
-/** Decodes a parsed store document, migrating it forward first. Throws DecodeError. */
+/** Decodes a parsed store document, migrating it forward first. Throws DecodeError naming the bad field. */
 export function decodeState(parsed: unknown): State {
+  try {
+    return decodeDocument(parsed)
+  } catch (error) {
+    if (!(error instanceof DecodeError)) throw error
+    tracing = true
+    try {
+      return decodeDocument(parsed)
+    } finally {
+      tracing = false
+    }
+  }
+}
+
+function decodeDocument(parsed: unknown): State {
   let doc = asObject(parsed, 'the store')
   const version = doc.schemaVersion
   if (typeof version !== 'number' || !Number.isInteger(version) || version < 1) fail('schemaVersion', 'a whole number')

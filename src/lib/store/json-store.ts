@@ -7,6 +7,7 @@
  * Readers need no lock: they always see one whole committed version.
  */
 import {randomUUID} from 'node:crypto'
+import {closeSync, fstatSync, openSync, readSync} from 'node:fs'
 import {mkdir, open, readFile} from 'node:fs/promises'
 import {dirname} from 'node:path'
 
@@ -161,23 +162,34 @@ export class JsonStore {
     return state
   }
 
+  /** A key that changes with every committed version (undefined: no store yet): for caches of answers. */
+  currentVersion(): Promise<string | undefined> {
+    return this.version()
+  }
+
   /** The committed version: its revision with its size and mtime (a hand edit that keeps the revision is still seen). */
   private async version(): Promise<Version | undefined> {
     const {revision, stamp} = await this.head()
     return stamp === undefined ? undefined : `${revision ?? '-'}:${stamp}`
   }
 
-  /** The revision in the file's first bytes, and its size and mtime; nothing when there is no file. */
+  /**
+   * The revision in the file's first bytes, and its size and mtime; nothing when there is no file.
+   * Synchronous on purpose: three small syscalls, cheaper than three thread-pool round trips
+   * on every read of a busy server.
+   */
   private async head(): Promise<{revision?: string; stamp?: string}> {
-    let handle
+    let fd: number | undefined
     try {
-      handle = await open(this.path, 'r')
-      const [{buffer, bytesRead}, info] = await Promise.all([handle.read(Buffer.alloc(HEAD_BYTES), 0, HEAD_BYTES, 0), handle.stat({bigint: true})])
-      return {revision: revisionOf(buffer.toString('utf8', 0, bytesRead)), stamp: `${info.size}:${info.mtimeNs}`}
+      fd = openSync(this.path, 'r')
+      const buffer = Buffer.alloc(HEAD_BYTES)
+      const bytesRead = readSync(fd, buffer, 0, HEAD_BYTES, 0)
+      const info = fstatSync(fd, {bigint: true})
+      return {revision: revisionOf(buffer.toString('utf8', 0, bytesRead)), stamp: `${info.ino}:${info.size}:${info.mtimeNs}`}
     } catch {
       return {}
     } finally {
-      await handle?.close()
+      if (fd !== undefined) closeSync(fd)
     }
   }
 
@@ -215,29 +227,39 @@ export class JsonStore {
 
   private async lock(): Promise<{release: () => Promise<void>; lost: () => boolean}> {
     let compromised: Error | undefined
-    try {
-      // Loaded here, not at the top: readers never need it (it pulls in graceful-fs and signal-exit).
-      const {default: lockfile} = await import('proper-lockfile')
-      const release = await lockfile.lock(this.path, {
-        realpath: false,
-        stale: this.staleMs,
-        update: Math.floor(this.staleMs / 4),
-        retries: {retries: Math.ceil(this.lockWaitMs / 50), minTimeout: 5, maxTimeout: 50, factor: 1.3, randomize: true},
-        onCompromised: (error) => {
-          compromised = error
-        },
-      })
-      return {
-        lost: () => compromised !== undefined,
-        // Releasing a lock that was taken over is not an error of this change: it was refused above.
-        release: () => release().catch(() => undefined),
+    // Loaded here, not at the top: readers never need it (it pulls in graceful-fs and signal-exit).
+    const {default: lockfile} = await import('proper-lockfile')
+    const deadline = Date.now() + this.lockWaitMs
+    // Waits only while another writer holds the lock; any other failure (read-only, full disk,
+    // no permission) is reported at once.
+    for (let attempt = 0; ; attempt++) {
+      try {
+        const release = await lockfile.lock(this.path, {
+          realpath: false,
+          stale: this.staleMs,
+          update: Math.floor(this.staleMs / 4),
+          retries: 0,
+          onCompromised: (error) => {
+            compromised = error
+          },
+        })
+        return {
+          lost: () => compromised !== undefined,
+          // Releasing a lock that was taken over is not an error of this change: it was refused above.
+          release: () => release().catch(() => undefined),
+        }
+      } catch (error) {
+        const code = (error as NodeJS.ErrnoException).code
+        if (code !== 'ELOCKED') {
+          const why = code === 'ENOSPC' ? 'the disk is full' : code === 'EROFS' || code === 'EACCES' || code === 'EPERM' ? 'it is read-only' : (error as Error).message
+          throw storeError(`Cannot lock the store ${this.path}: ${why}. Nothing was changed.`)
+        }
+        if (Date.now() >= deadline) {
+          throw storeError(`The store ${this.path} stayed locked by another orgctl for ${Math.round(this.lockWaitMs / 1000)}s: try again, or check for a stuck process.`)
+        }
+        // Short waits with jitter at first (writes take milliseconds), then up to 50 ms.
+        await new Promise((resolve) => setTimeout(resolve, Math.random() * Math.min(50, 5 * 1.5 ** attempt)))
       }
-    } catch (error) {
-      const code = (error as NodeJS.ErrnoException).code
-      if (code === 'ELOCKED') {
-        throw storeError(`The store ${this.path} stayed locked by another orgctl for ${Math.round(this.lockWaitMs / 1000)}s: try again, or check for a stuck process.`)
-      }
-      throw storeError(`Cannot lock the store ${this.path}: ${(error as Error).message}.`)
     }
   }
 
