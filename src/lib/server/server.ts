@@ -130,7 +130,9 @@ export async function buildServer(options: ServerOptions): Promise<FastifyInstan
     reply.header('Request-Id', requestId)
     const token = tokenFrom(request.headers.authorization)
     const hash = token === undefined ? undefined : hashToken(token)
-    const actor = hash === undefined ? undefined : verifyTokenHash(await options.store.read(), hash)
+    // One look at the store per request: the state for the token, the version for the answer cache.
+    const {state, version} = await options.store.snapshot()
+    const actor = hash === undefined ? undefined : verifyTokenHash(state, hash)
     // Known tokens get their own budget; failed attempts share one per client address (no guessing at speed).
     const limit = limiter.take(actor === undefined ? `address:${request.ip}` : `token:${hash}`)
     reply.header('RateLimit-Remaining', String(limit.remaining))
@@ -144,7 +146,6 @@ export async function buildServer(options: ServerOptions): Promise<FastifyInstan
     request.backend = new LocalBackend(options.store, actor, clock)
     if (request.method !== 'GET' || request.url.startsWith('/account/rate-limits')) return
     // Reads of an unchanged store by the same user give the same answer: serve it again.
-    const version = await options.store.currentVersion()
     if (version === undefined) return
     request.cacheKey = `${version}\n${actor}\n${request.url}\n${request.headers.range ?? ''}`
     const hit = answers.get(request.cacheKey)

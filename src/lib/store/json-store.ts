@@ -64,11 +64,16 @@ export class JsonStore {
    * Callers must not modify it: it may be shared with other readers.
    */
   async read(): Promise<State> {
+    return (await this.snapshot()).state
+  }
+
+  /** The last committed state with its version (for caches of answers built from it). */
+  async snapshot(): Promise<{state: State; version?: Version}> {
     const version = await this.version()
-    if (version !== undefined && this.cache?.version === version) return this.cache.state
+    if (version !== undefined && this.cache?.version === version) return {state: this.cache.state, version}
     const {state} = await this.load()
     if (version !== undefined) this.cache = {version, state}
-    return state
+    return {state, version}
   }
 
   /**
@@ -160,11 +165,6 @@ export class JsonStore {
       }
     }
     return state
-  }
-
-  /** A key that changes with every committed version (undefined: no store yet): for caches of answers. */
-  currentVersion(): Promise<string | undefined> {
-    return this.version()
   }
 
   /** The committed version: its revision with its size and mtime (a hand edit that keeps the revision is still seen). */
