@@ -5,6 +5,7 @@
 import {copyFileSync, existsSync, readFileSync} from 'node:fs'
 import {join} from 'node:path'
 
+import pLimit from 'p-limit'
 import {expect} from 'vitest'
 
 import {HTTP, type RunResult, type Sandbox} from '../helpers/cli.js'
@@ -30,17 +31,9 @@ export function storeBytes(path: string): Buffer | undefined {
 export const NO_USER = HTTP ? /ORGCTL_API_KEY/ : /ORGCTL_USER/
 
 /** Runs tasks with at most `limit` in flight, keeping the order of results. */
-export async function pool<T>(tasks: readonly (() => Promise<T>)[], limit = 4): Promise<T[]> {
-  const results: T[] = new Array(tasks.length)
-  let next = 0
-  const worker = async (): Promise<void> => {
-    while (next < tasks.length) {
-      const index = next++
-      results[index] = await tasks[index]!()
-    }
-  }
-  await Promise.all(Array.from({length: Math.min(limit, tasks.length)}, worker))
-  return results
+export function pool<T>(tasks: readonly (() => Promise<T>)[], limit = 4): Promise<T[]> {
+  const run = pLimit(Math.max(1, limit))
+  return Promise.all(tasks.map((task) => run(task)))
 }
 
 /** A readable description of a run, for assertion messages. */

@@ -196,21 +196,9 @@ export function decodeFile(store: string): State {
   return decodeState(JSON.parse(readFileSync(store, 'utf8')))
 }
 
-export const sleep = (ms: number): Promise<void> => new Promise((done) => setTimeout(done, ms))
+export {pool} from '../e2e/_util.js'
 
-/** Runs tasks with at most `limit` in flight, results in order. */
-export async function pool<T>(tasks: readonly (() => Promise<T>)[], limit: number): Promise<T[]> {
-  const results: T[] = new Array(tasks.length)
-  let next = 0
-  const worker = async (): Promise<void> => {
-    while (next < tasks.length) {
-      const index = next++
-      results[index] = await tasks[index]!()
-    }
-  }
-  await Promise.all(Array.from({length: Math.max(1, Math.min(limit, tasks.length))}, worker))
-  return results
-}
+export const sleep = (ms: number): Promise<void> => new Promise((done) => setTimeout(done, ms))
 
 /** A deterministic pseudo-random source (mulberry32), so a failing run can be repeated with its seed. */
 export function rng(seedValue: number): () => number {
