@@ -61,12 +61,20 @@ interface Server {
   child: ChildProcess
 }
 
+/** Every server a test started and has not stopped: killed when the test process ends, whatever happens. */
+const running = new Set<ChildProcess>()
+process.once('exit', () => {
+  for (const child of running) child.kill('SIGKILL')
+})
+
 export function startServer(store: string, env: Env): Promise<Server> {
   return new Promise((resolvePromise, reject) => {
     const child = spawn(process.execPath, [BIN, 'serve', '--port', '0', '--host', '127.0.0.1'], {
       env: {...env, ORGCTL_STORE: store} as NodeJS.ProcessEnv,
       stdio: ['ignore', 'ignore', 'pipe'],
     })
+    running.add(child)
+    child.once('exit', () => running.delete(child))
     let stderr = ''
     child.stderr!.setEncoding('utf8').on('data', (chunk: string) => {
       stderr += chunk
