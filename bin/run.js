@@ -17,9 +17,12 @@ const {dirname, join} = require('node:path')
 const vm = require('node:vm')
 
 // undici parses HTTP with llhttp compiled to WebAssembly; V8's optimizing wasm compiler spends
-// ~100 ms on it before the first response. The baseline compiler alone is plenty for a CLI.
-// Set before anything is compiled, so the V8 code cache below is made and used under one set of flags.
-require('node:v8').setFlagsFromString('--liftoff-only')
+// ~100 ms on it before the first response, and the baseline compiler alone is plenty for a CLI.
+// The flag changes V8's flag hash, which code caches are checked against: so it is set only for
+// runs that talk to an API (ORGCTL_API_URL), before anything is compiled, and those runs keep a
+// code cache of their own (see the key below). Runs on the embedded store keep theirs untouched.
+const liftoffOnly = Boolean(process.env.ORGCTL_API_URL)
+if (liftoffOnly) require('node:v8').setFlagsFromString('--liftoff-only')
 
 const file = join(__dirname, '..', 'dist', 'orgctl.cjs')
 const source = fs.readFileSync(file, 'utf8')
@@ -37,7 +40,7 @@ const build = /^\/\*! orgctl-build:([\w-]+) \*\//.exec(source)?.[1]
 if (build && !process.env.ORGCTL_NO_COMPILE_CACHE) {
   const env = process.env
   const base = env.ORGCTL_CACHE_DIR || (env.XDG_CACHE_HOME ? join(env.XDG_CACHE_HOME, 'orgctl') : join(homedir() || tmpdir(), '.cache', 'orgctl'))
-  const flags = fnv1a(`${process.execArgv.join(' ')}|${env.NODE_OPTIONS ?? ''}`)
+  const flags = fnv1a(`${process.execArgv.join(' ')}|${env.NODE_OPTIONS ?? ''}|${liftoffOnly ? 'liftoff-only' : ''}`)
   cacheDir = join(base, 'v8')
   cacheFile = join(cacheDir, `${build}-${process.version}-${process.arch}-${flags}.bin`)
   try {

@@ -1,5 +1,5 @@
 /** Domain objects to API resources: the one place the wire shape is decided. */
-import {createHash} from 'node:crypto'
+import {crypto} from '../crypto.js'
 
 import type {AccessView} from '../domain/access.js'
 import type {Ctx} from '../domain/context.js'
@@ -23,7 +23,7 @@ export {TEAM_OWNER_DOMAIN}
 
 /** A stable UUID-shaped id derived from a name, for things the store has no id for. */
 function derivedId(kind: string, name: string): string {
-  const hex = createHash('sha256').update(`${kind}:${name}`).digest('hex')
+  const hex = crypto().createHash('sha256').update(`${kind}:${name}`).digest('hex')
   return `${hex.slice(0, 8)}-${hex.slice(8, 12)}-5${hex.slice(13, 16)}-a${hex.slice(17, 20)}-${hex.slice(20, 32)}`
 }
 

@@ -29,14 +29,14 @@ export abstract class OrgctlCommand extends Command {
     return super.finally(error)
   }
 
-  /** Plain two-space JSON, exactly one document on stdout. */
+  /** Exactly one JSON document on stdout: indented for a person at a terminal, compact for a program (as gh does). */
   override logJson(json: unknown): void {
-    process.stdout.write(`${JSON.stringify(json, null, 2)}\n`)
+    process.stdout.write(`${JSON.stringify(json, null, process.stdout.isTTY ? 2 : undefined)}\n`)
   }
 
   override async catch(thrown: Error & {exitCode?: number}): Promise<never> {
     const error = asOrgctlError(thrown)
-    if (this.ctx?.ui.json ?? this.jsonEnabled()) process.stdout.write(`${JSON.stringify(error.toJSON(), null, 2)}\n`)
+    if (this.ctx?.ui.json ?? this.jsonEnabled()) this.logJson(error.toJSON())
     process.stderr.write(`Error: ${error.message}\n`)
     if (process.env.DEBUG) process.stderr.write(`${thrown.stack ?? thrown}\n`)
     return this.exit(error.exitCode)

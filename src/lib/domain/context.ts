@@ -1,5 +1,5 @@
 /** What every domain operation is given: who acts, when, and the state it acts on. */
-import {randomUUID} from 'node:crypto'
+import {crypto} from '../crypto.js'
 
 import {notFound} from '../errors.js'
 import {authorize, type Action, type Standing, type Subject} from './permissions.js'
@@ -27,7 +27,7 @@ export class Ctx {
   }
 
   newId(): string {
-    return randomUUID()
+    return crypto().randomUUID()
   }
 
   /** Finds or creates the user record for an email (users are known by email). */

@@ -1,5 +1,5 @@
 /** API tokens: minted for the acting user, stored only as a hash, checked in constant time. */
-import {createHash, randomBytes, timingSafeEqual} from 'node:crypto'
+import {crypto} from '../crypto.js'
 
 import {notFound} from '../errors.js'
 import type {Ctx} from './context.js'
@@ -9,13 +9,13 @@ import type {State, Token} from './types.js'
 const PREFIX = 'orgctl_'
 
 export function hashToken(token: string): string {
-  return createHash('sha256').update(token, 'utf8').digest('hex')
+  return crypto().createHash('sha256').update(token, 'utf8').digest('hex')
 }
 
 /** Mints a token; the plain value is returned once and never stored. */
 export function createAuthorization(ctx: Ctx, description: string): {token: string; record: Token} {
   ctx.user(ctx.actor)
-  const token = PREFIX + randomBytes(24).toString('base64url')
+  const token = PREFIX + crypto().randomBytes(24).toString('base64url')
   const record: Token = {id: ctx.newId(), email: ctx.actor, hash: hashToken(token), description, createdAt: ctx.at}
   ctx.state.tokens.set(record.id, record)
   return {token, record}
@@ -38,7 +38,7 @@ export function verifyTokenHash(state: State, hash: string): string | undefined 
   }
   const record = index.get(hash)
   // The lookup is by a hash the caller cannot steer; the final comparison is constant-time all the same.
-  return record && timingSafeEqual(Buffer.from(record.hash, 'hex'), Buffer.from(hash, 'hex')) ? record.email : undefined
+  return record && crypto().timingSafeEqual(Buffer.from(record.hash, 'hex'), Buffer.from(hash, 'hex')) ? record.email : undefined
 }
 
 /** The actor's tokens (their hashes stay inside). */

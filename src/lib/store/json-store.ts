@@ -6,7 +6,7 @@
  * rename; then the directory is fsynced so the rename itself survives a crash).
  * Readers need no lock: they always see one whole committed version.
  */
-import {randomUUID} from 'node:crypto'
+import {crypto} from '../crypto.js'
 import {closeSync, fstatSync, openSync, readSync} from 'node:fs'
 import {mkdir, open, readFile} from 'node:fs/promises'
 import {dirname} from 'node:path'
@@ -140,7 +140,7 @@ export class JsonStore {
         if (lock.lost() || (await this.head()).revision !== revisionOf(text)) {
           throw storeError(`Lost the lock on the store ${this.path} while changing it (this process stalled): nothing was written. Run the command again.`)
         }
-        const next = randomUUID()
+        const next = crypto().randomUUID()
         await this.write(encoded.replace(`"revision":"${revision}"`, `"revision":"${next}"`))
         const version = await this.version()
         if (version !== undefined) this.cache = {version, state}
