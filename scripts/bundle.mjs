@@ -55,11 +55,21 @@ exports.main = function main() {
 // - tinyglobby, minimatch and lilconfig are required at import but used only for pattern command
 //   discovery, plugins listed in package.json, and package.json files without an oclif section:
 //   none of which happens here. They become lazy, loaded on first use.
-const LAZY = {'config/plugin.js': ['tinyglobby'], 'config/plugin-loader.js': ['minimatch'], 'util/read-pjson.js': ['lilconfig']}
+// - Node built-ins oclif requires at import but uses only on some paths: readline (reading piped
+//   stdin, which our arguments never do), child_process (a Windows check) and perf_hooks
+//   (OCLIF_PERFORMANCE); loading them (and net, dgram, ... behind them) costs a few ms on every run.
+const LAZY = {
+  'config/plugin.js': ['tinyglobby'],
+  'config/plugin-loader.js': ['minimatch'],
+  'util/read-pjson.js': ['lilconfig'],
+  'parser/parse.js': ['node:readline'],
+  'util/os.js': ['node:child_process'],
+  'performance.js': ['node:perf_hooks'],
+}
 const patchOclif = {
   name: 'patch-oclif',
   setup(b) {
-    b.onLoad({filter: /@oclif[\\/]core[\\/]lib[\\/](config[\\/]plugin(-loader)?|util[\\/]read-pjson)\.js$/}, (args) => {
+    b.onLoad({filter: /@oclif[\\/]core[\\/]lib[\\/](config[\\/]plugin(-loader)?|util[\\/](read-pjson|os)|parser[\\/]parse|performance)\.js$/}, (args) => {
       const rel = args.path.replace(/\\/g, '/').replace(/.*@oclif\/core\/lib\//, '')
       let text = readFileSync(args.path, 'utf8')
       if (rel === 'config/plugin.js') {
