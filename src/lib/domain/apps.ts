@@ -4,7 +4,7 @@ import type {Ctx} from './context.js'
 import type {NameGenerator} from './names.js'
 import {APP_PERMISSIONS, type App, type AppPermission, type Collaborator, type Region} from './types.js'
 import {currentUsage, ensureWithinLimit, recordRate, recordUsage} from './usage.js'
-import {parseAppName} from './validation.js'
+import {isAppName, parseAppName} from './validation.js'
 
 /** What a member gets on joining an app: everything but managing access. */
 export const JOIN_PERMISSIONS: readonly AppPermission[] = ['view', 'deploy', 'operate']
@@ -13,7 +13,7 @@ export const JOIN_PERMISSIONS: readonly AppPermission[] = ['view', 'deploy', 'op
 function freeAppName(ctx: Ctx, generate: NameGenerator): string {
   for (let attempt = 0; attempt < 50; attempt++) {
     const name = generate(attempt)
-    if (/^[a-z][a-z0-9-]{1,28}[a-z0-9]$/.test(name) && !ctx.state.apps.has(name)) return name
+    if (isAppName(name) && !ctx.state.apps.has(name)) return name
   }
   throw conflict('Could not generate a free app name: give one explicitly.')
 }

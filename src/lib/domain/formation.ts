@@ -1,13 +1,11 @@
 /** Dynos: what an app runs, and scaling it within the org's dyno-unit limit. */
 import {usageError} from '../errors.js'
 import type {Ctx} from './context.js'
-import type {App, FormationEntry} from './types.js'
+import {type App, type FormationEntry, MAX_DYNOS_PER_TYPE} from './types.js'
 import {appRate, currentUsage, ensureWithinLimit, recordRate, recordUsage} from './usage.js'
 import {quote, type ScaleChange} from './validation.js'
 
 const DEFAULT_SIZE = 'standard-1x'
-/** As Heroku: at most 100 dynos of one type. */
-export const MAX_DYNOS_PER_TYPE = 100
 const DYNO_TYPE = /^[a-z][a-z0-9_-]{0,29}$/
 
 export function listFormation(ctx: Ctx, name: string): {app: App; formation: FormationEntry[]} {

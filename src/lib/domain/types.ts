@@ -125,6 +125,9 @@ export interface State {
   tokens: Map<string, Token>
 }
 
+/** As Heroku: at most 100 dynos of one type. */
+export const MAX_DYNOS_PER_TYPE = 100
+
 export const DYNO_SIZES = {
   'standard-1x': {units: 1, monthlyCents: 2500},
   'standard-2x': {units: 2, monthlyCents: 5000},

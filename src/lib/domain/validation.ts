@@ -8,6 +8,7 @@ import {
   LIMIT_NAMES,
   type LimitName,
   type Limits,
+  MAX_DYNOS_PER_TYPE,
   ORG_ROLES,
   type OrgRole,
   REGIONS,
@@ -49,8 +50,12 @@ export function parseEmail(value: string): string {
   return email
 }
 
+export function isAppName(value: string): boolean {
+  return APP_NAME.test(value)
+}
+
 export function parseAppName(value: string): string {
-  if (!APP_NAME.test(value)) {
+  if (!isAppName(value)) {
     throw usageError(
       `Invalid app name ${quote(value)}: use 3 to 30 lowercase letters, digits and dashes, starting with a letter and not ending with a dash.`,
     )
@@ -136,8 +141,6 @@ export interface ScaleChange {
   delta?: number
   size?: DynoSize
 }
-
-const MAX_DYNOS_PER_TYPE = 100
 
 export function parseScaleChange(spec: string): ScaleChange {
   // The type is matched lazily, so "web-1" is web minus one, not a type named "web-1".

@@ -36,8 +36,4 @@ export class RateLimiter {
       if (bucket.tokens + (now - bucket.at) * this.perMs >= this.perHour) this.buckets.delete(key)
     }
   }
-
-  remaining(key: string): number {
-    return Math.floor(this.buckets.get(key)?.tokens ?? this.perHour)
-  }
 }
