@@ -223,13 +223,20 @@ describe("Heroku's conventions", () => {
 
   it('finishes a write in flight when closed', async () => {
     const closing = await buildServer({store})
+    // Close only once the write is being handled (and make it take a moment), whatever the machine's load.
+    let arrived!: () => void
+    const inFlight = new Promise<void>((resolve) => (arrived = resolve))
+    closing.addHook('preHandler', async () => {
+      arrived()
+      await new Promise((resolve) => setTimeout(resolve, 50))
+    })
     const url = await closing.listen({port: 0, host: '127.0.0.1'})
     const write = fetch(`${url}/teams/acme/members`, {
       method: 'PUT',
       headers: {authorization: `Bearer ${tokens[ADMIN]}`, 'content-type': 'application/json'},
       body: JSON.stringify({email: 'during-close@acme.test', role: 'member'}),
     })
-    await new Promise((resolve) => setTimeout(resolve, 5))
+    await inFlight
     await closing.close()
     expect((await write).status).toBe(200)
     expect((await store.read()).orgs.get('acme')!.members.has('during-close@acme.test')).toBe(true)
