@@ -55,7 +55,7 @@ export async function buildStore(domain, path, {members = 1, apps = 0, collabora
         app.collaborators.set(email, {id: admin.newId(), email, permissions: ['view', 'deploy'], createdAt: at, updatedAt: at})
       }
       state.apps.set(name, app)
-      org.ledger.push({at, app: name, dynoUnits: 0, monthlyCents: 0})
+      admin.history(org).ledger.push({at, app: name, dynoUnits: 0, monthlyCents: 0})
     }
     if (personalApps > 0) {
       const owner = new Ctx(state, personalOwner)

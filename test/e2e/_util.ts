@@ -17,13 +17,13 @@ export const DEV = 'dev@acme.test'
 /**
  * The store file's bytes, or undefined when it does not exist yet. Through the
  * server, tokens are minted into the store for each user, so there the users and
- * tokens (and the revision their minting bumps) are left out of the comparison.
+ * tokens (and the revision and section layout their minting changes) are left out of the comparison.
  */
 export function storeBytes(path: string): Buffer | undefined {
   if (!existsSync(path)) return undefined
   const bytes = readFileSync(path)
   if (!HTTP) return bytes
-  const {users: _users, tokens: _tokens, revision: _revision, ...rest} = JSON.parse(bytes.toString('utf8'))
+  const {users: _users, tokens: _tokens, revision: _revision, layout: _layout, ...rest} = JSON.parse(bytes.toString('utf8'))
   return Buffer.from(JSON.stringify(rest))
 }
 

@@ -70,8 +70,7 @@ function invariants(state: State): string[] {
 function transferWhole(state: State, name: string): 'org' | 'user' | string {
   const app = state.apps.get(name)
   if (!app) return `app ${name} is gone`
-  const org = state.orgs.get(ORG)!
-  const inLedger = org.ledger.some((entry) => entry.app === name)
+  const inLedger = state.histories.get(ORG)!.ledger.some((entry) => entry.app === name)
   const former = JSON.stringify(app.collaborators.get(ADMIN)?.permissions) === JSON.stringify(ALL)
   if (app.owner.kind === 'org' && app.owner.name === ORG && inLedger && former) return 'org'
   if (app.owner.kind === 'user' && app.owner.email === ADMIN && !inLedger && app.collaborators.size === 0) return 'user'

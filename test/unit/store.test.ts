@@ -126,7 +126,7 @@ describe('the JSON store', () => {
     const file = join(dir, 'v1.json')
     writeFileSync(file, JSON.stringify(v1))
     const store = new JsonStore(file)
-    expect((await store.read()).orgs.get('acme')?.usageHistory).toEqual([])
+    expect((await store.read()).histories.get('acme')?.usageHistory).toEqual([])
     await store.update((state) => addMember(new Ctx(state, ADMIN), 'acme', 'dev@acme.test', 'member'))
     expect(JSON.parse(readFileSync(file, 'utf8')).schemaVersion).toBe(SCHEMA_VERSION)
   })

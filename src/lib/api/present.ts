@@ -1,5 +1,5 @@
 /** Domain objects to API resources: the one place the wire shape is decided. */
-import {crypto} from '../crypto.js'
+import {crypto} from '../builtins.js'
 
 import type {AccessView} from '../domain/access.js'
 import type {Ctx} from '../domain/context.js'

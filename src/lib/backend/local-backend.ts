@@ -30,7 +30,10 @@ export class LocalBackend implements Backend {
     this.location = store.path
   }
 
-  async close(): Promise<void> {}
+  /** Lets go of the store file (a server's per-request backends share its store, and never close it). */
+  async close(): Promise<void> {
+    this.store.close()
+  }
 
   private who(): string {
     if (!this.actor) throw unauthorized(NO_USER_MESSAGE)

@@ -1,10 +1,11 @@
 /** What every domain operation is given: who acts, when, and the state it acts on. */
-import {crypto} from '../crypto.js'
+import {crypto} from '../builtins.js'
 
 import {notFound} from '../errors.js'
 import {authorize, type Action, type Standing, type Subject} from './permissions.js'
-import type {App, AppPermission, Org, State, User} from './types.js'
+import type {App, AppPermission, Org, OrgAppsSummary, OrgHistory, State, User} from './types.js'
 import {APP_PERMISSIONS} from './types.js'
+import {summarizeApps, summarizeOrgApps} from './usage.js'
 
 export interface Clock {
   now(): Date
@@ -42,6 +43,16 @@ export class Ctx {
 
   findOrg(name: string): Org | undefined {
     return this.state.orgs.get(name)
+  }
+
+  /** An org's usage history and billing ledger (started empty if it has none yet). */
+  history(org: Org): OrgHistory {
+    let history = this.state.histories.get(org.name)
+    if (!history) {
+      history = {usageHistory: [], ledger: []}
+      this.state.histories.set(org.name, history)
+    }
+    return history
   }
 
   findApp(name: string): App | undefined {
@@ -87,16 +98,27 @@ export class Ctx {
       if (app.owner.kind === 'org' && app.owner.name === org.name) yield app
     }
   }
+
+  /** What an org's apps add up to: kept by the store while its apps are unread, else counted. */
+  orgAppsSummary(org: Org): OrgAppsSummary {
+    const kept = this.state.orgAppsSummaries
+    if (kept) return kept.get(org.name) ?? NO_APPS
+    return summarizeApps(this.orgApps(org))
+  }
+
+  /** The same for every org with apps, by org name (one pass over the apps when they are counted). */
+  orgAppsSummaries(): ReadonlyMap<string, OrgAppsSummary> {
+    return this.state.orgAppsSummaries ?? summarizeOrgApps(this.state.apps.values())
+  }
 }
+
+const NO_APPS: OrgAppsSummary = {apps: 0, dynoUnits: 0, collaborators: new Set()}
 
 /** An org standing: the membership role, else collaborator on one of its apps, else none. */
 export function orgStanding(ctx: Ctx, org: Org, email: string): Standing {
   const membership = org.members.get(email)
   if (membership) return membership.role
-  for (const app of ctx.orgApps(org)) {
-    if (app.collaborators.has(email)) return 'collaborator'
-  }
-  return 'none'
+  return ctx.orgAppsSummary(org).collaborators.has(email) ? 'collaborator' : 'none'
 }
 
 /** The standing and app permissions of a user on one app. */

@@ -28,10 +28,7 @@ function memberViews(ctx: Ctx, org: Org): MemberView[] {
 function findMember(ctx: Ctx, org: Org, email: string): MemberView | undefined {
   const membership = org.members.get(email)
   if (membership) return {email, role: membership.role, membership}
-  for (const app of ctx.orgApps(org)) {
-    if (app.collaborators.has(email)) return {email, role: 'collaborator'}
-  }
-  return undefined
+  return ctx.orgAppsSummary(org).collaborators.has(email) ? {email, role: 'collaborator'} : undefined
 }
 
 function setMembership(ctx: Ctx, org: Org, email: string, role: OrgRole): MemberView {
@@ -77,9 +74,13 @@ export function removeMember(ctx: Ctx, orgName: string, email: string): MemberVi
   const current = findMember(ctx, org, email)
   if (!current) return undefined
   ensureNotLastAdmin(org, current, undefined)
+  const collaborates = ctx.orgAppsSummary(org).collaborators.has(email)
   org.members.delete(email)
-  for (const app of ctx.orgApps(org)) {
-    if (app.collaborators.delete(email)) app.updatedAt = ctx.at
+  // Apps are read (and rewritten) only when there is access to take away.
+  if (collaborates) {
+    for (const app of ctx.orgApps(org)) {
+      if (app.collaborators.delete(email)) app.updatedAt = ctx.at
+    }
   }
   recordUsage(ctx, org)
   return current

@@ -18,10 +18,9 @@ export function listOrgs(ctx: Ctx): OrgView[] {
     const membership = org.members.get(ctx.actor)
     if (membership) views.set(org.name, {org, role: membership.role})
   }
-  for (const app of ctx.state.apps.values()) {
-    if (app.owner.kind !== 'org' || views.has(app.owner.name) || !app.collaborators.has(ctx.actor)) continue
-    const org = ctx.findOrg(app.owner.name)
-    if (org) views.set(org.name, {org, role: 'collaborator'})
+  for (const [name, summary] of ctx.orgAppsSummaries()) {
+    const org = views.has(name) || !summary.collaborators.has(ctx.actor) ? undefined : ctx.findOrg(name)
+    if (org) views.set(name, {org, role: 'collaborator'})
   }
   return [...views.values()].sort((a, b) => a.org.name.localeCompare(b.org.name))
 }
@@ -38,10 +37,9 @@ export function createOrg(ctx: Ctx, name: string, limits: Limits): OrgView {
     updatedAt: ctx.at,
     limits: {...limits},
     members: new Map([[ctx.actor, {id: ctx.newId(), email: ctx.actor, role: 'admin', createdAt: ctx.at, updatedAt: ctx.at}]]),
-    usageHistory: [],
-    ledger: [],
   }
   ctx.state.orgs.set(name, org)
+  ctx.state.histories.set(name, {usageHistory: [], ledger: []})
   recordUsage(ctx, org)
   return {org, role: 'admin'}
 }
@@ -65,11 +63,11 @@ export interface OrgUsage {
 export function orgUsage(ctx: Ctx, name: string): OrgUsage {
   const org = ctx.org(name)
   ctx.authorizeOrg('orgs:usage', org)
-  return {org, usage: currentUsage(ctx, org), history: org.usageHistory}
+  return {org, usage: currentUsage(ctx, org), history: ctx.history(org).usageHistory}
 }
 
 export function orgBilling(ctx: Ctx, name: string): {org: Org; billing: Billing} {
   const org = ctx.org(name)
   ctx.authorizeOrg('orgs:billing', org)
-  return {org, billing: estimateBilling(org, ctx.clock.now())}
+  return {org, billing: estimateBilling(ctx.history(org), ctx.clock.now())}
 }

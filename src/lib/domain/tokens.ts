@@ -1,5 +1,5 @@
 /** API tokens: minted for the acting user, stored only as a hash, checked in constant time. */
-import {crypto} from '../crypto.js'
+import {crypto} from '../builtins.js'
 
 import {notFound} from '../errors.js'
 import type {Ctx} from './context.js'

@@ -58,6 +58,10 @@ export interface Org {
   updatedAt: string
   limits: Limits
   members: Map<string, Membership>
+}
+
+/** What an org has used over time: apart from the org, so that reading its members does not read it. */
+export interface OrgHistory {
   usageHistory: UsageDay[]
   ledger: LedgerEntry[]
 }
@@ -116,13 +120,29 @@ export interface Token {
   createdAt: string
 }
 
+/** What an org's apps add up to: everything about them that member lists, standings and limits need. */
+export interface OrgAppsSummary {
+  apps: number
+  dynoUnits: number
+  /** Everyone an app of the org is shared with. */
+  collaborators: ReadonlySet<string>
+}
+
 /** The whole state of the embedded store. */
 export interface State {
   users: Map<string, User>
   orgs: Map<string, Org>
+  /** By org name. */
+  histories: Map<string, OrgHistory>
   apps: Map<string, App>
   transfers: Map<string, Transfer>
   tokens: Map<string, Token>
+  /**
+   * Each org's apps summed up, by org name, when the store kept it and the apps have not been read:
+   * then a member list or a limit check need not read thousands of apps. Undefined otherwise
+   * (count from `apps`); an org missing from it has no apps.
+   */
+  readonly orgAppsSummaries?: ReadonlyMap<string, OrgAppsSummary>
 }
 
 /** As Heroku: at most 100 dynos of one type. */
@@ -137,5 +157,5 @@ export const DYNO_SIZES = {
 export type DynoSize = keyof typeof DYNO_SIZES
 
 export function emptyState(): State {
-  return {users: new Map(), orgs: new Map(), apps: new Map(), transfers: new Map(), tokens: new Map()}
+  return {users: new Map(), orgs: new Map(), histories: new Map(), apps: new Map(), transfers: new Map(), tokens: new Map()}
 }

@@ -1,7 +1,7 @@
 /** Resource usage against an org's limits, its daily history, and the billing estimate. */
 import {limitReached} from '../errors.js'
 import type {Ctx} from './context.js'
-import {type App, DYNO_SIZES, type LimitName, type Org} from './types.js'
+import {type App, DYNO_SIZES, type LimitName, type Org, type LedgerEntry, type OrgAppsSummary, type OrgHistory} from './types.js'
 
 export type Usage = Record<LimitName, number>
 
@@ -16,22 +16,40 @@ export function appRate(app: App): {dynoUnits: number; monthlyCents: number} {
   return {dynoUnits, monthlyCents}
 }
 
+/** Sums up one org's apps. */
+export function summarizeApps(apps: Iterable<App>): OrgAppsSummary {
+  const summary = {apps: 0, dynoUnits: 0, collaborators: new Set<string>()}
+  for (const app of apps) addToSummary(summary, app)
+  return summary
+}
+
+/** Sums up the apps of every org, by org name, in one pass. */
+export function summarizeOrgApps(apps: Iterable<App>): Map<string, OrgAppsSummary> {
+  const summaries = new Map<string, {apps: number; dynoUnits: number; collaborators: Set<string>}>()
+  for (const app of apps) {
+    if (app.owner.kind !== 'org') continue
+    let summary = summaries.get(app.owner.name)
+    if (!summary) summaries.set(app.owner.name, (summary = {apps: 0, dynoUnits: 0, collaborators: new Set()}))
+    addToSummary(summary, app)
+  }
+  return summaries
+}
+
+function addToSummary(summary: {apps: number; dynoUnits: number; collaborators: Set<string>}, app: App): void {
+  summary.apps++
+  summary.dynoUnits += appRate(app).dynoUnits
+  for (const email of app.collaborators.keys()) summary.collaborators.add(email)
+}
+
 /** Everyone in the member list: memberships plus people an org app is shared with. */
 export function memberEmails(ctx: Ctx, org: Org): Set<string> {
   const emails = new Set(org.members.keys())
-  for (const app of ctx.orgApps(org)) {
-    for (const email of app.collaborators.keys()) emails.add(email)
-  }
+  for (const email of ctx.orgAppsSummary(org).collaborators) emails.add(email)
   return emails
 }
 
 export function currentUsage(ctx: Ctx, org: Org): Usage {
-  let apps = 0
-  let dynoUnits = 0
-  for (const app of ctx.orgApps(org)) {
-    apps++
-    dynoUnits += appRate(app).dynoUnits
-  }
+  const {apps, dynoUnits} = ctx.orgAppsSummary(org)
   return {apps, members: memberEmails(ctx, org).size, 'dyno-units': dynoUnits}
 }
 
@@ -55,14 +73,15 @@ export function ensureWithinLimit(org: Org, name: LimitName, used: number, addin
 export function recordUsage(ctx: Ctx, org: Org): void {
   const usage = currentUsage(ctx, org)
   const date = ctx.at.slice(0, 10)
-  const last = org.usageHistory.at(-1)
+  const {usageHistory} = ctx.history(org)
+  const last = usageHistory.at(-1)
   if (last?.date === date) {
     last.apps = Math.max(last.apps, usage.apps)
     last.members = Math.max(last.members, usage.members)
     last.dynoUnits = Math.max(last.dynoUnits, usage['dyno-units'])
   } else {
-    org.usageHistory.push({date, apps: usage.apps, members: usage.members, dynoUnits: usage['dyno-units']})
-    if (org.usageHistory.length > MAX_HISTORY_DAYS) org.usageHistory.splice(0, org.usageHistory.length - MAX_HISTORY_DAYS)
+    usageHistory.push({date, apps: usage.apps, members: usage.members, dynoUnits: usage['dyno-units']})
+    if (usageHistory.length > MAX_HISTORY_DAYS) usageHistory.splice(0, usageHistory.length - MAX_HISTORY_DAYS)
   }
   org.updatedAt = ctx.at
 }
@@ -71,21 +90,22 @@ const MAX_HISTORY_DAYS = 400
 
 /** Notes an app's new dyno rate in its org's ledger (zero when it leaves the org). */
 export function recordRate(ctx: Ctx, org: Org, app: App, rate = appRate(app)): void {
-  org.ledger.push({at: ctx.at, app: app.name, dynoUnits: rate.dynoUnits, monthlyCents: rate.monthlyCents})
-  compactLedger(org, ctx.clock.now())
+  const history = ctx.history(org)
+  history.ledger.push({at: ctx.at, app: app.name, dynoUnits: rate.dynoUnits, monthlyCents: rate.monthlyCents})
+  compactLedger(history, ctx.clock.now())
 }
 
 /** Keeps this month and last, plus the last entry of each app before that. */
-function compactLedger(org: Org, now: Date): void {
+function compactLedger(history: OrgHistory, now: Date): void {
   const cutoff = new Date(Date.UTC(now.getUTCFullYear(), now.getUTCMonth() - 1, 1)).toISOString()
-  if (!org.ledger[0] || org.ledger[0].at >= cutoff) return
-  const carried = new Map<string, (typeof org.ledger)[number]>()
-  const kept: typeof org.ledger = []
-  for (const entry of org.ledger) {
+  if (!history.ledger[0] || history.ledger[0].at >= cutoff) return
+  const carried = new Map<string, LedgerEntry>()
+  const kept: LedgerEntry[] = []
+  for (const entry of history.ledger) {
     if (entry.at < cutoff) carried.set(entry.app, {...entry, at: cutoff})
     else kept.push(entry)
   }
-  org.ledger = [...[...carried.values()].filter((entry) => entry.monthlyCents > 0), ...kept]
+  history.ledger = [...[...carried.values()].filter((entry) => entry.monthlyCents > 0), ...kept]
 }
 
 export interface AppCharges {
@@ -109,13 +129,13 @@ export interface Billing {
  * Estimates this month's charges: each app's dyno rate, prorated by the second
  * over the time it ran in the org (to date), and projected to the month's end.
  */
-export function estimateBilling(org: Org, now: Date): Billing {
+export function estimateBilling({ledger}: OrgHistory, now: Date): Billing {
   const start = Date.UTC(now.getUTCFullYear(), now.getUTCMonth(), 1)
   const end = Date.UTC(now.getUTCFullYear(), now.getUTCMonth() + 1, 1)
   const monthMs = end - start
   const nowMs = Math.min(Math.max(now.getTime(), start), end)
   const byApp = new Map<string, {segments: {from: number; cents: number; units: number}[]}>()
-  for (const entry of org.ledger) {
+  for (const entry of ledger) {
     const at = Date.parse(entry.at)
     const record = byApp.get(entry.app) ?? {segments: []}
     record.segments.push({from: at, cents: entry.monthlyCents, units: entry.dynoUnits})

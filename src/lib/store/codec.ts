@@ -1,6 +1,7 @@
 /**
- * The store file's layout: versioned JSON, migrated forward on load, checked
- * field by field as it is decoded (a store edited by hand fails loudly, never silently).
+ * The store's records: versioned JSON, migrated forward on load, checked field by
+ * field as they are decoded (a store edited by hand fails loudly, never silently).
+ * How the sections are laid out in the file is document.ts.
  */
 import {
   type App,
@@ -13,6 +14,7 @@ import {
   type Membership,
   ORG_ROLES,
   type Org,
+  type OrgHistory,
   type OrgRole,
   REGIONS,
   type Region,
@@ -25,15 +27,19 @@ import {
   type User,
   APP_PERMISSIONS,
   type DynoSize,
+  type OrgAppsSummary,
 } from '../domain/types.js'
+import {summarizeOrgApps} from '../domain/usage.js'
 
-export const SCHEMA_VERSION = 2
+export const SCHEMA_VERSION = 3
 
 type Json = Record<string, unknown>
 
 /**
  * Each migration takes a document of version N to N+1.
  * 1 -> 2: orgs gained their usage history and billing ledger.
+ * 2 -> 3: orgs' usage histories and ledgers moved to a section of their own (`histories`); the file
+ *         gained each org's app summary and a layout of its sections (both written by the next commit).
  */
 export const MIGRATIONS: Record<number, (doc: Json) => Json> = {
   1: (doc) => ({
@@ -41,6 +47,15 @@ export const MIGRATIONS: Record<number, (doc: Json) => Json> = {
     schemaVersion: 2,
     orgs: asArray(doc.orgs, 'orgs').map((org) => ({usageHistory: [], ledger: [], ...(org as Json)})),
   }),
+  2: (doc) => {
+    const orgs = asArray(doc.orgs, 'orgs').map((org, i) => asObject(org, `orgs[${i}]`))
+    return {
+      ...doc,
+      schemaVersion: 3,
+      orgs: orgs.map(({usageHistory: _usageHistory, ledger: _ledger, ...org}) => org),
+      histories: orgs.map((org) => ({org: org.name, usageHistory: org.usageHistory, ledger: org.ledger})),
+    }
+  },
 }
 
 export class DecodeError extends Error {}
@@ -136,10 +151,14 @@ function decodeOrg(o: Json, p: string): Org {
     updatedAt: str(o, 'updatedAt', p),
     limits: {apps: num(limits, 'apps', p), members: num(limits, 'members', p), 'dyno-units': num(limits, 'dyno-units', p)},
     members: keyed(o.members, at(p, 'members'), decodeMembership, (m) => m.email),
-    usageHistory: list(o.usageHistory, at(p, 'usageHistory'), decodeUsageDay),
-    ledger: list(o.ledger, at(p, 'ledger'), decodeLedger),
   }
 }
+
+const decodeHistory = (o: Json, p: string): OrgHistory & {org: string} => ({
+  org: str(o, 'org', p),
+  usageHistory: list(o.usageHistory, at(p, 'usageHistory'), decodeUsageDay),
+  ledger: list(o.ledger, at(p, 'ledger'), decodeLedger),
+})
 
 const decodeCollaborator = (o: Json, p: string): Collaborator => ({
   id: str(o, 'id', p),
@@ -201,51 +220,104 @@ const decodeToken = (o: Json, p: string): Token => ({
   createdAt: str(o, 'createdAt', p),
 })
 
-/** Decodes a parsed store document, migrating it forward first. Throws DecodeError naming the bad field. */
-export function decodeState(parsed: unknown): State {
+/** The sections of a document, in file order: each is decoded only when first used. */
+export const SECTIONS = ['users', 'orgs', 'histories', 'apps', 'transfers', 'tokens'] as const
+export type SectionName = (typeof SECTIONS)[number]
+type Sections = Pick<State, SectionName>
+
+const SECTION_DECODERS: {[K in SectionName]: (value: unknown) => Sections[K]} = {
+  users: (value) => keyed(value, 'users', decodeUser, (u) => u.email),
+  orgs: (value) => keyed(value, 'orgs', decodeOrg, (o) => o.name),
+  histories: (value) => {
+    const histories = new Map<string, OrgHistory>()
+    for (const {org, ...history} of list(value, 'histories', decodeHistory)) histories.set(org, history)
+    return histories
+  },
+  apps: (value) => keyed(value, 'apps', decodeApp, (a) => a.name),
+  transfers: (value) => keyed(value, 'transfers', decodeTransfer, (t) => t.id),
+  tokens: (value) => keyed(value, 'tokens', decodeToken, (t) => t.id),
+}
+
+const SECTION_ENCODERS: {[K in SectionName]: (records: Sections[K]) => unknown[]} = {
+  users: (users) => [...users.values()],
+  orgs: (orgs) => [...orgs.values()].map((org) => ({...org, members: [...org.members.values()]})),
+  histories: (histories) => [...histories].map(([org, history]) => ({org, ...history})),
+  apps: (apps) =>
+    [...apps.values()].map((app) => ({...app, collaborators: [...app.collaborators.values()], formation: [...app.formation.values()]})),
+  transfers: (transfers) => [...transfers.values()],
+  tokens: (tokens) => [...tokens.values()],
+}
+
+/** Runs a decode, and when it fails, runs it again naming the bad field. */
+function traced<T>(decode: () => T): T {
   try {
-    return decodeDocument(parsed)
+    return decode()
   } catch (error) {
     if (!(error instanceof DecodeError)) throw error
     tracing = true
     try {
-      return decodeDocument(parsed)
+      return decode()
     } finally {
       tracing = false
     }
   }
 }
 
+/** Decodes one section's parsed JSON. Throws DecodeError naming the bad field. */
+export function decodeSection<K extends SectionName>(name: K, parsed: unknown): Sections[K] {
+  return traced(() => SECTION_DECODERS[name](parsed))
+}
+
+/** One section's JSON text. */
+export function encodeSection<K extends SectionName>(name: K, records: Sections[K]): string {
+  return JSON.stringify(SECTION_ENCODERS[name](records))
+}
+
+/** Decodes a whole parsed store document, migrating it forward first. Throws DecodeError naming the bad field. */
+export function decodeState(parsed: unknown): State {
+  return traced(() => decodeDocument(parsed))
+}
+
 function decodeDocument(parsed: unknown): State {
   let doc = asObject(parsed, 'the store')
   const version = doc.schemaVersion
   if (typeof version !== 'number' || !Number.isInteger(version) || version < 1) fail('schemaVersion', 'a whole number')
-  if (version > SCHEMA_VERSION) {
-    throw new DecodeError(`it has schema version ${version}, newer than this orgctl understands (${SCHEMA_VERSION}): upgrade orgctl`)
-  }
+  if (version > SCHEMA_VERSION) throw newerVersion(version)
   for (let v = version; v < SCHEMA_VERSION; v++) doc = MIGRATIONS[v]!(doc)
   return {
-    users: keyed(doc.users, 'users', decodeUser, (u) => u.email),
-    orgs: keyed(doc.orgs, 'orgs', decodeOrg, (o) => o.name),
-    apps: keyed(doc.apps, 'apps', decodeApp, (a) => a.name),
-    transfers: keyed(doc.transfers, 'transfers', decodeTransfer, (t) => t.id),
-    tokens: keyed(doc.tokens, 'tokens', decodeToken, (t) => t.id),
+    users: SECTION_DECODERS.users(doc.users),
+    orgs: SECTION_DECODERS.orgs(doc.orgs),
+    histories: SECTION_DECODERS.histories(doc.histories),
+    apps: SECTION_DECODERS.apps(doc.apps),
+    transfers: SECTION_DECODERS.transfers(doc.transfers),
+    tokens: SECTION_DECODERS.tokens(doc.tokens),
   }
 }
 
-/** The document written to disk; `revision` (near the start, so it is cheap to read) changes with every commit. */
-export function encodeState(state: State, revision: string): string {
-  return JSON.stringify({
-    schemaVersion: SCHEMA_VERSION,
-    revision,
-    users: [...state.users.values()],
-    orgs: [...state.orgs.values()].map((org) => ({...org, members: [...org.members.values()]})),
-    apps: [...state.apps.values()].map((app) => ({
-      ...app,
-      collaborators: [...app.collaborators.values()],
-      formation: [...app.formation.values()],
-    })),
-    transfers: [...state.transfers.values()],
-    tokens: [...state.tokens.values()],
+export function newerVersion(version: number): DecodeError {
+  return new DecodeError(`it has schema version ${version}, newer than this orgctl understands (${SCHEMA_VERSION}): upgrade orgctl`)
+}
+
+/** The org app summaries' JSON text, from the apps. */
+export function encodeOrgAppsSummaries(apps: State['apps']): string {
+  const out: Json = {}
+  for (const [name, {apps: count, dynoUnits, collaborators}] of summarizeOrgApps(apps.values())) {
+    out[name] = {apps: count, dynoUnits, collaborators: [...collaborators]}
+  }
+  return JSON.stringify(out)
+}
+
+/** Decodes the org app summaries. Throws DecodeError naming the bad field. */
+export function decodeOrgAppsSummaries(parsed: unknown): Map<string, OrgAppsSummary> {
+  return traced(() => {
+    const summaries = new Map<string, OrgAppsSummary>()
+    for (const [name, value] of Object.entries(asObject(parsed, 'orgApps'))) {
+      const p = at('orgApps', name)
+      const o = asObject(value, p)
+      const collaborators = asArray(o.collaborators, at(p, 'collaborators'))
+      if (!collaborators.every((email) => typeof email === 'string')) fail(at(p, 'collaborators'), 'a list of emails')
+      summaries.set(name, {apps: num(o, 'apps', p), dynoUnits: num(o, 'dynoUnits', p), collaborators: new Set(collaborators as string[])})
+    }
+    return summaries
   })
 }

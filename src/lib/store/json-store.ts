@@ -6,14 +6,14 @@
  * rename; then the directory is fsynced so the rename itself survives a crash).
  * Readers need no lock: they always see one whole committed version.
  */
-import {crypto} from '../crypto.js'
-import {closeSync, fstatSync, openSync, readSync} from 'node:fs'
-import {mkdir, open, readFile} from 'node:fs/promises'
+import {crypto} from '../builtins.js'
+import {type BigIntStats, closeSync, fstatSync, open as openCallback, openSync, read as readCallback, readSync, statSync} from 'node:fs'
+import {mkdir, open, utimes} from 'node:fs/promises'
 import {dirname} from 'node:path'
 
-import {storeError} from '../errors.js'
-import {emptyState, type State} from '../domain/types.js'
-import {DecodeError, decodeState, encodeState} from './codec.js'
+import {OrgctlError, storeError} from '../errors.js'
+import type {State} from '../domain/types.js'
+import {StoreState} from './document.js'
 
 export interface StoreOptions {
   /** How long a writer waits for the lock before giving up. */
@@ -39,16 +39,33 @@ interface Pending {
 
 type Outcome = {ok: true; value: unknown} | {ok: false; error: unknown}
 
-function revisionOf(text: string | undefined): string | undefined {
-  return text === undefined ? undefined : REVISION.exec(text.slice(0, HEAD_BYTES))?.[1]
+function revisionOf(head: string): string | undefined {
+  return REVISION.exec(head)?.[1]
 }
+
+/** What tells one file at the path from another (a hand edit in place changes the ctime at least). */
+function stampOf(info: BigIntStats): string {
+  return `${info.dev}:${info.ino}:${info.size}:${info.mtimeNs}:${info.ctimeNs}`
+}
+
+// Numeric descriptors (not FileHandles, which complain when collected open): one kept for the cache.
+const openFd = (path: string) =>
+  new Promise<number>((resolve, reject) => openCallback(path, 'r', (error, fd) => (error ? reject(error) : resolve(fd))))
+const readFd = (fd: number, buffer: Buffer, offset: number) =>
+  new Promise<number>((resolve, reject) =>
+    readCallback(fd, buffer, offset, buffer.length - offset, offset, (error, bytesRead) => (error ? reject(error) : resolve(bytesRead))),
+  )
 
 export class JsonStore {
   readonly path: string
   private readonly lockWaitMs: number
   private readonly staleMs: number
-  /** The last version read or written by this process (a long-lived server reads it once per commit). */
-  private cache?: {version: Version; state: State}
+  /**
+   * The version this process last read or wrote (a long-lived server reads each version once), with
+   * the file kept open: while it is open its inode number cannot be reused by a later version, so
+   * the same inode, size, mtime and ctime at the path mean the same file, seen with one stat.
+   */
+  private cache?: {fd: number; stamp: string; version: Version; state: StoreState}
   /** Changes from this process wait here; they are committed together (group commit). */
   private pending: Pending[] = []
   private committing = false
@@ -69,11 +86,30 @@ export class JsonStore {
 
   /** The last committed state with its version (for caches of answers built from it). */
   async snapshot(): Promise<{state: State; version?: Version}> {
-    const version = await this.version()
-    if (version !== undefined && this.cache?.version === version) return {state: this.cache.state, version}
-    const {state} = await this.load()
-    if (version !== undefined) this.cache = {version, state}
+    const cached = this.cache
+    // Synchronous on purpose: one small syscall, cheaper than a thread-pool round trip on every
+    // read of a busy server. Any failure is left to load() to report.
+    let stamp: string | undefined
+    try {
+      stamp = stampOf(statSync(this.path, {bigint: true}))
+    } catch {}
+    if (cached && stamp === cached.stamp) return cached
+    const {state, revision, fd, stamp: loaded} = await this.load(true)
+    if (fd === undefined || loaded === undefined) return {state}
+    const version = `${revision ?? '-'}:${loaded}`
+    this.remember({fd, stamp: loaded, version, state})
     return {state, version}
+  }
+
+  /** Lets go of the file kept open for the cache. */
+  close(): void {
+    this.remember(undefined)
+  }
+
+  private remember(entry: {fd: number; stamp: string; version: Version; state: StoreState} | undefined): void {
+    const previous = this.cache
+    this.cache = entry
+    if (previous && previous.fd !== entry?.fd) closeSync(previous.fd)
   }
 
   /**
@@ -119,7 +155,7 @@ export class JsonStore {
     const lock = await this.lock()
     try {
       // Always a fresh copy: a change that throws halfway must not leave a trace in the cache.
-      const {state: first, text} = await this.load()
+      const {state: first, bytes, revision} = await this.load()
       let state = first
       const outcomes: Outcome[] = []
       for (const {change} of group) {
@@ -129,21 +165,20 @@ export class JsonStore {
           outcomes.push({ok: false, error})
           // Whatever the failed change did before throwing must go: start again from the file
           // and replay the changes before it (nothing has been answered or written yet).
-          state = await this.replay(text, group, outcomes)
+          state = this.replay(bytes, group, outcomes)
         }
       }
-      // Unchanged state encodes to the same text under the same revision: nothing to write.
-      const revision = revisionOf(text) ?? ''
-      const encoded = encodeState(state, revision)
-      if (encoded !== text) {
+      // A state that is still the committed one encodes to nothing: nothing to write.
+      const encoded = state.encode()
+      if (encoded) {
         // A writer stalled past the stale limit has lost its lock to another: it must not commit over it.
-        if (lock.lost() || (await this.head()).revision !== revisionOf(text)) {
+        if (lock.lost() || this.headRevision() !== revision) {
           throw storeError(`Lost the lock on the store ${this.path} while changing it (this process stalled): nothing was written. Run the command again.`)
         }
+        const writtenMs = Date.now()
         const next = crypto().randomUUID()
-        await this.write(encoded.replace(`"revision":"${revision}"`, `"revision":"${next}"`))
-        const version = await this.version()
-        if (version !== undefined) this.cache = {version, state}
+        await this.write(encoded(next, writtenMs), writtenMs)
+        this.rememberWritten(next, state)
       }
       return outcomes
     } finally {
@@ -152,8 +187,8 @@ export class JsonStore {
   }
 
   /** A fresh state from the file with the successful changes so far applied again. */
-  private async replay(text: string | undefined, group: Pending[], outcomes: Outcome[]): Promise<State> {
-    const state = text === undefined ? emptyState() : decodeState(JSON.parse(text))
+  private replay(bytes: Buffer | undefined, group: Pending[], outcomes: Outcome[]): StoreState {
+    const state = bytes === undefined ? StoreState.empty(this.path) : StoreState.read(this.path, bytes)
     for (const [j, outcome] of outcomes.entries()) {
       if (!outcome.ok) continue
       try {
@@ -161,59 +196,68 @@ export class JsonStore {
       } catch (error) {
         // Not expected (changes are functions of the state), but then it is simply not committed.
         outcomes[j] = {ok: false, error}
-        return this.replay(text, group, outcomes)
+        return this.replay(bytes, group, outcomes)
       }
     }
     return state
   }
 
-  /** The committed version: its revision with its size and mtime (a hand edit that keeps the revision is still seen). */
-  private async version(): Promise<Version | undefined> {
-    const {revision, stamp} = await this.head()
-    return stamp === undefined ? undefined : `${revision ?? '-'}:${stamp}`
+  /** After a commit (the lock still held, so the file is this one): the state just written is the cache. */
+  private rememberWritten(revision: string, state: StoreState): void {
+    let fd: number | undefined
+    try {
+      fd = openSync(this.path, 'r')
+      const stamp = stampOf(fstatSync(fd, {bigint: true}))
+      this.remember({fd, stamp, version: `${revision}:${stamp}`, state})
+    } catch {
+      if (fd !== undefined) closeSync(fd)
+      this.remember(undefined)
+    }
   }
 
-  /**
-   * The revision in the file's first bytes, and its size and mtime; nothing when there is no file.
-   * Synchronous on purpose: three small syscalls, cheaper than three thread-pool round trips
-   * on every read of a busy server.
-   */
-  private async head(): Promise<{revision?: string; stamp?: string}> {
+  /** The revision in the file's first bytes (undefined when there is no file or it has none). */
+  private headRevision(): string | undefined {
     let fd: number | undefined
     try {
       fd = openSync(this.path, 'r')
       const buffer = Buffer.alloc(HEAD_BYTES)
-      const bytesRead = readSync(fd, buffer, 0, HEAD_BYTES, 0)
-      const info = fstatSync(fd, {bigint: true})
-      return {revision: revisionOf(buffer.toString('utf8', 0, bytesRead)), stamp: `${info.ino}:${info.size}:${info.mtimeNs}`}
+      return revisionOf(buffer.toString('utf8', 0, readSync(fd, buffer, 0, HEAD_BYTES, 0)))
     } catch {
-      return {}
+      return undefined
     } finally {
       if (fd !== undefined) closeSync(fd)
     }
   }
 
-  private async load(): Promise<{state: State; text: string | undefined}> {
-    let text: string
+  /**
+   * The committed file, read in one go from one open descriptor (a commit replaces the file by a
+   * rename, so the descriptor sees one whole version); the descriptor is handed back open when asked.
+   */
+  private async load(keepOpen = false): Promise<{state: StoreState; bytes?: Buffer; revision?: string; fd?: number; stamp?: string}> {
+    let fd: number | undefined
     try {
-      text = await readFile(this.path, 'utf8')
-    } catch (error) {
-      if ((error as NodeJS.ErrnoException).code === 'ENOENT') return {state: emptyState(), text: undefined}
-      throw storeError(`Cannot read the store ${this.path}: ${(error as Error).message}. Check the file's permissions, or point ORGCTL_STORE elsewhere.`)
-    }
-    let parsed: unknown
-    try {
-      parsed = JSON.parse(text)
-    } catch {
-      throw storeError(`The store ${this.path} is not valid JSON (corrupt or edited by hand): restore it from a backup, or point ORGCTL_STORE elsewhere. It was left as it is.`)
-    }
-    try {
-      return {state: decodeState(parsed), text}
-    } catch (error) {
-      if (error instanceof DecodeError) {
-        throw storeError(`The store ${this.path} cannot be used: ${error.message}. It was left as it is.`)
+      fd = await openFd(this.path)
+      const info = fstatSync(fd, {bigint: true})
+      let bytes = Buffer.allocUnsafe(Number(info.size))
+      let filled = 0
+      while (filled < bytes.length) {
+        const bytesRead = await readFd(fd, bytes, filled)
+        if (bytesRead === 0) break
+        filled += bytesRead
       }
-      throw error
+      bytes = bytes.subarray(0, filled)
+      const state = StoreState.read(this.path, bytes, Number(info.mtimeNs / 1000n) / 1000)
+      const loaded = {state, bytes, revision: revisionOf(bytes.toString('utf8', 0, HEAD_BYTES)), stamp: stampOf(info)}
+      if (!keepOpen) return loaded
+      const kept = fd
+      fd = undefined
+      return {...loaded, fd: kept}
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code === 'ENOENT') return {state: StoreState.empty(this.path)}
+      if (error instanceof OrgctlError) throw error
+      throw storeError(`Cannot read the store ${this.path}: ${(error as Error).message}. Check the file's permissions, or point ORGCTL_STORE elsewhere.`)
+    } finally {
+      if (fd !== undefined) closeSync(fd)
     }
   }
 
@@ -263,10 +307,11 @@ export class JsonStore {
     }
   }
 
-  private async write(text: string): Promise<void> {
+  /** Replaces the file atomically and durably, then gives it the mtime its layout names (see document.ts). */
+  private async write(bytes: Buffer, writtenMs: number): Promise<void> {
     try {
       const {default: writeFileAtomic} = await import('write-file-atomic')
-      await writeFileAtomic(this.path, text, {mode: 0o600, fsync: true})
+      await writeFileAtomic(this.path, bytes, {mode: 0o600, fsync: true})
       const directory = await open(dirname(this.path), 'r')
       try {
         await directory.sync()
@@ -278,5 +323,7 @@ export class JsonStore {
       const why = code === 'ENOSPC' ? 'the disk is full' : code === 'EROFS' || code === 'EACCES' || code === 'EPERM' ? 'it is read-only' : (error as Error).message
       throw storeError(`Cannot write the store ${this.path}: ${why}. Nothing was changed.`)
     }
+    // Committed already; a failure here only means the next reader checks the crc32.
+    await utimes(this.path, writtenMs / 1000, writtenMs / 1000).catch(() => undefined)
   }
 }

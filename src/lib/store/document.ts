@@ -1,0 +1,232 @@
+/**
+ * The store file: one JSON document in sections, with the byte range of each in a `layout` at its end.
+ *
+ *   {"schemaVersion":3,"revision":"…","users":[…],"orgs":[…],"histories":[…],"apps":[…],"transfers":[…],
+ *    "tokens":[…],"orgApps":{…},"layout":{"users":[start,end],…,"orgApps":[start,end],"crc32":N}}
+ *
+ * A reader parses only the sections it uses, and a commit re-encodes only those it decoded, copying
+ * the others' bytes: listing an org's 2,000 members does not parse its 5,000 apps. `orgApps` sums up
+ * each org's apps (count, dyno units, who they are shared with), derived from `apps` by every commit
+ * that changes them. It is trusted while the file's mtime is still the one its commit set (`written`,
+ * in ms); otherwise (a hand edit, a copy) only if the crc32 of `apps` and `orgApps` still matches.
+ * A file that does not match its layout (an older schema, a hand edit that moved bytes, a reformat)
+ * is read the slow, safe way: parsed whole and checked field by field.
+ */
+import {zlib} from '../builtins.js'
+import {storeError} from '../errors.js'
+import type {OrgAppsSummary, State} from '../domain/types.js'
+import {
+  DecodeError,
+  decodeOrgAppsSummaries,
+  decodeSection,
+  decodeState,
+  encodeOrgAppsSummaries,
+  encodeSection,
+  newerVersion,
+  SCHEMA_VERSION,
+  SECTIONS,
+  type SectionName,
+} from './codec.js'
+
+const PARTS = [...SECTIONS, 'orgApps'] as const
+type Part = (typeof PARTS)[number]
+type Bodies = Record<Part, Buffer>
+
+const LAYOUT_KEY = Buffer.from(',"layout":')
+const EMPTY_BODIES: Bodies = {
+  users: Buffer.from('[]'),
+  orgs: Buffer.from('[]'),
+  histories: Buffer.from('[]'),
+  apps: Buffer.from('[]'),
+  transfers: Buffer.from('[]'),
+  tokens: Buffer.from('[]'),
+  orgApps: Buffer.from('{}'),
+}
+
+/** The state of one committed version of the store, decoded section by section as it is used. */
+export class StoreState implements State {
+  private readonly decoded: Partial<Pick<State, SectionName>>
+  /** null: the summaries failed their check and are not used. */
+  private summaries?: Map<string, OrgAppsSummary> | null
+
+  private constructor(
+    private readonly path: string,
+    /** The bytes of each section as committed (for a file read whole: as it would be written). */
+    private readonly bodies: Bodies,
+    /** The crc32 of `apps` and `orgApps`, when the file's layout vouches for them. */
+    private readonly crc32: number | undefined,
+    /** The file is as its commit left it (its mtime unchanged): no need to check the crc32. */
+    private readonly untouched = false,
+    decoded: Partial<Pick<State, SectionName>> = {},
+  ) {
+    this.decoded = decoded
+  }
+
+  /** The store with nothing in it yet (no file). */
+  static empty(path: string): StoreState {
+    return new StoreState(path, EMPTY_BODIES, undefined)
+  }
+
+  /**
+   * The state in a store file's bytes, read when the file's mtime was `mtimeMs`.
+   * Throws a store error naming the file when they cannot be used.
+   */
+  static read(path: string, bytes: Buffer, mtimeMs?: number): StoreState {
+    const version = /^\{"schemaVersion":(\d+),/.exec(bytes.toString('latin1', 0, 32))?.[1]
+    if (version !== undefined && Number(version) > SCHEMA_VERSION) throw unusable(path, newerVersion(Number(version)))
+    const laidOut = version === String(SCHEMA_VERSION) ? layoutOf(bytes) : undefined
+    if (laidOut) return new StoreState(path, laidOut.bodies, laidOut.crc32, mtimeMs !== undefined && Math.round(mtimeMs) === laidOut.written)
+    // Read whole: every section decoded now, and its bytes as this orgctl would write them
+    // (so that a change that changes nothing still writes nothing).
+    let parsed: unknown
+    try {
+      parsed = JSON.parse(bytes.toString('utf8'))
+    } catch {
+      throw notJson(path)
+    }
+    let state: State
+    try {
+      state = decodeState(parsed)
+    } catch (error) {
+      throw unusable(path, error)
+    }
+    const bodies = {orgApps: Buffer.from(encodeOrgAppsSummaries(state.apps))} as Bodies
+    for (const name of SECTIONS) bodies[name] = Buffer.from(encodeSection(name, state[name] as never))
+    return new StoreState(path, bodies, undefined, false, state)
+  }
+
+  get users(): State['users'] {
+    return (this.decoded.users ??= this.decode('users'))
+  }
+
+  get orgs(): State['orgs'] {
+    return (this.decoded.orgs ??= this.decode('orgs'))
+  }
+
+  get histories(): State['histories'] {
+    return (this.decoded.histories ??= this.decode('histories'))
+  }
+
+  get apps(): State['apps'] {
+    return (this.decoded.apps ??= this.decode('apps'))
+  }
+
+  get transfers(): State['transfers'] {
+    return (this.decoded.transfers ??= this.decode('transfers'))
+  }
+
+  get tokens(): State['tokens'] {
+    return (this.decoded.tokens ??= this.decode('tokens'))
+  }
+
+  /** Kept summaries, while the apps are unread (once read, they may change: count from them). */
+  get orgAppsSummaries(): ReadonlyMap<string, OrgAppsSummary> | undefined {
+    if (this.decoded.apps !== undefined || this.crc32 === undefined) return undefined
+    if (this.summaries === undefined) {
+      const intact = this.untouched || zlib().crc32(this.bodies.orgApps, zlib().crc32(this.bodies.apps)) === this.crc32
+      this.summaries = intact ? this.parse('orgApps', decodeOrgAppsSummaries) : null
+    }
+    return this.summaries ?? undefined
+  }
+
+  /**
+   * The document to write for this state under a new revision and the time it is written (ms, to
+   * be set as the file's mtime), or undefined when it is the committed one (nothing to write).
+   * Sections never decoded are copied byte for byte.
+   */
+  encode(): ((revision: string, writtenMs: number) => Buffer) | undefined {
+    const bodies = {} as Bodies
+    for (const name of SECTIONS) {
+      const records = this.decoded[name]
+      bodies[name] = records === undefined ? this.bodies[name] : this.sameOr(name, Buffer.from(encodeSection(name, records as never)))
+    }
+    const apps = this.decoded.apps
+    bodies.orgApps = apps === undefined ? this.bodies.orgApps : this.sameOr('orgApps', Buffer.from(encodeOrgAppsSummaries(apps)))
+    if (PARTS.every((part) => bodies[part] === this.bodies[part])) return undefined
+    const crc32 =
+      this.crc32 !== undefined && bodies.apps === this.bodies.apps && bodies.orgApps === this.bodies.orgApps
+        ? this.crc32
+        : zlib().crc32(bodies.orgApps, zlib().crc32(bodies.apps))
+    return (revision, writtenMs) => assemble(bodies, crc32, revision, writtenMs)
+  }
+
+  /** The committed bytes when a fresh encoding equals them (unchanged), else the fresh ones. */
+  private sameOr(part: Part, fresh: Buffer): Buffer {
+    return fresh.equals(this.bodies[part]) ? this.bodies[part] : fresh
+  }
+
+  private decode<K extends SectionName>(name: K): State[K] {
+    return this.parse(name, (parsed) => decodeSection(name, parsed))
+  }
+
+  private parse<T>(part: Part, decode: (parsed: unknown) => T): T {
+    let parsed: unknown
+    try {
+      parsed = JSON.parse(this.bodies[part].toString('utf8'))
+    } catch {
+      throw notJson(this.path)
+    }
+    try {
+      return decode(parsed)
+    } catch (error) {
+      throw unusable(this.path, error)
+    }
+  }
+}
+
+/** The sections of a file written by this schema, if its layout matches its bytes. */
+function layoutOf(bytes: Buffer): {bodies: Bodies; crc32: number; written: number} | undefined {
+  const at = bytes.lastIndexOf(LAYOUT_KEY)
+  if (at < 0 || bytes[bytes.length - 1] !== 0x7d /* } */) return undefined
+  let layout: Record<string, unknown>
+  try {
+    layout = JSON.parse(bytes.toString('utf8', at + LAYOUT_KEY.length, bytes.length - 1)) as Record<string, unknown>
+  } catch {
+    return undefined
+  }
+  const {crc32, written} = layout
+  if (typeof crc32 !== 'number' || !Number.isInteger(crc32) || typeof written !== 'number') return undefined
+  const bodies = {} as Bodies
+  // The sections must tile the document: each right after its key, each key right after the
+  // section before, and the last ending where the layout begins. Anything else is a hand edit.
+  let previousEnd: number | undefined
+  for (const part of PARTS) {
+    const range = layout[part]
+    if (!Array.isArray(range) || range.length !== 2) return undefined
+    const [start, end] = range as unknown[]
+    if (!Number.isInteger(start) || !Number.isInteger(end) || (start as number) > (end as number) || (end as number) > at) return undefined
+    const key = Buffer.from(`,"${part}":`)
+    const keyStart = (start as number) - key.length
+    if (previousEnd !== undefined && keyStart !== previousEnd) return undefined
+    if (keyStart < 0 || !bytes.subarray(keyStart, start as number).equals(key)) return undefined
+    bodies[part] = bytes.subarray(start as number, end as number)
+    previousEnd = end as number
+  }
+  if (previousEnd !== at) return undefined
+  return {bodies, crc32, written}
+}
+
+function assemble(bodies: Bodies, crc32: number, revision: string, writtenMs: number): Buffer {
+  const parts: Buffer[] = [Buffer.from(`{"schemaVersion":${SCHEMA_VERSION},"revision":"${revision}"`)]
+  let offset = parts[0]!.length
+  const layout: Record<string, unknown> = {}
+  for (const part of PARTS) {
+    const key = Buffer.from(`,"${part}":`)
+    parts.push(key, bodies[part])
+    layout[part] = [offset + key.length, offset + key.length + bodies[part].length]
+    offset += key.length + bodies[part].length
+  }
+  layout.crc32 = crc32
+  layout.written = writtenMs
+  parts.push(LAYOUT_KEY, Buffer.from(`${JSON.stringify(layout)}}`))
+  return Buffer.concat(parts)
+}
+
+function notJson(path: string): Error {
+  return storeError(`The store ${path} is not valid JSON (corrupt or edited by hand): restore it from a backup, or point ORGCTL_STORE elsewhere. It was left as it is.`)
+}
+
+function unusable(path: string, error: unknown): Error {
+  if (!(error instanceof DecodeError)) return error as Error
+  return storeError(`The store ${path} cannot be used: ${error.message}. It was left as it is.`)
+}

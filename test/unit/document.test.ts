@@ -1,0 +1,767 @@
+/**
+ * The sectioned store file (schema 3): its layout, lazy sections, the kept org app summaries
+ * and the slow, safe path for files that do not match their layout. Real JsonStore, real files,
+ * real domain operations.
+ */
+import {mkdtempSync, readFileSync, rmSync, statSync, utimesSync, writeFileSync} from 'node:fs'
+import {tmpdir} from 'node:os'
+import {join} from 'node:path'
+import {crc32} from 'node:zlib'
+
+import fc from 'fast-check'
+import {afterEach, beforeEach, describe, expect, it} from 'vitest'
+
+import {addAccess, removeAccess} from '../../src/lib/domain/access.js'
+import {createApp, destroyApp} from '../../src/lib/domain/apps.js'
+import {Ctx, orgStanding} from '../../src/lib/domain/context.js'
+import {scale} from '../../src/lib/domain/formation.js'
+import {addMember, listMembers, removeMember} from '../../src/lib/domain/members.js'
+import {createOrg, listOrgs, orgUsage} from '../../src/lib/domain/orgs.js'
+import {createAuthorization} from '../../src/lib/domain/tokens.js'
+import {respondToTransfer, transferApp} from '../../src/lib/domain/transfers.js'
+import type {DynoSize, OrgAppsSummary, OrgRole, State} from '../../src/lib/domain/types.js'
+import {currentUsage, summarizeOrgApps} from '../../src/lib/domain/usage.js'
+import {DEFAULT_LIMITS} from '../../src/lib/domain/validation.js'
+import {OrgctlError} from '../../src/lib/errors.js'
+import {SECTIONS} from '../../src/lib/store/codec.js'
+import {JsonStore} from '../../src/lib/store/json-store.js'
+
+const ADMIN = 'admin@acme.test'
+const MEMBER = 'member@acme.test'
+const OWNER = 'owner@home.test'
+const OUTSIDER = 'outsider@elsewhere.test'
+const PARTS = [...SECTIONS, 'orgApps'] as const
+const clock = {now: () => new Date('2026-11-15T00:00:00.000Z')}
+const as = (state: State, email: string) => new Ctx(state, email, clock)
+
+let dir: string
+let path: string
+beforeEach(() => {
+  dir = mkdtempSync(join(tmpdir(), 'orgctl-document-'))
+  path = join(dir, 'store.json')
+})
+afterEach(() => rmSync(dir, {recursive: true, force: true}))
+
+async function failure(promise: Promise<unknown>): Promise<OrgctlError> {
+  try {
+    await promise
+  } catch (error) {
+    return error as OrgctlError
+  }
+  throw new Error('expected a failure')
+}
+
+/** A fresh read by a new store object (no cache): sections decoded lazily. */
+const lazyRead = (file = path) => new JsonStore(file).read()
+
+/** A fresh read with the apps decoded first, which switches the kept summaries off. */
+async function decodedRead(file = path): Promise<State> {
+  const state = await new JsonStore(file).read()
+  void state.apps
+  expect(state.orgAppsSummaries).toBeUndefined()
+  return state
+}
+
+interface Layout {
+  [part: string]: unknown
+  crc32: number
+}
+
+/** Each part's bytes, by the file's own layout. */
+function slices(bytes: Buffer): Record<(typeof PARTS)[number], Buffer> & {layout: Layout} {
+  const doc = JSON.parse(bytes.toString('utf8')) as {layout: Layout}
+  const out = {layout: doc.layout} as Record<(typeof PARTS)[number], Buffer> & {layout: Layout}
+  for (const part of PARTS) {
+    const [start, end] = doc.layout[part] as [number, number]
+    out[part] = bytes.subarray(start, end)
+  }
+  return out
+}
+
+/** The file is one JSON document whose layout slices exactly each section, with the crc of apps+orgApps. */
+function expectLaidOut(bytes: Buffer): void {
+  const doc = JSON.parse(bytes.toString('utf8')) as Record<string, unknown> & {layout: Layout}
+  expect(doc.schemaVersion).toBe(3)
+  expect(doc.revision).toMatch(/^[0-9a-f-]{36}$/)
+  expect(Object.keys(doc)).toEqual(['schemaVersion', 'revision', ...PARTS, 'layout'])
+  expect(Object.keys(doc.layout).slice(0, PARTS.length + 1)).toEqual([...PARTS, 'crc32'])
+  const parts = slices(bytes)
+  for (const part of PARTS) expect(JSON.parse(parts[part].toString('utf8'))).toEqual(doc[part])
+  // Back to back: each range is followed by the next key, the last by the layout.
+  for (const [i, part] of PARTS.entries()) {
+    const end = (doc.layout[part] as [number, number])[1]
+    const next = i + 1 < PARTS.length ? `,"${PARTS[i + 1]}":` : ',"layout":'
+    expect(bytes.subarray(end, end + next.length).toString('utf8')).toBe(next)
+  }
+  expect(doc.layout.crc32).toBe(crc32(parts.orgApps, crc32(parts.apps)))
+}
+
+/**
+ * Writes the file as an editor would. Its mtime is then later than the commit's (the store trusts
+ * the summaries without their crc while the mtime is the one its commit set): made sure of here, so
+ * that an edit within the same millisecond as the commit cannot make a test flaky.
+ */
+function handWrite(bytes: Buffer | string): void {
+  const written = (() => {
+    try {
+      return JSON.parse(readFileSync(path, 'utf8')).layout?.written as number | undefined
+    } catch {
+      return undefined
+    }
+  })()
+  writeFileSync(path, bytes)
+  if (written !== undefined && Math.abs(statSync(path).mtimeMs - written) < 1000) {
+    const later = new Date(written + 1000)
+    utimesSync(path, later, later)
+  }
+}
+
+type PlainSummaries = Record<string, {apps: number; dynoUnits: number; collaborators: string[]}>
+
+function plain(summaries: ReadonlyMap<string, OrgAppsSummary> | undefined): PlainSummaries | undefined {
+  if (!summaries) return undefined
+  const out: PlainSummaries = {}
+  for (const [name, {apps, dynoUnits, collaborators}] of [...summaries].sort(([a], [b]) => (a < b ? -1 : 1))) {
+    out[name] = {apps, dynoUnits, collaborators: [...collaborators].sort()}
+  }
+  return out
+}
+
+/** A fresh read uses kept summaries, and they equal what the decoded apps add up to. */
+async function expectSummariesRight(file = path): Promise<PlainSummaries> {
+  const state = await lazyRead(file)
+  const kept = plain(state.orgAppsSummaries)
+  expect(kept).toBeDefined()
+  expect(kept).toEqual(plain(summarizeOrgApps(state.apps.values())))
+  // The file's own orgApps (what the layout slices) says the same.
+  const onDisk = JSON.parse(readFileSync(file, 'utf8')).orgApps as Record<string, {apps: number; dynoUnits: number; collaborators: string[]}>
+  expect(plain(new Map(Object.entries(onDisk).map(([name, s]) => [name, {...s, collaborators: new Set(s.collaborators)}])))).toEqual(kept)
+  return kept!
+}
+
+function attempt<T>(run: () => T): {ok: T} | {error: string} {
+  try {
+    return {ok: run()}
+  } catch (error) {
+    if (error instanceof OrgctlError) return {error: error.id}
+    throw error
+  }
+}
+
+/** Everything the summaries feed, as seen by each of these people. */
+function answers(state: State, people: readonly string[]) {
+  const orgs: Record<string, unknown> = {}
+  for (const name of [...state.orgs.keys()].sort()) {
+    const org = state.orgs.get(name)!
+    orgs[name] = {
+      usage: currentUsage(as(state, ADMIN), org),
+      standing: Object.fromEntries(people.map((email) => [email, orgStanding(as(state, email), org, email)])),
+      members: Object.fromEntries(people.map((email) => [email, attempt(() => listMembers(as(state, email), name))])),
+      orgUsage: Object.fromEntries(people.map((email) => [email, attempt(() => orgUsage(as(state, email), name).usage)])),
+    }
+  }
+  const listed = Object.fromEntries(people.map((email) => [email, listOrgs(as(state, email)).map(({org, role}) => [org.name, role])]))
+  return {orgs, listed}
+}
+
+/**
+ * acme: ADMIN, MEMBER; apps acme-web (shared with OUTSIDER, scaled) and acme-api (shared with MEMBER).
+ * globex: ADMIN; app globex-app shared with OUTSIDER. A personal app of OWNER shared with MEMBER.
+ * A pending transfer, and a token whose description is not ASCII (byte offsets differ from characters).
+ */
+async function seed(store: JsonStore): Promise<void> {
+  await store.update((state) => {
+    createOrg(as(state, ADMIN), 'acme', DEFAULT_LIMITS)
+    createOrg(as(state, ADMIN), 'globex', DEFAULT_LIMITS)
+    addMember(as(state, ADMIN), 'acme', MEMBER, 'member')
+    createApp(as(state, ADMIN), {name: 'acme-web', org: 'acme', region: 'us'})
+    createApp(as(state, ADMIN), {name: 'acme-api', org: 'acme', region: 'eu'})
+    createApp(as(state, ADMIN), {name: 'globex-app', org: 'globex', region: 'us'})
+    createApp(as(state, OWNER), {name: 'home-app', region: 'us'})
+    addAccess(as(state, ADMIN), 'acme-web', OUTSIDER, ['view', 'deploy'])
+    addAccess(as(state, ADMIN), 'acme-api', MEMBER, ['view'])
+    addAccess(as(state, ADMIN), 'globex-app', OUTSIDER, ['view'])
+    addAccess(as(state, OWNER), 'home-app', MEMBER)
+    scale(as(state, ADMIN), 'acme-web', [{type: 'web', quantity: 2, size: 'standard-2x'}])
+    transferApp(as(state, OWNER), 'home-app', 'friend@home.test')
+    createAuthorization(as(state, ADMIN), 'clé de déploiement ✓')
+  })
+}
+
+const PEOPLE = [ADMIN, MEMBER, OWNER, OUTSIDER, 'friend@home.test', 'nobody@none.test']
+
+describe('the layout of a committed file', () => {
+  it('is one JSON document, schema 3, whose layout ranges slice exactly each section (and the crc of apps+orgApps)', async () => {
+    const store = new JsonStore(path)
+    await seed(store)
+    const bytes = readFileSync(path)
+    expect(bytes.length).not.toBe(bytes.toString('utf8').length)
+    expectLaidOut(bytes)
+    const doc = JSON.parse(bytes.toString('utf8'))
+    expect(doc.orgApps).toEqual({
+      acme: {apps: 2, dynoUnits: 4, collaborators: [ADMIN, OUTSIDER, MEMBER]},
+      globex: {apps: 1, dynoUnits: 0, collaborators: [ADMIN, OUTSIDER]},
+    })
+    // Every later commit keeps it so, whichever sections it touched.
+    await store.update((state) => addMember(as(state, ADMIN), 'globex', 'new@globex.test', 'member'))
+    expectLaidOut(readFileSync(path))
+    await store.update((state) => scale(as(state, ADMIN), 'globex-app', [{type: 'worker', quantity: 1, size: 'performance-m'}]))
+    expectLaidOut(readFileSync(path))
+    await store.update((state) => createAuthorization(as(state, MEMBER), 'ci'))
+    expectLaidOut(readFileSync(path))
+  })
+
+  it('starts a brand new store laid out too', async () => {
+    await new JsonStore(path).update((state) => createOrg(as(state, ADMIN), 'acme', DEFAULT_LIMITS))
+    expectLaidOut(readFileSync(path))
+    expect(JSON.parse(readFileSync(path, 'utf8')).apps).toEqual([])
+    expect(await expectSummariesRight()).toEqual({})
+  })
+})
+
+describe('lazy sections', () => {
+  it('lists members, usage and orgs from the kept summaries without decoding the apps', async () => {
+    await seed(new JsonStore(path))
+    const state = await lazyRead()
+    expect(state.orgAppsSummaries).toBeDefined()
+    const members = listMembers(as(state, ADMIN), 'acme').map(({email, role}) => [email, role])
+    expect(members).toEqual([
+      [ADMIN, 'admin'],
+      [MEMBER, 'member'],
+      [OUTSIDER, 'collaborator'],
+    ])
+    expect(orgUsage(as(state, ADMIN), 'acme').usage).toEqual({apps: 2, members: 3, 'dyno-units': 4})
+    expect(listOrgs(as(state, OUTSIDER)).map(({org, role}) => [org.name, role])).toEqual([
+      ['acme', 'collaborator'],
+      ['globex', 'collaborator'],
+    ])
+    expect(orgStanding(as(state, OUTSIDER), state.orgs.get('acme')!, OUTSIDER)).toBe('collaborator')
+    // Still not decoded: the summaries are still in use.
+    expect(state.orgAppsSummaries).toBeDefined()
+  })
+
+  it('adds and removes a member (who collaborates on nothing) without decoding the apps: their bytes are copied as they were', async () => {
+    const store = new JsonStore(path)
+    await seed(store)
+    const before = slices(readFileSync(path))
+    const undecoded: boolean[] = []
+    await store.update((state) => {
+      addMember(as(state, ADMIN), 'acme', 'dev@acme.test', 'member')
+      undecoded.push(state.orgAppsSummaries !== undefined)
+    })
+    const added = slices(readFileSync(path))
+    expect(added.orgs.equals(before.orgs)).toBe(false)
+    expect(added.apps.equals(before.apps)).toBe(true)
+    await store.update((state) => {
+      removeMember(as(state, ADMIN), 'acme', 'dev@acme.test')
+      undecoded.push(state.orgAppsSummaries !== undefined)
+    })
+    expect(undecoded).toEqual([true, true])
+    const after = slices(readFileSync(path))
+    expect(after.apps.equals(before.apps)).toBe(true)
+    expect(after.orgApps.equals(before.orgApps)).toBe(true)
+    expect(after.layout.crc32).toBe(before.layout.crc32)
+    expectLaidOut(readFileSync(path))
+    await expectSummariesRight()
+  })
+
+  it('counts collaborators from the summaries against the members limit', async () => {
+    const store = new JsonStore(path)
+    await store.update((state) => {
+      createOrg(as(state, ADMIN), 'acme', {...DEFAULT_LIMITS, members: 3})
+      createApp(as(state, ADMIN), {name: 'acme-web', org: 'acme', region: 'us'})
+      addAccess(as(state, ADMIN), 'acme-web', OUTSIDER, ['view'])
+      addMember(as(state, ADMIN), 'acme', MEMBER, 'member')
+    })
+    const before = readFileSync(path)
+    let undecoded = false
+    const error = await failure(
+      store.update((state) => {
+        try {
+          return addMember(as(state, ADMIN), 'acme', 'fourth@acme.test', 'member')
+        } finally {
+          undecoded = state.orgAppsSummaries !== undefined
+        }
+      }),
+    )
+    expect(error.id).toBe('limit_reached')
+    expect(undecoded).toBe(true)
+    expect(readFileSync(path).equals(before)).toBe(true)
+    // Making the collaborator a member takes no new seat.
+    await store.update((state) => addMember(as(state, ADMIN), 'acme', OUTSIDER, 'member'))
+    expect(listMembers(as(await lazyRead(), ADMIN), 'acme').map(({email, role}) => [email, role])).toEqual([
+      [ADMIN, 'admin'],
+      [MEMBER, 'member'],
+      [OUTSIDER, 'member'],
+    ])
+  })
+
+  it('switches the summaries off once the apps are read, and counts from the apps', async () => {
+    const store = new JsonStore(path)
+    await seed(store)
+    await store.update((state) => {
+      expect(state.orgAppsSummaries).toBeDefined()
+      // An app change in the same change: what follows counts from the apps, not the stale summary.
+      addAccess(as(state, ADMIN), 'acme-api', 'late@later.test', ['view'])
+      expect(state.orgAppsSummaries).toBeUndefined()
+      expect(listMembers(as(state, ADMIN), 'acme').map(({email}) => email)).toContain('late@later.test')
+      expect(currentUsage(as(state, ADMIN), state.orgs.get('acme')!).members).toBe(4)
+    })
+    expect((await expectSummariesRight()).acme!.collaborators).toContain('late@later.test')
+  })
+})
+
+describe('kept summaries equal the decoded apps', () => {
+  it('gives the same member lists, standings, usage and org lists either way (seeded store)', async () => {
+    await seed(new JsonStore(path))
+    const lazy = await lazyRead()
+    const fromSummaries = answers(lazy, PEOPLE)
+    expect(lazy.orgAppsSummaries).toBeDefined()
+    expect(fromSummaries).toEqual(answers(await decodedRead(), PEOPLE))
+  })
+
+  const EMAILS = [ADMIN, MEMBER, OWNER, OUTSIDER, 'eve@y.test']
+  const ORGS = ['acme', 'globex', 'initech']
+  const APPS = ['app-one', 'app-two', 'app-three', 'app-four']
+  const actor = fc.constantFrom(ADMIN, ADMIN, ...EMAILS)
+  const op = fc.oneof(
+    fc.record({kind: fc.constant('org' as const), actor, org: fc.constantFrom(...ORGS)}),
+    fc.record({
+      kind: fc.constant('member' as const),
+      actor,
+      org: fc.constantFrom(...ORGS),
+      email: fc.constantFrom(...EMAILS),
+      role: fc.constantFrom<OrgRole>('admin', 'member', 'collaborator'),
+    }),
+    fc.record({kind: fc.constant('unmember' as const), actor, org: fc.constantFrom(...ORGS), email: fc.constantFrom(...EMAILS)}),
+    fc.record({kind: fc.constant('app' as const), actor, app: fc.constantFrom(...APPS), org: fc.option(fc.constantFrom(...ORGS), {nil: undefined})}),
+    fc.record({kind: fc.constant('share' as const), actor, app: fc.constantFrom(...APPS), email: fc.constantFrom(...EMAILS)}),
+    fc.record({kind: fc.constant('unshare' as const), actor, app: fc.constantFrom(...APPS), email: fc.constantFrom(...EMAILS)}),
+    fc.record({
+      kind: fc.constant('scale' as const),
+      actor,
+      app: fc.constantFrom(...APPS),
+      quantity: fc.integer({min: 0, max: 3}),
+      size: fc.constantFrom<DynoSize>('standard-1x', 'performance-m'),
+    }),
+    fc.record({kind: fc.constant('transfer' as const), actor, app: fc.constantFrom(...APPS), to: fc.constantFrom(...ORGS, ...EMAILS)}),
+    fc.record({kind: fc.constant('accept' as const), actor}),
+    fc.record({kind: fc.constant('destroy' as const), actor, app: fc.constantFrom(...APPS)}),
+  )
+  type Op = typeof op extends fc.Arbitrary<infer T> ? T : never
+
+  function run(state: State, o: Op): unknown {
+    const ctx = as(state, o.actor)
+    switch (o.kind) {
+      case 'org':
+        return createOrg(ctx, o.org, DEFAULT_LIMITS)
+      case 'member':
+        return addMember(ctx, o.org, o.email, o.role)
+      case 'unmember':
+        return removeMember(ctx, o.org, o.email)
+      case 'app':
+        return createApp(ctx, {name: o.app, org: o.org, region: 'us'})
+      case 'share':
+        return addAccess(ctx, o.app, o.email, ['view', 'deploy'])
+      case 'unshare':
+        return removeAccess(ctx, o.app, o.email)
+      case 'scale':
+        return scale(ctx, o.app, [{type: 'web', quantity: o.quantity, size: o.size}])
+      case 'transfer':
+        return transferApp(ctx, o.app, o.to)
+      case 'accept': {
+        const pending = [...state.transfers.values()].find((t) => t.to === o.actor && t.state === 'pending')
+        return pending ? respondToTransfer(ctx, pending.id, 'accepted') : undefined
+      }
+      case 'destroy':
+        return destroyApp(ctx, o.app)
+    }
+  }
+
+  it('for random operations, committed one by one or grouped, the summaries match the apps and every answer is the same', async () => {
+    let runs = 0
+    await fc.assert(
+      fc.asyncProperty(fc.array(fc.array(op, {minLength: 1, maxLength: 3}), {minLength: 1, maxLength: 5}), async (batches) => {
+        const file = join(dir, `run-${runs++}.json`)
+        const store = new JsonStore(file)
+        await store.update((state) => {
+          createOrg(as(state, ADMIN), 'acme', DEFAULT_LIMITS)
+          createApp(as(state, ADMIN), {name: 'app-one', org: 'acme', region: 'us'})
+          addAccess(as(state, ADMIN), 'app-one', OUTSIDER, ['view'])
+        })
+        for (const batch of batches) {
+          // A batch is committed together (group commit); a failed change in it is replayed out.
+          const results = await Promise.allSettled(batch.map((o) => store.update((state) => run(state, o))))
+          for (const result of results) {
+            if (result.status === 'rejected' && !(result.reason instanceof OrgctlError)) throw result.reason
+          }
+          expectLaidOut(readFileSync(file))
+          await expectSummariesRight(file)
+          const lazy = await lazyRead(file)
+          const fromSummaries = answers(lazy, EMAILS)
+          expect(lazy.orgAppsSummaries).toBeDefined()
+          expect(fromSummaries).toEqual(answers(await decodedRead(file), EMAILS))
+        }
+      }),
+      {numRuns: 40},
+    )
+  })
+})
+
+describe('summaries after changes to apps', () => {
+  it('stay right after sharing, removing a collaborating member, transfers in and out, scaling and destroying', async () => {
+    const store = new JsonStore(path)
+    await seed(store)
+    expect(await expectSummariesRight()).toMatchObject({acme: {apps: 2, dynoUnits: 4}})
+
+    await store.update((state) => addAccess(as(state, ADMIN), 'acme-api', 'contractor@else.test', ['view']))
+    expect((await expectSummariesRight()).acme!.collaborators).toContain('contractor@else.test')
+
+    // MEMBER collaborates on acme-api: removing them takes that away too (the apps are rewritten).
+    const appsBefore = slices(readFileSync(path)).apps
+    await store.update((state) => removeMember(as(state, ADMIN), 'acme', MEMBER))
+    expect(slices(readFileSync(path)).apps.equals(appsBefore)).toBe(false)
+    expect((await expectSummariesRight()).acme!.collaborators).not.toContain(MEMBER)
+    expect(listMembers(as(await lazyRead(), ADMIN), 'acme').map(({email}) => email)).not.toContain(MEMBER)
+    // Still a collaborator on OWNER's personal app: that is not acme's business.
+    expect((await decodedRead()).apps.get('home-app')!.collaborators.has(MEMBER)).toBe(true)
+
+    // A personal app moved in by its owner, once a member.
+    await store.update((state) => {
+      addMember(as(state, ADMIN), 'globex', OWNER, 'member')
+      scale(as(state, OWNER), 'home-app', [{type: 'web', quantity: 1, size: 'performance-m'}])
+    })
+    await store.update((state) => transferApp(as(state, OWNER), 'home-app', 'globex'))
+    let summaries = await expectSummariesRight()
+    expect(summaries.globex).toMatchObject({apps: 2, dynoUnits: 8})
+    expect(summaries.globex!.collaborators).toEqual(expect.arrayContaining([OWNER, MEMBER]))
+    // The pending personal transfer of home-app was cancelled by the move.
+    expect((await lazyRead()).transfers.size).toBe(0)
+
+    // An org app moved to another org.
+    await store.update((state) => transferApp(as(state, ADMIN), 'acme-web', 'globex'))
+    summaries = await expectSummariesRight()
+    expect(summaries.acme).toMatchObject({apps: 1, dynoUnits: 0})
+    expect(summaries.acme!.collaborators).not.toContain(OUTSIDER)
+    expect(summaries.globex).toMatchObject({apps: 3, dynoUnits: 12})
+
+    // Out of the org to a user: the collaborators go with it.
+    await store.update((state) => transferApp(as(state, ADMIN), 'acme-web', 'someone@home.test'))
+    summaries = await expectSummariesRight()
+    expect(summaries.globex).toMatchObject({apps: 2, dynoUnits: 8})
+
+    await store.update((state) => scale(as(state, ADMIN), 'globex-app', [{type: 'web', quantity: 3, size: 'standard-2x'}]))
+    expect((await expectSummariesRight()).globex).toMatchObject({apps: 2, dynoUnits: 14})
+    await store.update((state) => scale(as(state, ADMIN), 'globex-app', [{type: 'web', quantity: 0}]))
+    expect((await expectSummariesRight()).globex).toMatchObject({apps: 2, dynoUnits: 8})
+
+    await store.update((state) => destroyApp(as(state, ADMIN), 'acme-api'))
+    summaries = await expectSummariesRight()
+    expect(summaries.acme).toBeUndefined()
+    expect(orgUsage(as(await lazyRead(), ADMIN), 'acme').usage).toEqual({apps: 0, members: 1, 'dyno-units': 0})
+    expect(answers(await lazyRead(), PEOPLE)).toEqual(answers(await decodedRead(), PEOPLE))
+    expectLaidOut(readFileSync(path))
+  })
+})
+
+describe('hand edits', () => {
+  /** Replaces text inside one part of the file only, keeping its size. */
+  function editInside(part: (typeof PARTS)[number], from: string, to: string): void {
+    expect(to.length).toBe(from.length)
+    const bytes = readFileSync(path)
+    const [start, end] = JSON.parse(bytes.toString('utf8')).layout[part] as [number, number]
+    const section = bytes.subarray(start, end).toString('utf8')
+    expect(section).toContain(from)
+    const edited = Buffer.from(section.replaceAll(from, to))
+    expect(edited.length).toBe(end - start)
+    handWrite(Buffer.concat([bytes.subarray(0, start), edited, bytes.subarray(end)]))
+  }
+
+  it('a same-size edit inside the apps: the crc no longer matches, the summaries are ignored and the answers come from the apps', async () => {
+    const store = new JsonStore(path)
+    await seed(store)
+    editInside('apps', `"${OUTSIDER}"`, '"outsidez@elsewhere.test"')
+    const state = await lazyRead()
+    expect(state.orgAppsSummaries).toBeUndefined()
+    const members = listMembers(as(state, ADMIN), 'acme').map(({email, role}) => [email, role])
+    expect(members).toContainEqual(['outsidez@elsewhere.test', 'collaborator'])
+    expect(members.map(([email]) => email)).not.toContain(OUTSIDER)
+    expect(orgStanding(as(state, OUTSIDER), state.orgs.get('globex')!, OUTSIDER)).toBe('none')
+    expect(listOrgs(as(state, OUTSIDER))).toEqual([])
+    expect(answers(await lazyRead(), PEOPLE)).toEqual(answers(await decodedRead(), PEOPLE))
+    // The next commit that reads the apps writes summaries that match them again.
+    await store.update((state) => addMember(as(state, ADMIN), 'acme', 'dev@acme.test', 'member'))
+    expectLaidOut(readFileSync(path))
+    expect((await expectSummariesRight()).acme!.collaborators).toContain('outsidez@elsewhere.test')
+  })
+
+  it('a same-size corruption inside the apps is found when they are used: a store error naming the file, which is left as it is', async () => {
+    const store = new JsonStore(path)
+    await seed(store)
+    editInside('apps', '"region":"eu"', '"region"\u0000"eu"')
+    const before = readFileSync(path)
+    const state = await lazyRead()
+    // The crc does not match: the member list needs the apps, and they are not JSON.
+    expect(state.orgAppsSummaries).toBeUndefined()
+    let error: unknown
+    try {
+      listMembers(as(state, ADMIN), 'acme')
+    } catch (caught) {
+      error = caught
+    }
+    expect((error as OrgctlError).id).toBe('store_error')
+    expect((error as OrgctlError).message).toContain(path)
+    expect((await failure(store.update((state) => addMember(as(state, ADMIN), 'acme', 'x@acme.test', 'member')))).id).toBe('store_error')
+    expect(readFileSync(path).equals(before)).toBe(true)
+  })
+
+  it('a commit leaves the file with the mtime its layout names; a copy with another mtime is still trusted through the crc', async () => {
+    await seed(new JsonStore(path))
+    const written = JSON.parse(readFileSync(path, 'utf8')).layout.written as number
+    expect(Math.round(statSync(path).mtimeMs)).toBe(written)
+    const copy = join(dir, 'copy.json')
+    writeFileSync(copy, readFileSync(path))
+    const later = new Date(written + 5000)
+    utimesSync(copy, later, later)
+    const state = await lazyRead(copy)
+    expect(state.orgAppsSummaries).toBeDefined()
+    expect(answers(state, PEOPLE)).toEqual(answers(await decodedRead(copy), PEOPLE))
+  })
+
+  it('a same-size edit of the summaries themselves: ignored (the crc does not match), the answers come from the apps', async () => {
+    const store = new JsonStore(path)
+    await seed(store)
+    editInside('orgApps', `"${OUTSIDER}"`, '"outsidez@elsewhere.test"')
+    editInside('orgApps', '"apps":2', '"apps":7')
+    const state = await lazyRead()
+    expect(state.orgAppsSummaries).toBeUndefined()
+    expect(listMembers(as(state, ADMIN), 'acme').map(({email}) => email)).toEqual([ADMIN, MEMBER, OUTSIDER])
+    expect(currentUsage(as(state, ADMIN), state.orgs.get('acme')!).apps).toBe(2)
+    await store.update((state) => addMember(as(state, ADMIN), 'acme', 'dev@acme.test', 'member'))
+    await expectSummariesRight()
+  })
+
+  it('a same-size edit that breaks a field in a lazily read section is reported with the store path and the field', async () => {
+    const store = new JsonStore(path)
+    await seed(store)
+    editInside('orgs', '"role":"member"', '"role":"membex"')
+    const before = readFileSync(path)
+    const state = await lazyRead()
+    let error: unknown
+    try {
+      listMembers(as(state, ADMIN), 'acme')
+    } catch (caught) {
+      error = caught
+    }
+    expect(error).toBeInstanceOf(OrgctlError)
+    expect((error as OrgctlError).id).toBe('store_error')
+    expect((error as OrgctlError).message).toContain(path)
+    expect((error as OrgctlError).message).toContain('orgs[0].members[1].role should be one of admin, member, collaborator')
+    const written = await failure(store.update((state) => addMember(as(state, ADMIN), 'acme', 'x@acme.test', 'member')))
+    expect(written.id).toBe('store_error')
+    expect(readFileSync(path).equals(before)).toBe(true)
+  })
+
+  it('a reformatted file is read whole: same answers, no summaries; the next real change writes it laid out again', async () => {
+    const store = new JsonStore(path)
+    await seed(store)
+    const expected = answers(await lazyRead(), PEOPLE)
+    const doc = JSON.parse(readFileSync(path, 'utf8'))
+    handWrite(JSON.stringify(doc, null, 2))
+    const state = await lazyRead()
+    expect(state.orgAppsSummaries).toBeUndefined()
+    expect(answers(state, PEOPLE)).toEqual(expected)
+    // Nothing changed: nothing written, still the reformatted text.
+    const reformatted = readFileSync(path)
+    await store.update((state) => addMember(as(state, ADMIN), 'acme', MEMBER, 'member'))
+    expect(readFileSync(path).equals(reformatted)).toBe(true)
+    await store.update((state) => addMember(as(state, ADMIN), 'acme', 'dev@acme.test', 'member'))
+    expectLaidOut(readFileSync(path))
+    await expectSummariesRight()
+    expect(listMembers(as(await lazyRead(), ADMIN), 'acme').map(({email}) => email)).toEqual([ADMIN, 'dev@acme.test', MEMBER, OUTSIDER])
+  })
+
+  it('a member added by hand (the layout is stale): read whole, the member is there', async () => {
+    const store = new JsonStore(path)
+    await seed(store)
+    const doc = JSON.parse(readFileSync(path, 'utf8'))
+    doc.orgs[0].members.push({id: 'hand', email: 'hand@acme.test', role: 'member', createdAt: 'x', updatedAt: 'x'})
+    handWrite(JSON.stringify(doc))
+    const state = await lazyRead()
+    expect(state.orgAppsSummaries).toBeUndefined()
+    expect(listMembers(as(state, ADMIN), 'acme').map(({email, role}) => [email, role])).toEqual([
+      [ADMIN, 'admin'],
+      ['hand@acme.test', 'member'],
+      [MEMBER, 'member'],
+      [OUTSIDER, 'collaborator'],
+    ])
+    await store.update((state) => createAuthorization(as(state, ADMIN), 'after the edit'))
+    expectLaidOut(readFileSync(path))
+    expect((await lazyRead()).orgs.get('acme')!.members.has('hand@acme.test')).toBe(true)
+    await expectSummariesRight()
+  })
+
+  it('a bad field in a reformatted file is reported with the store path and the field path, and the file is left alone', async () => {
+    const store = new JsonStore(path)
+    await seed(store)
+    const doc = JSON.parse(readFileSync(path, 'utf8'))
+    doc.orgs[0].members[1].role = 'boss'
+    handWrite(JSON.stringify(doc, null, 2))
+    const before = readFileSync(path)
+    const error = await failure(lazyRead())
+    expect(error.id).toBe('store_error')
+    expect(error.message).toContain(path)
+    expect(error.message).toContain('orgs[0].members[1].role should be one of admin, member, collaborator')
+    const written = await failure(store.update((state) => addMember(as(state, ADMIN), 'acme', 'x@acme.test', 'member')))
+    expect(written.id).toBe('store_error')
+    expect(readFileSync(path).equals(before)).toBe(true)
+  })
+
+  it('a garbage or truncated file gives a store error and is left byte for byte', async () => {
+    const store = new JsonStore(path)
+    await seed(store)
+    const good = readFileSync(path)
+    for (const bad of [
+      Buffer.from('not json at all'),
+      good.subarray(0, good.length - 1),
+      good.subarray(0, good.length - 20),
+      good.subarray(0, Math.floor(good.length / 2)),
+      Buffer.concat([good, Buffer.from('\n{}')]),
+    ]) {
+      handWrite(bad)
+      const read = await failure(new JsonStore(path).read())
+      expect(read.id).toBe('store_error')
+      expect(read.message).toContain(path)
+      const written = await failure(new JsonStore(path).update((state) => addMember(as(state, ADMIN), 'acme', 'x@acme.test', 'member')))
+      expect(written.id).toBe('store_error')
+      expect(readFileSync(path).equals(bad)).toBe(true)
+    }
+  })
+})
+
+describe('a schema 2 document', () => {
+  async function writeSchema2(): Promise<{expected: ReturnType<typeof answers>; histories: unknown}> {
+    await seed(new JsonStore(path))
+    const expected = answers(await lazyRead(), PEOPLE)
+    // As the previous orgctl wrote it: compact, each org with its usage history and ledger, no
+    // histories, orgApps or layout.
+    const {histories, orgApps: _orgApps, layout: _layout, ...doc} = JSON.parse(readFileSync(path, 'utf8'))
+    type History = {org: string; usageHistory: unknown[]; ledger: unknown[]}
+    const orgs = (doc.orgs as {name: string}[]).map((org) => {
+      const {usageHistory, ledger} = (histories as History[]).find((h) => h.org === org.name)!
+      return {...org, usageHistory, ledger}
+    })
+    writeFileSync(path, JSON.stringify({schemaVersion: 2, revision: doc.revision, users: doc.users, orgs, apps: doc.apps, transfers: doc.transfers, tokens: doc.tokens}))
+    return {expected, histories}
+  }
+
+  it('reads correctly (whole, without summaries)', async () => {
+    const {expected} = await writeSchema2()
+    const state = await lazyRead()
+    expect(state.orgAppsSummaries).toBeUndefined()
+    expect(answers(state, PEOPLE)).toEqual(expected)
+    expect(state.histories.get('acme')!.ledger.map(({app, dynoUnits}) => [app, dynoUnits])).toEqual([
+      ['acme-web', 0],
+      ['acme-api', 0],
+      ['acme-web', 4],
+    ])
+  })
+
+  it('is not rewritten by a change that changes nothing', async () => {
+    await writeSchema2()
+    const store = new JsonStore(path)
+    const before = readFileSync(path)
+    const mtime = statSync(path).mtimeMs
+    await store.update((state) => addMember(as(state, ADMIN), 'acme', MEMBER, 'member'))
+    await store.update((state) => listMembers(as(state, ADMIN), 'acme'))
+    await store.update((state) => addAccess(as(state, ADMIN), 'acme-web', OUTSIDER, ['view', 'deploy']))
+    await store.update(() => undefined)
+    expect(readFileSync(path).equals(before)).toBe(true)
+    expect(statSync(path).mtimeMs).toBe(mtime)
+  })
+
+  it('is rewritten as schema 3 with a layout by a real change, losing nothing', async () => {
+    const {expected, histories} = await writeSchema2()
+    const store = new JsonStore(path)
+    await store.update((state) => createAuthorization(as(state, MEMBER), 'ci'))
+    expectLaidOut(readFileSync(path))
+    expect(JSON.parse(readFileSync(path, 'utf8')).histories).toEqual(histories)
+    await expectSummariesRight()
+    const state = await lazyRead()
+    expect(answers(state, PEOPLE)).toEqual(expected)
+    expect([...state.tokens.values()].map((t) => t.description).sort()).toEqual(['ci', 'clé de déploiement ✓'])
+  })
+})
+
+describe('a failed change', () => {
+  it('writes nothing, whether it touched the members, the apps or nothing yet', async () => {
+    const store = new JsonStore(path)
+    await seed(store)
+    const before = readFileSync(path)
+    const mtime = statSync(path).mtimeMs
+    expect((await failure(store.update((state) => createOrg(as(state, ADMIN), 'acme', DEFAULT_LIMITS)))).id).toBe('conflict')
+    expect((await failure(store.update((state) => removeMember(as(state, ADMIN), 'globex', ADMIN)))).id).toBe('conflict')
+    const halfway = await failure(
+      store.update((state) => {
+        addMember(as(state, ADMIN), 'acme', 'dev@acme.test', 'member')
+        scale(as(state, ADMIN), 'acme-web', [{type: 'web', quantity: 5}])
+        destroyApp(as(state, ADMIN), 'acme-api')
+        createApp(as(state, ADMIN), {name: 'acme-web', org: 'acme', region: 'us'})
+      }),
+    )
+    expect(halfway.id).toBe('conflict')
+    expect(readFileSync(path).equals(before)).toBe(true)
+    expect(statSync(path).mtimeMs).toBe(mtime)
+    await expectSummariesRight()
+  })
+
+  it('in a group commit, leaves no trace of its app changes beside the ones that succeed', async () => {
+    const store = new JsonStore(path)
+    await seed(store)
+    const results = await Promise.allSettled([
+      store.update((state) => addMember(as(state, ADMIN), 'acme', 'one@acme.test', 'member')),
+      store.update((state) => {
+        destroyApp(as(state, ADMIN), 'acme-web')
+        addAccess(as(state, ADMIN), 'acme-api', 'half@else.test', ['view'])
+        createOrg(as(state, ADMIN), 'globex', DEFAULT_LIMITS)
+      }),
+      store.update((state) => scale(as(state, ADMIN), 'acme-api', [{type: 'web', quantity: 1}])),
+    ])
+    expect(results.map((r) => r.status)).toEqual(['fulfilled', 'rejected', 'fulfilled'])
+    expectLaidOut(readFileSync(path))
+    const summaries = await expectSummariesRight()
+    expect(summaries.acme).toMatchObject({apps: 2, dynoUnits: 5})
+    expect(summaries.acme!.collaborators).not.toContain('half@else.test')
+    expect(listMembers(as(await lazyRead(), ADMIN), 'acme').map(({email}) => email)).toEqual([ADMIN, MEMBER, 'one@acme.test', OUTSIDER])
+  })
+})
+
+describe('edits at the end of the sections (found by this suite: the last range was not checked to end at the layout)', () => {
+  it('a laid-out file with text inserted after its last section (no longer JSON) gives a store error', async () => {
+    await seed(new JsonStore(path))
+    const bytes = readFileSync(path)
+    const end = (JSON.parse(bytes.toString('utf8')).layout.orgApps as [number, number])[1]
+    const edited = Buffer.concat([bytes.subarray(0, end), Buffer.from(',this is not JSON'), bytes.subarray(end)])
+    handWrite(edited)
+    expect(() => JSON.parse(edited.toString('utf8'))).toThrow()
+    const error = await failure(lazyRead())
+    expect(error.id).toBe('store_error')
+  })
+
+  it('a valid hand edit that grows the orgApps section is not cut short: the next commit still writes valid JSON', async () => {
+    const store = new JsonStore(path)
+    await seed(store)
+    const bytes = readFileSync(path)
+    const [start, end] = JSON.parse(bytes.toString('utf8')).layout.orgApps as [number, number]
+    const old = bytes.subarray(start, end).toString('utf8')
+    // Valid JSON, one byte of indentation plus an entry more: the byte at the old end is now a comma.
+    const grown = `{ ${old.slice(1, -1)},"zz-org":{"apps":0,"dynoUnits":0,"collaborators":[]}}`
+    expect(grown[old.length]).toBe(',')
+    handWrite(Buffer.concat([bytes.subarray(0, start), Buffer.from(grown), bytes.subarray(end)]))
+    expect(() => JSON.parse(readFileSync(path, 'utf8'))).not.toThrow()
+    // A change that does not read the apps copies the orgApps bytes it was given: the first
+    // old.length bytes of the edited section, an unclosed object.
+    await store.update((state) => createAuthorization(as(state, ADMIN), 'ci'))
+    expect(() => JSON.parse(readFileSync(path, 'utf8'))).not.toThrow()
+  })
+})
