@@ -40,9 +40,18 @@ declare module 'fastify' {
   }
 }
 
-/** The last few GET answers, keyed by store version, user, URL and Range (least recently used first out). */
+/**
+ * The last few GET answers, keyed by store version, user, URL and Range (least recently used first out).
+ * Bodies are kept encoded: a hit is sent without turning tens of kilobytes of JSON into UTF-8 again.
+ */
+interface Answer {
+  status: number
+  headers: Record<string, string>
+  body: Buffer
+}
+
 class AnswerCache {
-  private readonly entries = new Map<string, {status: number; headers: Record<string, string>; body: string}>()
+  private readonly entries = new Map<string, Answer>()
 
   constructor(private readonly size: number) {}
 
@@ -55,7 +64,7 @@ class AnswerCache {
     return entry
   }
 
-  set(key: string, entry: {status: number; headers: Record<string, string>; body: string}): void {
+  set(key: string, entry: Answer): void {
     this.entries.set(key, entry)
     if (this.entries.size > this.size) this.entries.delete(this.entries.keys().next().value!)
   }
@@ -116,6 +125,9 @@ export async function buildServer(options: ServerOptions): Promise<FastifyInstan
   app.addHook('preClose', async () => {
     closing = true
   })
+  app.addHook('onClose', async () => {
+    options.store.close()
+  })
   app.addHook('onSend', async (_request, reply) => {
     if (closing) reply.header('connection', 'close')
   })
@@ -162,8 +174,9 @@ export async function buildServer(options: ServerOptions): Promise<FastifyInstan
       const value = reply.getHeader(name)
       if (typeof value === 'string') headers[name] = value
     }
-    answers.set(request.cacheKey, {status: reply.statusCode, headers, body: payload})
-    return payload
+    const body = Buffer.from(payload)
+    answers.set(request.cacheKey, {status: reply.statusCode, headers, body})
+    return body
   })
 
   if (options.log) {
