@@ -3,12 +3,15 @@
 // Runs the single-file bundle dist/orgctl.cjs. Node 20 has no module.enableCompileCache (22.1+), so it
 // compiles the bundle through vm.Script with a V8 code cache of its own:
 //  - key: the build id on the bundle's first line (new on every build) + Node version + arch + node/V8
-//    flags (V8 rejects data made under other flags). npm gives every installed file the same mtime,
-//    so size/mtime keys are not safe, and V8's own check is little more than the source length.
+//    flags (V8 rejects data made under other flags) + the command. npm gives every installed file the
+//    same mtime, so size/mtime keys are not safe, and V8's own check is little more than the source length.
+//  - one cache per command: V8 puts in it the functions the run that wrote it compiled, so a cache
+//    written by `orgctl --version` would leave `orgctl members` compiling most of its code every time.
 //  - where: $ORGCTL_CACHE_DIR, else $XDG_CACHE_HOME/orgctl, else ~/.cache/orgctl (oclif's cacheDir),
 //    in v8/. ORGCTL_NO_COMPILE_CACHE=1 turns it off.
-//  - written (when missing or rejected) at exit, so it holds the functions this run compiled; files
-//    not rewritten for 14 days are pruned then. Any cache failure costs speed, never correctness.
+//  - written (when missing or rejected) at the exit of a run that succeeded, so it holds the functions
+//    of the command's usual path; files of other builds not rewritten for 14 days are pruned then.
+//    Any cache failure costs speed, never correctness.
 'use strict'
 const fs = require('node:fs')
 const Module = require('node:module')
@@ -41,8 +44,10 @@ if (build && !process.env.ORGCTL_NO_COMPILE_CACHE) {
   const env = process.env
   const base = env.ORGCTL_CACHE_DIR || (env.XDG_CACHE_HOME ? join(env.XDG_CACHE_HOME, 'orgctl') : join(homedir() || tmpdir(), '.cache', 'orgctl'))
   const flags = fnv1a(`${process.execArgv.join(' ')}|${env.NODE_OPTIONS ?? ''}|${liftoffOnly ? 'liftoff-only' : ''}`)
+  const first = process.argv[2] ?? ''
+  const command = /^[a-z][a-z0-9-]*(:[a-z0-9-]+)*$/.test(first) && first.length <= 40 ? first.replaceAll(':', '_') : '-'
   cacheDir = join(base, 'v8')
-  cacheFile = join(cacheDir, `${build}-${process.version}-${process.arch}-${flags}.bin`)
+  cacheFile = join(cacheDir, `${build}-${process.version}-${process.arch}-${flags}-${command}.bin`)
   try {
     cachedData = fs.readFileSync(cacheFile)
   } catch {}
@@ -55,16 +60,17 @@ const script = new vm.Script(Module.wrap(source), {
 })
 
 if (cacheFile && (cachedData === undefined || script.cachedDataRejected)) {
-  process.once('exit', () => {
+  process.once('exit', (code) => {
+    if (code !== 0) return
     try {
       const data = script.createCachedData()
       fs.mkdirSync(cacheDir, {recursive: true, mode: 0o700})
-      // Prune what no build has rewritten for two weeks (other installed versions keep their own files).
+      // Prune other builds' files not rewritten for two weeks (other installed versions keep their own).
       const stale = Date.now() - 14 * 24 * 3600 * 1000
       for (const old of fs.readdirSync(cacheDir)) {
         const path = join(cacheDir, old)
         try {
-          if (/\.(bin|tmp)$/.test(old) && path !== cacheFile && fs.statSync(path).mtimeMs < stale) fs.rmSync(path, {force: true})
+          if (/\.(bin|tmp)$/.test(old) && !old.startsWith(`${build}-`) && fs.statSync(path).mtimeMs < stale) fs.rmSync(path, {force: true})
         } catch {}
       }
       const tmp = `${cacheFile}.${process.pid}.tmp`

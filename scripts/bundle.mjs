@@ -58,6 +58,10 @@ exports.main = function main() {
 // - Node built-ins oclif requires at import but uses only on some paths: readline (reading piped
 //   stdin, which our arguments never do), child_process (a Windows check) and perf_hooks
 //   (OCLIF_PERFORMANCE); loading them (and net, dgram, ... behind them) costs a few ms on every run.
+// - oclif asks for the platform at start-up through wsl-utils, which loads is-wsl, is-docker and
+//   child_process and reads /proc files to tell WSL from Linux. Only a Linux kernel whose release
+//   names Microsoft can be WSL, so any other goes straight to os.platform().
+// - The `debug` package is replaced by scripts/bundle/debug-off.cjs (the `alias` below).
 const LAZY = {
   'config/plugin.js': ['tinyglobby'],
   'config/plugin-loader.js': ['minimatch'],
@@ -72,6 +76,11 @@ const patchOclif = {
     b.onLoad({filter: /@oclif[\\/]core[\\/]lib[\\/](config[\\/]plugin(-loader)?|util[\\/](read-pjson|os)|parser[\\/]parse|performance)\.js$/}, (args) => {
       const rel = args.path.replace(/\\/g, '/').replace(/.*@oclif\/core\/lib\//, '')
       let text = readFileSync(args.path, 'utf8')
+      if (rel === 'util/os.js') {
+        const from = "return (await import('wsl-utils')).isWsl ? 'wsl' : (0, node_os_1.platform)();"
+        if (!text.includes(from)) throw new Error(`oclif changed: "${from}" not found in ${args.path}; drop or update the patch`)
+        text = text.replace(from, `if ((0, node_os_1.platform)() !== 'linux' || !(0, node_os_1.release)().toLowerCase().includes('microsoft')) return (0, node_os_1.platform)();\n    ${from}`)
+      }
       if (rel === 'config/plugin.js') {
         const from = '.sort((a, b) => a.id.localeCompare(b.id));'
         if (!text.includes(from)) throw new Error(`oclif changed: "${from}" not found in ${args.path}; drop or update the patch`)
@@ -99,6 +108,7 @@ const result = await build({
   // oclif only require()s the first five in development (NODE_ENV=development/test), never in production;
   // fastify stays out (only `orgctl serve` loads it, once); undici is in, for the CLI's latency over HTTP.
   external: ['typescript', 'ts-node', 'tsx', 'tsx/*', 'pnpapi', 'fastify'],
+  alias: {debug: './scripts/bundle/debug-off.cjs'},
   // ESM dependencies use import.meta.url (to find their own files); give them the bundle's URL.
   define: {'import.meta.url': '__orgctl_import_meta_url'},
   // First line: a unique build id, the key of the V8 code cache kept by bin/run.js.
