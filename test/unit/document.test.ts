@@ -765,3 +765,77 @@ describe('edits at the end of the sections (found by this suite: the last range 
     expect(() => JSON.parse(readFileSync(path, 'utf8'))).not.toThrow()
   })
 })
+
+describe('a big store: its apps are read from the file only when used', () => {
+  const APPS = 1200
+  /** An org whose apps section is well over the size read lazily (256 KiB). */
+  async function seedBig(store: JsonStore): Promise<void> {
+    await store.update((state) => {
+      const admin = as(state, ADMIN)
+      createOrg(admin, 'acme', {...DEFAULT_LIMITS, apps: 10_000, members: 10_000})
+      addMember(admin, 'acme', MEMBER, 'member')
+      for (let i = 0; i < APPS; i++) {
+        createApp(admin, {name: `big-app-${String(i).padStart(4, '0')}`, org: 'acme', region: 'us'})
+        addAccess(admin, `big-app-${String(i).padStart(4, '0')}`, MEMBER, ['view', 'deploy'])
+      }
+    })
+  }
+
+  it('lists members and adds one without the apps, and the copied apps bytes are the same', async () => {
+    await seedBig(new JsonStore(path))
+    const before = slices(readFileSync(path))
+    expect(before.apps.length).toBeGreaterThan(256 * 1024)
+    const store = new JsonStore(path)
+    const state = await store.read()
+    expect(listMembers(as(state, ADMIN), 'acme').map(({email}) => email)).toEqual([ADMIN, MEMBER])
+    expect(state.orgAppsSummaries?.get('acme')?.apps).toBe(APPS)
+    await store.update((s) => addMember(as(s, ADMIN), 'acme', 'new@acme.test', 'member'))
+    const after = slices(readFileSync(path))
+    expect(after.apps.equals(before.apps)).toBe(true)
+    expect(after.orgApps.equals(before.orgApps)).toBe(true)
+    expect(() => JSON.parse(readFileSync(path, 'utf8'))).not.toThrow()
+    store.close()
+  })
+
+  it('reads the apps in when they are used, in a read and in a change', async () => {
+    await seedBig(new JsonStore(path))
+    const store = new JsonStore(path)
+    const state = await store.read()
+    expect(state.apps.size).toBe(APPS)
+    await store.update((s) => destroyApp(as(s, ADMIN), 'big-app-0000'))
+    const fresh = await new JsonStore(path).read()
+    expect(fresh.orgAppsSummaries?.get('acme')?.apps).toBe(APPS - 1)
+    expect(fresh.apps.size).toBe(APPS - 1)
+    store.close()
+  })
+
+  it('a state held by a reader stays whole when another process commits a new version', async () => {
+    await seedBig(new JsonStore(path))
+    const reader = new JsonStore(path)
+    const held = await reader.read()
+    await new JsonStore(path).update((s) => destroyApp(as(s, ADMIN), 'big-app-0001'))
+    const next = await reader.read()
+    expect(next.apps.size).toBe(APPS - 1)
+    // The old state's apps were read in before its file was let go.
+    expect(held.apps.size).toBe(APPS)
+    reader.close()
+  })
+
+  it('a file cut short in place while its apps are still unread: a store error, not garbage', async () => {
+    await seedBig(new JsonStore(path))
+    const store = new JsonStore(path)
+    const state = await store.read()
+    const bytes = readFileSync(path)
+    const {apps} = slices(bytes)
+    // The same inode, truncated in the middle of the apps (as an editor writing in place might).
+    writeFileSync(path, bytes.subarray(0, apps.byteOffset + 10))
+    let error: unknown
+    try {
+      void state.apps
+    } catch (caught) {
+      error = caught
+    }
+    expect((error as OrgctlError).id).toBe('store_error')
+    store.close()
+  })
+})

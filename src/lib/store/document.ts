@@ -11,6 +11,9 @@
  * in ms); otherwise (a hand edit, a copy) only if the crc32 of `apps` and `orgApps` still matches.
  * A file that does not match its layout (an older schema, a hand edit that moved bytes, a reformat)
  * is read the slow, safe way: parsed whole and checked field by field.
+ *
+ * The file need not even be read whole: the store reads its end first, and leaves the apps (most
+ * of a big store) unread until a section that needs them is used (`StoreFile.fill`).
  */
 import {zlib} from '../builtins.js'
 import {storeError} from '../errors.js'
@@ -43,6 +46,12 @@ const EMPTY_BODIES: Bodies = {
   orgApps: Buffer.from('{}'),
 }
 
+/** A store file's bytes: all of them, or a buffer of the file's size whose unread ranges `fill` reads on demand. */
+export interface StoreFile {
+  bytes: Buffer
+  fill?: (start: number, end: number) => void
+}
+
 /** The state of one committed version of the store, decoded section by section as it is used. */
 export class StoreState implements State {
   private readonly decoded: Partial<Pick<State, SectionName>>
@@ -58,6 +67,8 @@ export class StoreState implements State {
     /** The file is as its commit left it (its mtime unchanged): no need to check the crc32. */
     private readonly untouched = false,
     decoded: Partial<Pick<State, SectionName>> = {},
+    /** Reads a part's bytes in, when the file was not read whole. */
+    private readonly fillPart?: (part: Part) => void,
   ) {
     this.decoded = decoded
   }
@@ -71,11 +82,16 @@ export class StoreState implements State {
    * The state in a store file's bytes, read when the file's mtime was `mtimeMs`.
    * Throws a store error naming the file when they cannot be used.
    */
-  static read(path: string, bytes: Buffer, mtimeMs?: number): StoreState {
+  static read(path: string, {bytes, fill}: StoreFile, mtimeMs?: number): StoreState {
     const version = /^\{"schemaVersion":(\d+),/.exec(bytes.toString('latin1', 0, 32))?.[1]
     if (version !== undefined && Number(version) > SCHEMA_VERSION) throw unusable(path, newerVersion(Number(version)))
     const laidOut = version === String(SCHEMA_VERSION) ? layoutOf(bytes) : undefined
-    if (laidOut) return new StoreState(path, laidOut.bodies, laidOut.crc32, mtimeMs !== undefined && Math.round(mtimeMs) === laidOut.written)
+    if (laidOut) {
+      const untouched = mtimeMs !== undefined && Math.round(mtimeMs) === laidOut.written
+      const fillPart = fill && ((part: Part) => fill(...laidOut.ranges[part]))
+      return new StoreState(path, laidOut.bodies, laidOut.crc32, untouched, {}, fillPart)
+    }
+    fill?.(0, bytes.length)
     // Read whole: every section decoded now, and its bytes as this orgctl would write them
     // (so that a change that changes nothing still writes nothing).
     let parsed: unknown
@@ -93,6 +109,17 @@ export class StoreState implements State {
     const bodies = {orgApps: Buffer.from(encodeOrgAppsSummaries(state.apps))} as Bodies
     for (const name of SECTIONS) bodies[name] = Buffer.from(encodeSection(name, state[name] as never))
     return new StoreState(path, bodies, undefined, false, state)
+  }
+
+  /** Reads in whatever part of the file is still unread (before the file is let go). */
+  materialize(): void {
+    for (const part of PARTS) this.body(part)
+  }
+
+  /** A part's committed bytes, read in first if they were not. */
+  private body(part: Part): Buffer {
+    this.fillPart?.(part)
+    return this.bodies[part]
   }
 
   get users(): State['users'] {
@@ -123,7 +150,7 @@ export class StoreState implements State {
   get orgAppsSummaries(): ReadonlyMap<string, OrgAppsSummary> | undefined {
     if (this.decoded.apps !== undefined || this.crc32 === undefined) return undefined
     if (this.summaries === undefined) {
-      const intact = this.untouched || zlib().crc32(this.bodies.orgApps, zlib().crc32(this.bodies.apps)) === this.crc32
+      const intact = this.untouched || zlib().crc32(this.body('orgApps'), zlib().crc32(this.body('apps'))) === this.crc32
       this.summaries = intact ? this.parse('orgApps', decodeOrgAppsSummaries) : null
     }
     return this.summaries ?? undefined
@@ -138,10 +165,10 @@ export class StoreState implements State {
     const bodies = {} as Bodies
     for (const name of SECTIONS) {
       const records = this.decoded[name]
-      bodies[name] = records === undefined ? this.bodies[name] : this.sameOr(name, Buffer.from(encodeSection(name, records as never)))
+      bodies[name] = records === undefined ? this.body(name) : this.sameOr(name, Buffer.from(encodeSection(name, records as never)))
     }
     const apps = this.decoded.apps
-    bodies.orgApps = apps === undefined ? this.bodies.orgApps : this.sameOr('orgApps', Buffer.from(encodeOrgAppsSummaries(apps)))
+    bodies.orgApps = apps === undefined ? this.body('orgApps') : this.sameOr('orgApps', Buffer.from(encodeOrgAppsSummaries(apps)))
     if (PARTS.every((part) => bodies[part] === this.bodies[part])) return undefined
     const crc32 =
       this.crc32 !== undefined && bodies.apps === this.bodies.apps && bodies.orgApps === this.bodies.orgApps
@@ -152,7 +179,7 @@ export class StoreState implements State {
 
   /** The committed bytes when a fresh encoding equals them (unchanged), else the fresh ones. */
   private sameOr(part: Part, fresh: Buffer): Buffer {
-    return fresh.equals(this.bodies[part]) ? this.bodies[part] : fresh
+    return fresh.equals(this.body(part)) ? this.bodies[part] : fresh
   }
 
   private decode<K extends SectionName>(name: K): State[K] {
@@ -162,7 +189,7 @@ export class StoreState implements State {
   private parse<T>(part: Part, decode: (parsed: unknown) => T): T {
     let parsed: unknown
     try {
-      parsed = JSON.parse(this.bodies[part].toString('utf8'))
+      parsed = JSON.parse(this.body(part).toString('utf8'))
     } catch {
       throw notJson(this.path)
     }
@@ -175,18 +202,38 @@ export class StoreState implements State {
 }
 
 /** The sections of a file written by this schema, if its layout matches its bytes. */
-function layoutOf(bytes: Buffer): {bodies: Bodies; crc32: number; written: number} | undefined {
+/**
+ * Where the apps are in a file, from its last bytes (`tail`, the file's last bytes, of a file of
+ * `size` bytes), if they hold a layout: the range a reader may leave unread for now.
+ */
+export function appsRangeIn(tail: Buffer, size: number): [number, number] | undefined {
+  const layout = layoutJson(tail)
+  const range = layout?.apps
+  if (!Array.isArray(range) || range.length !== 2 || !range.every((n) => Number.isInteger(n))) return undefined
+  const [start, end] = range as [number, number]
+  return start >= 0 && start <= end && end <= size - tail.length + (layout!.at as number) ? [start, end] : undefined
+}
+
+/** The layout object at the end of the bytes (and where its key starts), if there is one. */
+function layoutJson(bytes: Buffer): (Record<string, unknown> & {at: number}) | undefined {
   const at = bytes.lastIndexOf(LAYOUT_KEY)
   if (at < 0 || bytes[bytes.length - 1] !== 0x7d /* } */) return undefined
-  let layout: Record<string, unknown>
   try {
-    layout = JSON.parse(bytes.toString('utf8', at + LAYOUT_KEY.length, bytes.length - 1)) as Record<string, unknown>
+    const layout = JSON.parse(bytes.toString('utf8', at + LAYOUT_KEY.length, bytes.length - 1)) as unknown
+    return typeof layout === 'object' && layout !== null && !Array.isArray(layout) ? {...(layout as Record<string, unknown>), at} : undefined
   } catch {
     return undefined
   }
+}
+
+function layoutOf(bytes: Buffer): {bodies: Bodies; ranges: Record<Part, [number, number]>; crc32: number; written: number} | undefined {
+  const layout = layoutJson(bytes)
+  if (!layout) return undefined
+  const {at} = layout
   const {crc32, written} = layout
   if (typeof crc32 !== 'number' || !Number.isInteger(crc32) || typeof written !== 'number') return undefined
   const bodies = {} as Bodies
+  const ranges = {} as Record<Part, [number, number]>
   // The sections must tile the document: each right after its key, each key right after the
   // section before, and the last ending where the layout begins. Anything else is a hand edit.
   let previousEnd: number | undefined
@@ -200,10 +247,11 @@ function layoutOf(bytes: Buffer): {bodies: Bodies; crc32: number; written: numbe
     if (previousEnd !== undefined && keyStart !== previousEnd) return undefined
     if (keyStart < 0 || !bytes.subarray(keyStart, start as number).equals(key)) return undefined
     bodies[part] = bytes.subarray(start as number, end as number)
+    ranges[part] = [start as number, end as number]
     previousEnd = end as number
   }
   if (previousEnd !== at) return undefined
-  return {bodies, crc32, written}
+  return {bodies, ranges, crc32, written}
 }
 
 function assemble(bodies: Bodies, crc32: number, revision: string, writtenMs: number): Buffer {

@@ -13,7 +13,7 @@ import {dirname} from 'node:path'
 
 import {OrgctlError, storeError} from '../errors.js'
 import type {State} from '../domain/types.js'
-import {StoreState} from './document.js'
+import {appsRangeIn, type StoreFile, StoreState} from './document.js'
 
 export interface StoreOptions {
   /** How long a writer waits for the lock before giving up. */
@@ -27,6 +27,10 @@ type Version = string
 
 const REVISION = /"revision":"([0-9a-f-]{36})"/
 const HEAD_BYTES = 128
+/** The end of the file read first: the layout (a few hundred bytes) and more. */
+const TAIL_BYTES = 64 * 1024
+/** Files and apps sections smaller than this are read whole at once. */
+const LAZY_MIN_BYTES = 256 * 1024
 
 /** The most changes one write commits. */
 const MAX_GROUP = 64
@@ -51,10 +55,36 @@ function stampOf(info: BigIntStats): string {
 // Numeric descriptors (not FileHandles, which complain when collected open): one kept for the cache.
 const openFd = (path: string) =>
   new Promise<number>((resolve, reject) => openCallback(path, 'r', (error, fd) => (error ? reject(error) : resolve(fd))))
-const readFd = (fd: number, buffer: Buffer, offset: number) =>
+const readFd = (fd: number, buffer: Buffer, offset: number, end: number) =>
   new Promise<number>((resolve, reject) =>
-    readCallback(fd, buffer, offset, buffer.length - offset, offset, (error, bytesRead) => (error ? reject(error) : resolve(bytesRead))),
+    readCallback(fd, buffer, offset, end - offset, offset, (error, bytesRead) => (error ? reject(error) : resolve(bytesRead))),
   )
+
+/** Bytes [start, end) of the file into the same offsets of the buffer. */
+async function readRange(fd: number, buffer: Buffer, start: number, end: number): Promise<void> {
+  for (let offset = start; offset < end; ) {
+    const bytesRead = await readFd(fd, buffer, offset, end)
+    if (bytesRead === 0) throw changedWhileRead()
+    offset += bytesRead
+  }
+}
+
+/** The same, synchronously (a section is read in while the domain, which is synchronous, uses it). */
+function readRangeSync(fd: number, buffer: Buffer, start: number, end: number, path: string): void {
+  for (let offset = start; offset < end; ) {
+    let bytesRead: number
+    try {
+      bytesRead = readSync(fd, buffer, offset, end - offset, offset)
+    } catch (error) {
+      throw storeError(`Cannot read the store ${path}: ${(error as Error).message}.`)
+    }
+    if (bytesRead === 0) throw changedWhileRead()
+    offset += bytesRead
+  }
+}
+
+/** Only an edit in place (never a commit, which renames a new file in) can shorten the file being read. */
+const changedWhileRead = () => storeError('The store file was cut short while being read (edited in place?): run the command again.')
 
 export class JsonStore {
   readonly path: string
@@ -94,7 +124,7 @@ export class JsonStore {
       stamp = stampOf(statSync(this.path, {bigint: true}))
     } catch {}
     if (cached && stamp === cached.stamp) return cached
-    const {state, revision, fd, stamp: loaded} = await this.load(true)
+    const {state, revision, fd, stamp: loaded} = await this.load()
     if (fd === undefined || loaded === undefined) return {state}
     const version = `${revision ?? '-'}:${loaded}`
     this.remember({fd, stamp: loaded, version, state})
@@ -109,7 +139,10 @@ export class JsonStore {
   private remember(entry: {fd: number; stamp: string; version: Version; state: StoreState} | undefined): void {
     const previous = this.cache
     this.cache = entry
-    if (previous && previous.fd !== entry?.fd) closeSync(previous.fd)
+    if (!previous || previous.fd === entry?.fd) return
+    // A reader may still hold the old state: it gets its unread parts before the file goes (not at close()).
+    if (entry) previous.state.materialize()
+    closeSync(previous.fd)
   }
 
   /**
@@ -153,10 +186,12 @@ export class JsonStore {
   private async commitGroup(group: Pending[]): Promise<Outcome[]> {
     await this.ensureDirectory()
     const lock = await this.lock()
+    // Always a fresh copy: a change that throws halfway must not leave a trace in the cache.
+    let loaded: Awaited<ReturnType<JsonStore['load']>> | undefined
     try {
-      // Always a fresh copy: a change that throws halfway must not leave a trace in the cache.
-      const {state: first, bytes, revision} = await this.load()
-      let state = first
+      loaded = await this.load()
+      const {file, revision} = loaded
+      let state = loaded.state
       const outcomes: Outcome[] = []
       for (const {change} of group) {
         try {
@@ -165,7 +200,7 @@ export class JsonStore {
           outcomes.push({ok: false, error})
           // Whatever the failed change did before throwing must go: start again from the file
           // and replay the changes before it (nothing has been answered or written yet).
-          state = this.replay(bytes, group, outcomes)
+          state = this.replay(file, group, outcomes)
         }
       }
       // A state that is still the committed one encodes to nothing: nothing to write.
@@ -182,13 +217,14 @@ export class JsonStore {
       }
       return outcomes
     } finally {
+      if (loaded?.fd !== undefined) closeSync(loaded.fd)
       await lock.release()
     }
   }
 
   /** A fresh state from the file with the successful changes so far applied again. */
-  private replay(bytes: Buffer | undefined, group: Pending[], outcomes: Outcome[]): StoreState {
-    const state = bytes === undefined ? StoreState.empty(this.path) : StoreState.read(this.path, bytes)
+  private replay(file: StoreFile | undefined, group: Pending[], outcomes: Outcome[]): StoreState {
+    const state = file === undefined ? StoreState.empty(this.path) : StoreState.read(this.path, file)
     for (const [j, outcome] of outcomes.entries()) {
       if (!outcome.ok) continue
       try {
@@ -196,7 +232,7 @@ export class JsonStore {
       } catch (error) {
         // Not expected (changes are functions of the state), but then it is simply not committed.
         outcomes[j] = {ok: false, error}
-        return this.replay(bytes, group, outcomes)
+        return this.replay(file, group, outcomes)
       }
     }
     return state
@@ -204,6 +240,8 @@ export class JsonStore {
 
   /** After a commit (the lock still held, so the file is this one): the state just written is the cache. */
   private rememberWritten(revision: string, state: StoreState): void {
+    // Its unread parts were read from the file just replaced, which is about to be let go.
+    state.materialize()
     let fd: number | undefined
     try {
       fd = openSync(this.path, 'r')
@@ -230,28 +268,38 @@ export class JsonStore {
   }
 
   /**
-   * The committed file, read in one go from one open descriptor (a commit replaces the file by a
-   * rename, so the descriptor sees one whole version); the descriptor is handed back open when asked.
+   * The committed file, from one open descriptor (a commit replaces the file by a rename, so the
+   * descriptor sees one whole version), handed back open: the caller closes it. Its end is read
+   * first, and when it names where the apps are in a big file, they are left to be read on demand.
    */
-  private async load(keepOpen = false): Promise<{state: StoreState; bytes?: Buffer; revision?: string; fd?: number; stamp?: string}> {
+  private async load(): Promise<{state: StoreState; file?: StoreFile; revision?: string; fd?: number; stamp?: string}> {
     let fd: number | undefined
     try {
       fd = await openFd(this.path)
       const info = fstatSync(fd, {bigint: true})
-      let bytes = Buffer.allocUnsafe(Number(info.size))
-      let filled = 0
-      while (filled < bytes.length) {
-        const bytesRead = await readFd(fd, bytes, filled)
-        if (bytesRead === 0) break
-        filled += bytesRead
+      const size = Number(info.size)
+      const bytes = Buffer.allocUnsafe(size)
+      const tailStart = Math.max(0, size - TAIL_BYTES)
+      await readRange(fd, bytes, tailStart, size)
+      const apps = size >= LAZY_MIN_BYTES ? appsRangeIn(bytes.subarray(tailStart), size) : undefined
+      let unread = apps && apps[1] - apps[0] >= LAZY_MIN_BYTES ? apps : undefined
+      if (unread) {
+        await readRange(fd, bytes, 0, unread[0])
+        await readRange(fd, bytes, unread[1], tailStart)
+      } else {
+        await readRange(fd, bytes, 0, tailStart)
       }
-      bytes = bytes.subarray(0, filled)
-      const state = StoreState.read(this.path, bytes, Number(info.mtimeNs / 1000n) / 1000)
-      const loaded = {state, bytes, revision: revisionOf(bytes.toString('utf8', 0, HEAD_BYTES)), stamp: stampOf(info)}
-      if (!keepOpen) return loaded
-      const kept = fd
+      const open = fd
+      const fill = (start: number, end: number) => {
+        if (!unread || end <= unread[0] || start >= unread[1]) return
+        readRangeSync(open, bytes, unread[0], unread[1], this.path)
+        unread = undefined
+      }
+      const file: StoreFile = {bytes, fill}
+      const state = StoreState.read(this.path, file, Number(info.mtimeNs / 1000n) / 1000)
+      const loaded = {state, file, revision: revisionOf(bytes.toString('utf8', 0, Math.min(HEAD_BYTES, size))), fd, stamp: stampOf(info)}
       fd = undefined
-      return {...loaded, fd: kept}
+      return loaded
     } catch (error) {
       if ((error as NodeJS.ErrnoException).code === 'ENOENT') return {state: StoreState.empty(this.path)}
       if (error instanceof OrgctlError) throw error
