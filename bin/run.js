@@ -11,6 +11,10 @@
 //    in v8/. ORGCTL_NO_COMPILE_CACHE=1 turns it off.
 //  - written (when missing or rejected) at the exit of a run that succeeded, so it holds the functions
 //    of the command's usual path; files of other builds not rewritten for 14 days are pruned then.
+//  - checksummed: V8 verifies a code cache's checksum only under --verify-snapshot-checksum (off in
+//    release builds), and a cache damaged on disk would crash the process. The flag is on only while
+//    the cache is read and written: it changes V8's flag hash, which the code caches of Node's own
+//    built-in modules are checked against too (on for the whole run, they would all be recompiled).
 //    Any cache failure costs speed, never correctness.
 'use strict'
 const fs = require('node:fs')
@@ -53,17 +57,29 @@ if (build && !process.env.ORGCTL_NO_COMPILE_CACHE) {
   } catch {}
 }
 
-const script = new vm.Script(Module.wrap(source), {
-  filename: file,
-  cachedData,
-  importModuleDynamically: vm.constants.USE_MAIN_CONTEXT_DEFAULT_LOADER,
-})
+const v8 = require('node:v8')
+const checksummed = (fn) => {
+  v8.setFlagsFromString('--verify-snapshot-checksum')
+  try {
+    return fn()
+  } finally {
+    v8.setFlagsFromString('--no-verify-snapshot-checksum')
+  }
+}
+const script = checksummed(
+  () =>
+    new vm.Script(Module.wrap(source), {
+      filename: file,
+      cachedData,
+      importModuleDynamically: vm.constants.USE_MAIN_CONTEXT_DEFAULT_LOADER,
+    }),
+)
 
 if (cacheFile && (cachedData === undefined || script.cachedDataRejected)) {
   process.once('exit', (code) => {
     if (code !== 0) return
     try {
-      const data = script.createCachedData()
+      const data = checksummed(() => script.createCachedData())
       fs.mkdirSync(cacheDir, {recursive: true, mode: 0o700})
       // Prune other builds' files not rewritten for two weeks (other installed versions keep their own).
       const stale = Date.now() - 14 * 24 * 3600 * 1000
