@@ -61,6 +61,12 @@ exports.main = function main() {
 // - oclif asks for the platform at start-up through wsl-utils, which loads is-wsl, is-docker and
 //   child_process and reads /proc files to tell WSL from Linux. Only a Linux kernel whose release
 //   names Microsoft can be WSL, so any other goes straight to os.platform().
+// - At import, oclif measures the terminal's width (screen.js), asks supports-color and ansis about
+//   colours, and picks its spinner by process.stderr.isTTY (ux/index.js): that creates
+//   process.stdout and process.stderr, net.Sockets on a pipe, and loads node:tty, before any output;
+//   command.js adds its EPIPE handler to process.stdout at import. All of it becomes lazy, done on
+//   first use (help, long errors, oclif's own spinner; the handler when process.stdout is first
+//   made, and oclif's final flush only if it was); ansis through scripts/bundle/ansis-lazy.cjs.
 // - The `debug` package is replaced by scripts/bundle/debug-off.cjs (the `alias` below).
 const LAZY = {
   'config/plugin.js': ['tinyglobby'],
@@ -69,13 +75,56 @@ const LAZY = {
   'parser/parse.js': ['node:readline'],
   'util/os.js': ['node:child_process'],
   'performance.js': ['node:perf_hooks'],
+  'ux/supports-color.js': ['supports-color'],
 }
 const patchOclif = {
   name: 'patch-oclif',
   setup(b) {
-    b.onLoad({filter: /@oclif[\\/]core[\\/]lib[\\/](config[\\/]plugin(-loader)?|util[\\/](read-pjson|os)|parser[\\/]parse|performance)\.js$/}, (args) => {
+    b.onLoad({filter: /@oclif[\\/]core[\\/]lib[\\/](config[\\/]plugin(-loader)?|util[\\/](read-pjson|os)|parser[\\/]parse|performance|screen|command|flush|ux[\\/](supports-color|index))\.js$/}, (args) => {
       const rel = args.path.replace(/\\/g, '/').replace(/.*@oclif\/core\/lib\//, '')
       let text = readFileSync(args.path, 'utf8')
+      if (rel === 'screen.js') {
+        const from = 'exports.stdtermwidth = columns || termwidth(process.stdout);\nexports.errtermwidth = columns || termwidth(process.stderr);'
+        if (!text.includes(from)) throw new Error(`oclif changed: "${from}" not found in ${args.path}; drop or update the patch`)
+        text = text.replace(
+          from,
+          'let stdWidth, errWidth;\n' +
+            'Object.defineProperty(exports, "stdtermwidth", {enumerable: true, get: () => (stdWidth ??= columns || termwidth(process.stdout))});\n' +
+            'Object.defineProperty(exports, "errtermwidth", {enumerable: true, get: () => (errWidth ??= columns || termwidth(process.stderr))});',
+        )
+      }
+      if (rel === 'command.js') {
+        const from = "process.stdout.on('error', (err) => {"
+        if (!text.includes(from)) throw new Error(`oclif changed: "${from}" not found in ${args.path}; drop or update the patch`)
+        text = text.replace(
+          from,
+          "const stdoutProperty = Object.getOwnPropertyDescriptor(process, 'stdout');\n" +
+            "const onStdout = (listen) => stdoutProperty?.get && stdoutProperty.configurable\n" +
+            "    ? (process[Symbol.for('orgctl.stdout-unmade')] = true, Object.defineProperty(process, 'stdout', {configurable: true, enumerable: stdoutProperty.enumerable, get() { delete process[Symbol.for('orgctl.stdout-unmade')]; Object.defineProperty(process, 'stdout', stdoutProperty); listen(process.stdout); return process.stdout; }}))\n" +
+            "    : listen(process.stdout);\n" +
+            "onStdout((stdout) => stdout.on('error', (err) => {",
+        )
+        const end = "    throw err;\n});"
+        if (!text.includes(end)) throw new Error(`oclif changed: the end of the EPIPE handler not found in ${args.path}; drop or update the patch`)
+        text = text.replace(end, '    throw err;\n}));')
+      }
+      if (rel === 'flush.js') {
+        const from = 'async function _flush() {'
+        if (!text.includes(from)) throw new Error(`oclif changed: "${from}" not found in ${args.path}; drop or update the patch`)
+        text = text.replace(from, `${from}\n    if (process[Symbol.for('orgctl.stdout-unmade')]) return;`)
+      }
+      if (rel === 'ux/index.js') {
+        const from = 'exports.action = ACTION_TYPE === \'spinner\' ? new spinner_1.default() : new simple_1.default();\nexports.ux = {\n    action: exports.action,'
+        const type = text.match(/const ACTION_TYPE = [^;]+;/)?.[0]
+        if (!text.includes(from) || !type) throw new Error(`oclif changed: the ACTION_TYPE/action lines not found in ${args.path}; drop or update the patch`)
+        text = text
+          .replace(type, '')
+          .replace(
+            from,
+            `let action_m;\nconst makeAction = () => (action_m ??= (() => { ${type} return ACTION_TYPE === 'spinner' ? new spinner_1.default() : new simple_1.default(); })());\n` +
+              'Object.defineProperty(exports, "action", {enumerable: true, get: makeAction});\nexports.ux = {\n    get action() { return makeAction(); },',
+          )
+      }
       if (rel === 'util/os.js') {
         const from = "return (await import('wsl-utils')).isWsl ? 'wsl' : (0, node_os_1.platform)();"
         if (!text.includes(from)) throw new Error(`oclif changed: "${from}" not found in ${args.path}; drop or update the patch`)
@@ -108,7 +157,7 @@ const result = await build({
   // oclif only require()s the first five in development (NODE_ENV=development/test), never in production;
   // fastify stays out (only `orgctl serve` loads it, once); undici is in, for the CLI's latency over HTTP.
   external: ['typescript', 'ts-node', 'tsx', 'tsx/*', 'pnpapi', 'fastify'],
-  alias: {debug: './scripts/bundle/debug-off.cjs'},
+  alias: {debug: './scripts/bundle/debug-off.cjs', ansis: './scripts/bundle/ansis-lazy.cjs'},
   // ESM dependencies use import.meta.url (to find their own files); give them the bundle's URL.
   define: {'import.meta.url': '__orgctl_import_meta_url'},
   // First line: a unique build id, the key of the V8 code cache kept by bin/run.js.

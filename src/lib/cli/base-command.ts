@@ -6,6 +6,7 @@ import {Command} from '@oclif/core'
 
 import {OrgctlError, toOrgctlError, usageError} from '../errors.js'
 import {loadPalette} from '../output/palette.js'
+import {stderr, stdin, stdout} from '../output/stdio.js'
 import {UI} from '../output/ui.js'
 import {settingsFromEnv} from '../settings.js'
 import {CliContext} from './context.js'
@@ -19,8 +20,8 @@ export abstract class OrgctlCommand extends Command {
     await super.init()
     const settings = settingsFromEnv(process.env)
     const json = this.jsonEnabled()
-    const color = await loadPalette(Boolean(process.stdout.isTTY) && !json && !settings.noColor)
-    this.ctx = new CliContext(settings, new UI({stdout: process.stdout, stderr: process.stderr, stdin: process.stdin}, json, color))
+    const color = await loadPalette(stdout.isTTY && !json && !settings.noColor)
+    this.ctx = new CliContext(settings, new UI({stdout, stderr, stdin}, json, color))
   }
 
   /** Kept-alive connections would hold the process open after the work is done. */
@@ -31,14 +32,14 @@ export abstract class OrgctlCommand extends Command {
 
   /** Exactly one JSON document on stdout: indented for a person at a terminal, compact for a program (as gh does). */
   override logJson(json: unknown): void {
-    process.stdout.write(`${JSON.stringify(json, null, process.stdout.isTTY ? 2 : undefined)}\n`)
+    stdout.write(`${JSON.stringify(json, null, stdout.isTTY ? 2 : undefined)}\n`)
   }
 
   override async catch(thrown: Error & {exitCode?: number}): Promise<never> {
     const error = asOrgctlError(thrown)
     if (this.ctx?.ui.json ?? this.jsonEnabled()) this.logJson(error.toJSON())
-    process.stderr.write(`Error: ${error.message}\n`)
-    if (process.env.DEBUG) process.stderr.write(`${thrown.stack ?? thrown}\n`)
+    stderr.write(`Error: ${error.message}\n`)
+    if (process.env.DEBUG) stderr.write(`${thrown.stack ?? thrown}\n`)
     return this.exit(error.exitCode)
   }
 }

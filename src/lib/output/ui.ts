@@ -66,7 +66,8 @@ export class UI {
 
   private async spin<T>(text: string, work: () => Promise<T>, status: (result: T) => string): Promise<T> {
     const {default: ora} = await import('ora')
-    const spinner = ora({text, stream: this.streams.stderr as NodeJS.WritableStream, isEnabled: true}).start()
+    // ora draws with cursor moves: it gets Node's own stream (a spinner runs only on a terminal).
+    const spinner = ora({text, stream: process.stderr, isEnabled: true}).start()
     try {
       const result = await work()
       spinner.stopAndPersist({symbol: '', text: `${text}... ${this.color.ok(status(result))}`})
