@@ -77,67 +77,69 @@ const LAZY = {
   'performance.js': ['node:perf_hooks'],
   'ux/supports-color.js': ['supports-color'],
 }
+
+const STDOUT_UNMADE = "process[Symbol.for('orgctl.stdout-unmade')]"
+const ACTION_TYPE = `const ACTION_TYPE = (Boolean(process.stderr.isTTY) &&
+    !process.env.CI &&
+    !['dumb', 'emacs-color'].includes(process.env.TERM) &&
+    'spinner') ||
+    'simple';
+`
+/** Text edits to oclif's files, by file: [exact text, its replacement]. */
+const EDITS = {
+  'config/plugin.js': [['.sort((a, b) => a.id.localeCompare(b.id));', '.sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));']],
+  'util/os.js': [
+    [
+      "return (await import('wsl-utils')).isWsl ? 'wsl' : (0, node_os_1.platform)();",
+      "if ((0, node_os_1.platform)() !== 'linux' || !(0, node_os_1.release)().toLowerCase().includes('microsoft')) return (0, node_os_1.platform)();\n    return (await import('wsl-utils')).isWsl ? 'wsl' : (0, node_os_1.platform)();",
+    ],
+  ],
+  'screen.js': [
+    [
+      'exports.stdtermwidth = columns || termwidth(process.stdout);\nexports.errtermwidth = columns || termwidth(process.stderr);',
+      'let stdWidth, errWidth;\n' +
+        'Object.defineProperty(exports, "stdtermwidth", {enumerable: true, get: () => (stdWidth ??= columns || termwidth(process.stdout))});\n' +
+        'Object.defineProperty(exports, "errtermwidth", {enumerable: true, get: () => (errWidth ??= columns || termwidth(process.stderr))});',
+    ],
+  ],
+  'command.js': [
+    [
+      "process.stdout.on('error', (err) => {",
+      "const stdoutProperty = Object.getOwnPropertyDescriptor(process, 'stdout');\n" +
+        'const onStdout = (listen) => stdoutProperty?.get && stdoutProperty.configurable\n' +
+        `    ? (${STDOUT_UNMADE} = true, Object.defineProperty(process, 'stdout', {configurable: true, enumerable: stdoutProperty.enumerable, get() { delete ${STDOUT_UNMADE}; Object.defineProperty(process, 'stdout', stdoutProperty); listen(process.stdout); return process.stdout; }}))\n` +
+        '    : listen(process.stdout);\n' +
+        "onStdout((stdout) => stdout.on('error', (err) => {",
+    ],
+    ['    throw err;\n});', '    throw err;\n}));'],
+  ],
+  'flush.js': [['async function _flush() {', `async function _flush() {\n    if (${STDOUT_UNMADE}) return;`]],
+  'ux/index.js': [
+    [ACTION_TYPE, ''],
+    [
+      "exports.action = ACTION_TYPE === 'spinner' ? new spinner_1.default() : new simple_1.default();\nexports.ux = {\n    action: exports.action,",
+      `let action_m;\nconst makeAction = () => (action_m ??= (() => { ${ACTION_TYPE} return ACTION_TYPE === 'spinner' ? new spinner_1.default() : new simple_1.default(); })());\n` +
+        'Object.defineProperty(exports, "action", {enumerable: true, get: makeAction});\nexports.ux = {\n    get action() { return makeAction(); },',
+    ],
+  ],
+}
+
+const patched = [...new Set([...Object.keys(LAZY), ...Object.keys(EDITS)])]
 const patchOclif = {
   name: 'patch-oclif',
   setup(b) {
-    b.onLoad({filter: /@oclif[\\/]core[\\/]lib[\\/](config[\\/]plugin(-loader)?|util[\\/](read-pjson|os)|parser[\\/]parse|performance|screen|command|flush|ux[\\/](supports-color|index))\.js$/}, (args) => {
+    const names = patched.map((rel) => rel.replace(/\.js$/, '').replace(/[/.-]/g, (c) => (c === '/' ? '[\\\\/]' : `\\${c}`))).join('|')
+    b.onLoad({filter: new RegExp(`@oclif[\\\\/]core[\\\\/]lib[\\\\/](${names})\\.js$`)}, (args) => {
       const rel = args.path.replace(/\\/g, '/').replace(/.*@oclif\/core\/lib\//, '')
       let text = readFileSync(args.path, 'utf8')
-      if (rel === 'screen.js') {
-        const from = 'exports.stdtermwidth = columns || termwidth(process.stdout);\nexports.errtermwidth = columns || termwidth(process.stderr);'
-        if (!text.includes(from)) throw new Error(`oclif changed: "${from}" not found in ${args.path}; drop or update the patch`)
-        text = text.replace(
-          from,
-          'let stdWidth, errWidth;\n' +
-            'Object.defineProperty(exports, "stdtermwidth", {enumerable: true, get: () => (stdWidth ??= columns || termwidth(process.stdout))});\n' +
-            'Object.defineProperty(exports, "errtermwidth", {enumerable: true, get: () => (errWidth ??= columns || termwidth(process.stderr))});',
-        )
-      }
-      if (rel === 'command.js') {
-        const from = "process.stdout.on('error', (err) => {"
-        if (!text.includes(from)) throw new Error(`oclif changed: "${from}" not found in ${args.path}; drop or update the patch`)
-        text = text.replace(
-          from,
-          "const stdoutProperty = Object.getOwnPropertyDescriptor(process, 'stdout');\n" +
-            "const onStdout = (listen) => stdoutProperty?.get && stdoutProperty.configurable\n" +
-            "    ? (process[Symbol.for('orgctl.stdout-unmade')] = true, Object.defineProperty(process, 'stdout', {configurable: true, enumerable: stdoutProperty.enumerable, get() { delete process[Symbol.for('orgctl.stdout-unmade')]; Object.defineProperty(process, 'stdout', stdoutProperty); listen(process.stdout); return process.stdout; }}))\n" +
-            "    : listen(process.stdout);\n" +
-            "onStdout((stdout) => stdout.on('error', (err) => {",
-        )
-        const end = "    throw err;\n});"
-        if (!text.includes(end)) throw new Error(`oclif changed: the end of the EPIPE handler not found in ${args.path}; drop or update the patch`)
-        text = text.replace(end, '    throw err;\n}));')
-      }
-      if (rel === 'flush.js') {
-        const from = 'async function _flush() {'
-        if (!text.includes(from)) throw new Error(`oclif changed: "${from}" not found in ${args.path}; drop or update the patch`)
-        text = text.replace(from, `${from}\n    if (process[Symbol.for('orgctl.stdout-unmade')]) return;`)
-      }
-      if (rel === 'ux/index.js') {
-        const from = 'exports.action = ACTION_TYPE === \'spinner\' ? new spinner_1.default() : new simple_1.default();\nexports.ux = {\n    action: exports.action,'
-        const type = text.match(/const ACTION_TYPE = [^;]+;/)?.[0]
-        if (!text.includes(from) || !type) throw new Error(`oclif changed: the ACTION_TYPE/action lines not found in ${args.path}; drop or update the patch`)
-        text = text
-          .replace(type, '')
-          .replace(
-            from,
-            `let action_m;\nconst makeAction = () => (action_m ??= (() => { ${type} return ACTION_TYPE === 'spinner' ? new spinner_1.default() : new simple_1.default(); })());\n` +
-              'Object.defineProperty(exports, "action", {enumerable: true, get: makeAction});\nexports.ux = {\n    get action() { return makeAction(); },',
-          )
-      }
-      if (rel === 'util/os.js') {
-        const from = "return (await import('wsl-utils')).isWsl ? 'wsl' : (0, node_os_1.platform)();"
-        if (!text.includes(from)) throw new Error(`oclif changed: "${from}" not found in ${args.path}; drop or update the patch`)
-        text = text.replace(from, `if ((0, node_os_1.platform)() !== 'linux' || !(0, node_os_1.release)().toLowerCase().includes('microsoft')) return (0, node_os_1.platform)();\n    ${from}`)
-      }
-      if (rel === 'config/plugin.js') {
-        const from = '.sort((a, b) => a.id.localeCompare(b.id));'
-        if (!text.includes(from)) throw new Error(`oclif changed: "${from}" not found in ${args.path}; drop or update the patch`)
-        text = text.replace(from, '.sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));')
+      const changed = (what) => new Error(`oclif changed: ${what} not found in ${args.path}; drop or update the patch`)
+      for (const [from, to] of EDITS[rel] ?? []) {
+        if (!text.includes(from)) throw changed(JSON.stringify(from))
+        text = text.replace(from, to)
       }
       for (const dep of LAZY[rel] ?? []) {
         const pattern = new RegExp(`const (\\w+) = require\\("${dep}"\\);`)
-        if (!pattern.test(text)) throw new Error(`oclif changed: require("${dep}") not found in ${args.path}; drop or update the patch`)
+        if (!pattern.test(text)) throw changed(`require("${dep}")`)
         text = text.replace(pattern, (_, name) => `let ${name}_m; const ${name} = new Proxy({}, {get: (_, k) => (${name}_m ??= require("${dep}"))[k]});`)
       }
       return {contents: text, loader: 'js'}

@@ -23,6 +23,7 @@ import type {DynoSize, OrgAppsSummary, OrgRole, State} from '../../src/lib/domai
 import {currentUsage, summarizeOrgApps} from '../../src/lib/domain/usage.js'
 import {DEFAULT_LIMITS} from '../../src/lib/domain/validation.js'
 import {OrgctlError} from '../../src/lib/errors.js'
+import {failure} from './fixture.js'
 import {SECTIONS} from '../../src/lib/store/codec.js'
 import {JsonStore} from '../../src/lib/store/json-store.js'
 
@@ -41,15 +42,6 @@ beforeEach(() => {
   path = join(dir, 'store.json')
 })
 afterEach(() => rmSync(dir, {recursive: true, force: true}))
-
-async function failure(promise: Promise<unknown>): Promise<OrgctlError> {
-  try {
-    await promise
-  } catch (error) {
-    return error as OrgctlError
-  }
-  throw new Error('expected a failure')
-}
 
 /** A fresh read by a new store object (no cache): sections decoded lazily. */
 const lazyRead = (file = path) => new JsonStore(file).read()

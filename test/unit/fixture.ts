@@ -1,6 +1,7 @@
 /** An in-memory state built through the domain itself, for unit tests. */
 import {Ctx} from '../../src/lib/domain/context.js'
 import {emptyState, type State} from '../../src/lib/domain/types.js'
+import type {OrgctlError} from '../../src/lib/errors.js'
 
 export const ADMIN = 'admin@acme.test'
 export const MEMBER = 'member@acme.test'
@@ -24,3 +25,13 @@ export function world(at = '2026-11-15T00:00:00.000Z'): World {
 
 let counter = 0
 export const names = (attempt: number) => `gen-app-${attempt}${counter++}`
+
+/** The error a promise rejects with (the test fails if it resolves). */
+export async function failure(promise: Promise<unknown>): Promise<OrgctlError> {
+  try {
+    await promise
+  } catch (error) {
+    return error as OrgctlError
+  }
+  throw new Error('expected a failure')
+}

@@ -9,6 +9,7 @@ import {addMember} from '../../src/lib/domain/members.js'
 import {createOrg} from '../../src/lib/domain/orgs.js'
 import {DEFAULT_LIMITS} from '../../src/lib/domain/validation.js'
 import {OrgctlError} from '../../src/lib/errors.js'
+import {failure} from './fixture.js'
 import {SCHEMA_VERSION} from '../../src/lib/store/codec.js'
 import {JsonStore} from '../../src/lib/store/json-store.js'
 
@@ -22,15 +23,6 @@ afterEach(() => rmSync(dir, {recursive: true, force: true}))
 
 const ADMIN = 'admin@acme.test'
 const seed = (store: JsonStore) => store.update((state) => createOrg(new Ctx(state, ADMIN), 'acme', DEFAULT_LIMITS))
-
-async function failure(promise: Promise<unknown>): Promise<OrgctlError> {
-  try {
-    await promise
-  } catch (error) {
-    return error as OrgctlError
-  }
-  throw new Error('expected a failure')
-}
 
 describe('the JSON store', () => {
   it('reads as empty before the first write, without creating the file', async () => {
