@@ -73,8 +73,10 @@ describe('load', () => {
         },
         {method: 'GET', path: '/account', headers},
       ]
-      // Warm up (JIT, caches, connection pools), then measure memory before and after the sustained run.
-      await autocannon({url: server.url, connections: 4, duration: 1, requests})
+      // Warm up at the measured load (JIT, caches, connection pools, and the heap and malloc arenas
+      // growing to their working size, which takes a few seconds), then measure memory before and
+      // after the sustained run: a leak keeps growing, a working set does not.
+      await autocannon({url: server.url, connections: 10, duration: 3, requests})
       await sleep(300)
       const before = rssKb(pid)
       const result = await autocannon({url: server.url, connections: 10, duration: seconds, requests})

@@ -36,37 +36,62 @@ declare module 'fastify' {
     actor: string
     backend: LocalBackend
     /** Set on GETs whose answer may be kept for the same user and store version. */
-    cacheKey?: string
+    answerKey?: {version: string; key: string}
   }
 }
 
 /**
- * The last few GET answers, keyed by store version, user, URL and Range (least recently used first out).
- * Bodies are kept encoded: a hit is sent without turning tens of kilobytes of JSON into UTF-8 again.
+ * The last few GET answers for the current store version, keyed by user, URL and Range (least
+ * recently used first out, within a count and a byte budget). A body is encoded at its first hit
+ * and kept so: later hits are sent without turning tens of kilobytes of JSON into UTF-8 again (and
+ * answers never asked for again, as most are under a stream of writes, never make a Buffer). A new
+ * version empties it: answers of an older one can never be served again.
  */
 interface Answer {
   status: number
   headers: Record<string, string>
-  body: Buffer
+  body: string | Buffer
 }
 
 class AnswerCache {
   private readonly entries = new Map<string, Answer>()
+  private version?: string
+  private bytes = 0
 
-  constructor(private readonly size: number) {}
+  constructor(
+    private readonly maxEntries: number,
+    private readonly maxBytes: number,
+  ) {}
 
-  get(key: string) {
+  get(version: string, key: string): Answer | undefined {
+    if (version !== this.version) {
+      this.entries.clear()
+      this.bytes = 0
+      this.version = version
+      return undefined
+    }
     const entry = this.entries.get(key)
     if (entry) {
+      if (typeof entry.body === 'string') entry.body = Buffer.from(entry.body)
       this.entries.delete(key)
       this.entries.set(key, entry)
     }
     return entry
   }
 
-  set(key: string, entry: Answer): void {
+  /** Keeps an answer made from `version`, unless the store has moved on since. */
+  set(version: string, key: string, entry: Answer): void {
+    if (version !== this.version || entry.body.length > this.maxBytes) return
+    const previous = this.entries.get(key)
+    if (previous) this.bytes -= previous.body.length
+    this.entries.delete(key)
     this.entries.set(key, entry)
-    if (this.entries.size > this.size) this.entries.delete(this.entries.keys().next().value!)
+    this.bytes += entry.body.length
+    for (const [oldest, {body}] of this.entries) {
+      if (this.entries.size <= this.maxEntries && this.bytes <= this.maxBytes) break
+      this.entries.delete(oldest)
+      this.bytes -= body.length
+    }
   }
 }
 
@@ -97,7 +122,7 @@ export function tokenFrom(header: string | undefined): string | undefined {
 export async function buildServer(options: ServerOptions): Promise<FastifyInstance> {
   const clock = options.clock ?? systemClock
   const limiter = new RateLimiter(options.rateLimitPerHour ?? 4500)
-  const answers = new AnswerCache(200)
+  const answers = new AnswerCache(200, 32 * 1024 * 1024)
   const app = Fastify({
     bodyLimit: options.bodyLimit ?? 64 * 1024,
     // Heroku's clients send this vendor type; parse it as JSON, and refuse prototype-poisoning keys.
@@ -133,7 +158,7 @@ export async function buildServer(options: ServerOptions): Promise<FastifyInstan
   })
 
   app.decorateRequest('actor', '')
-  app.decorateRequest('cacheKey', undefined)
+  app.decorateRequest('answerKey', undefined)
   app.decorateRequest('backend', null as unknown as LocalBackend)
 
   app.addHook('onRequest', async (request, reply) => {
@@ -159,24 +184,22 @@ export async function buildServer(options: ServerOptions): Promise<FastifyInstan
     if (request.method !== 'GET' || request.url.startsWith('/account/rate-limits')) return
     // Reads of an unchanged store by the same user give the same answer: serve it again.
     if (version === undefined) return
-    request.cacheKey = `${version}\n${actor}\n${request.url}\n${request.headers.range ?? ''}`
-    const hit = answers.get(request.cacheKey)
-    if (hit) {
-      request.cacheKey = undefined
-      return reply.code(hit.status).headers(hit.headers).type(JSON_TYPE).send(hit.body)
-    }
+    const key = `${actor}\n${request.url}\n${request.headers.range ?? ''}`
+    const hit = answers.get(version, key)
+    if (hit) return reply.code(hit.status).headers(hit.headers).type(JSON_TYPE).send(hit.body)
+    request.answerKey = {version, key}
   })
 
   app.addHook('onSend', async (request, reply, payload) => {
-    if (request.cacheKey === undefined || reply.statusCode >= 300 || typeof payload !== 'string') return payload
+    const {answerKey} = request
+    if (answerKey === undefined || reply.statusCode >= 300 || typeof payload !== 'string') return payload
     const headers: Record<string, string> = {}
     for (const name of ['next-range', 'accept-ranges']) {
       const value = reply.getHeader(name)
       if (typeof value === 'string') headers[name] = value
     }
-    const body = Buffer.from(payload)
-    answers.set(request.cacheKey, {status: reply.statusCode, headers, body})
-    return body
+    answers.set(answerKey.version, answerKey.key, {status: reply.statusCode, headers, body: payload})
+    return payload
   })
 
   if (options.log) {
