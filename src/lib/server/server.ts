@@ -40,6 +40,12 @@ declare module 'fastify' {
   }
 }
 
+interface Answer {
+  status: number
+  headers: Record<string, string>
+  body: string | Buffer
+}
+
 /**
  * The last few GET answers for the current store version, keyed by user, URL and Range (least
  * recently used first out, within a count and a byte budget). A body is encoded at its first hit
@@ -47,14 +53,9 @@ declare module 'fastify' {
  * answers never asked for again, as most are under a stream of writes, never make a Buffer). A new
  * version empties it: answers of an older one can never be served again.
  */
-interface Answer {
-  status: number
-  headers: Record<string, string>
-  body: string | Buffer
-}
-
 class AnswerCache {
-  private readonly entries = new Map<string, Answer>()
+  /** Each answer with its size in bytes, counted once when it is kept. */
+  private readonly entries = new Map<string, {answer: Answer; size: number}>()
   private version?: string
   private bytes = 0
 
@@ -71,26 +72,26 @@ class AnswerCache {
       return undefined
     }
     const entry = this.entries.get(key)
-    if (entry) {
-      if (typeof entry.body === 'string') entry.body = Buffer.from(entry.body)
-      this.entries.delete(key)
-      this.entries.set(key, entry)
-    }
-    return entry
+    if (!entry) return undefined
+    if (typeof entry.answer.body === 'string') entry.answer.body = Buffer.from(entry.answer.body)
+    this.entries.delete(key)
+    this.entries.set(key, entry)
+    return entry.answer
   }
 
   /** Keeps an answer made from `version`, unless the store has moved on since. */
-  set(version: string, key: string, entry: Answer): void {
-    if (version !== this.version || entry.body.length > this.maxBytes) return
+  set(version: string, key: string, answer: Answer): void {
+    const size = Buffer.byteLength(answer.body)
+    if (version !== this.version || size > this.maxBytes) return
     const previous = this.entries.get(key)
-    if (previous) this.bytes -= previous.body.length
+    if (previous) this.bytes -= previous.size
     this.entries.delete(key)
-    this.entries.set(key, entry)
-    this.bytes += entry.body.length
-    for (const [oldest, {body}] of this.entries) {
+    this.entries.set(key, {answer, size})
+    this.bytes += size
+    for (const [oldest, entry] of this.entries) {
       if (this.entries.size <= this.maxEntries && this.bytes <= this.maxBytes) break
       this.entries.delete(oldest)
-      this.bytes -= body.length
+      this.bytes -= entry.size
     }
   }
 }

@@ -55,8 +55,8 @@ export interface StoreFile {
 /** The state of one committed version of the store, decoded section by section as it is used. */
 export class StoreState implements State {
   private readonly decoded: Partial<Pick<State, SectionName>>
-  /** null: the summaries failed their check and are not used. */
-  private summaries?: Map<string, OrgAppsSummary> | null
+  private summaries?: Map<string, OrgAppsSummary>
+  private intact?: boolean
 
   private constructor(
     private readonly path: string,
@@ -148,12 +148,9 @@ export class StoreState implements State {
 
   /** Kept summaries, while the apps are unread (once read, they may change: count from them). */
   get orgAppsSummaries(): ReadonlyMap<string, OrgAppsSummary> | undefined {
-    if (this.decoded.apps !== undefined || this.crc32 === undefined) return undefined
-    if (this.summaries === undefined) {
-      const intact = this.untouched || zlib().crc32(this.body('orgApps'), zlib().crc32(this.body('apps'))) === this.crc32
-      this.summaries = intact ? this.parse('orgApps', decodeOrgAppsSummaries) : null
-    }
-    return this.summaries ?? undefined
+    if (this.decoded.apps !== undefined || !this.summariesIntact()) return undefined
+    this.summaries ??= this.parse('orgApps', decodeOrgAppsSummaries)
+    return this.summaries
   }
 
   /**
@@ -162,6 +159,20 @@ export class StoreState implements State {
    * Sections never decoded are copied byte for byte.
    */
   encode(): ((revision: string, writtenMs: number) => Buffer) | undefined {
+    let bodies = this.encodeParts()
+    if (PARTS.every((part) => bodies[part] === this.bodies[part])) return undefined
+    if (this.decoded.apps === undefined && !this.summariesIntact()) {
+      // The summaries no longer match the apps (an edit by hand): made again from the apps, never
+      // copied under a new mtime that would vouch for them.
+      void this.apps
+      bodies = this.encodeParts()
+    }
+    const copied = bodies.apps === this.bodies.apps && bodies.orgApps === this.bodies.orgApps
+    const crc32 = copied && this.summariesIntact() ? this.crc32! : zlib().crc32(bodies.orgApps, zlib().crc32(bodies.apps))
+    return (revision, writtenMs) => assemble(bodies, crc32, revision, writtenMs)
+  }
+
+  private encodeParts(): Bodies {
     const bodies = {} as Bodies
     for (const name of SECTIONS) {
       const records = this.decoded[name]
@@ -169,12 +180,13 @@ export class StoreState implements State {
     }
     const apps = this.decoded.apps
     bodies.orgApps = apps === undefined ? this.body('orgApps') : this.sameOr('orgApps', Buffer.from(encodeOrgAppsSummaries(apps)))
-    if (PARTS.every((part) => bodies[part] === this.bodies[part])) return undefined
-    const crc32 =
-      this.crc32 !== undefined && bodies.apps === this.bodies.apps && bodies.orgApps === this.bodies.orgApps
-        ? this.crc32
-        : zlib().crc32(bodies.orgApps, zlib().crc32(bodies.apps))
-    return (revision, writtenMs) => assemble(bodies, crc32, revision, writtenMs)
+    return bodies
+  }
+
+  /** Whether the kept summaries are those of the apps: the file is as its commit left it, or its crc32 still matches. */
+  private summariesIntact(): boolean {
+    this.intact ??= this.crc32 !== undefined && (this.untouched || zlib().crc32(this.body('orgApps'), zlib().crc32(this.body('apps'))) === this.crc32)
+    return this.intact
   }
 
   /** The committed bytes when a fresh encoding equals them (unchanged), else the fresh ones. */
@@ -187,9 +199,11 @@ export class StoreState implements State {
   }
 
   private parse<T>(part: Part, decode: (parsed: unknown) => T): T {
+    // Read in first, outside the JSON check: a failed read is not a corrupt file.
+    const text = this.body(part).toString('utf8')
     let parsed: unknown
     try {
-      parsed = JSON.parse(this.body(part).toString('utf8'))
+      parsed = JSON.parse(text)
     } catch {
       throw notJson(this.path)
     }

@@ -61,10 +61,10 @@ const readFd = (fd: number, buffer: Buffer, offset: number, end: number) =>
   )
 
 /** Bytes [start, end) of the file into the same offsets of the buffer. */
-async function readRange(fd: number, buffer: Buffer, start: number, end: number): Promise<void> {
+async function readRange(fd: number, buffer: Buffer, start: number, end: number, path: string): Promise<void> {
   for (let offset = start; offset < end; ) {
     const bytesRead = await readFd(fd, buffer, offset, end)
-    if (bytesRead === 0) throw changedWhileRead()
+    if (bytesRead === 0) throw changedWhileRead(path)
     offset += bytesRead
   }
 }
@@ -78,13 +78,35 @@ function readRangeSync(fd: number, buffer: Buffer, start: number, end: number, p
     } catch (error) {
       throw storeError(`Cannot read the store ${path}: ${(error as Error).message}.`)
     }
-    if (bytesRead === 0) throw changedWhileRead()
+    if (bytesRead === 0) throw changedWhileRead(path)
     offset += bytesRead
   }
 }
 
 /** Only an edit in place (never a commit, which renames a new file in) can shorten the file being read. */
-const changedWhileRead = () => storeError('The store file was cut short while being read (edited in place?): run the command again.')
+const changedWhileRead = (path: string) => storeError(`The store ${path} was cut short while being read (edited in place?): run the command again.`)
+
+/** A descriptor, closed once. */
+class OpenFile {
+  closed = false
+  constructor(readonly fd: number) {}
+
+  close(): void {
+    if (this.closed) return
+    this.closed = true
+    closeSync(this.fd)
+  }
+}
+
+interface Cached {
+  handle: OpenFile
+  stamp: string
+  version: Version
+  state: StoreState
+}
+
+/** The device and inode part of a stamp. */
+const inodeOf = (stamp: string) => stamp.split(':', 2).join(':')
 
 export class JsonStore {
   readonly path: string
@@ -95,7 +117,7 @@ export class JsonStore {
    * the file kept open: while it is open its inode number cannot be reused by a later version, so
    * the same inode, size, mtime and ctime at the path mean the same file, seen with one stat.
    */
-  private cache?: {fd: number; stamp: string; version: Version; state: StoreState}
+  private cache?: Cached
   /** Changes from this process wait here; they are committed together (group commit). */
   private pending: Pending[] = []
   private committing = false
@@ -124,10 +146,10 @@ export class JsonStore {
       stamp = stampOf(statSync(this.path, {bigint: true}))
     } catch {}
     if (cached && stamp === cached.stamp) return cached
-    const {state, revision, fd, stamp: loaded} = await this.load()
-    if (fd === undefined || loaded === undefined) return {state}
+    const {state, revision, handle, stamp: loaded} = await this.load()
+    if (handle === undefined || loaded === undefined) return {state}
     const version = `${revision ?? '-'}:${loaded}`
-    this.remember({fd, stamp: loaded, version, state})
+    this.remember({handle, stamp: loaded, version, state})
     return {state, version}
   }
 
@@ -136,13 +158,19 @@ export class JsonStore {
     this.remember(undefined)
   }
 
-  private remember(entry: {fd: number; stamp: string; version: Version; state: StoreState} | undefined): void {
+  private remember(entry: Cached | undefined): void {
     const previous = this.cache
     this.cache = entry
-    if (!previous || previous.fd === entry?.fd) return
-    // A reader may still hold the old state: it gets its unread parts before the file goes (not at close()).
-    if (entry) previous.state.materialize()
-    closeSync(previous.fd)
+    if (!previous || previous.handle === entry?.handle) return
+    try {
+      // A reader may still hold the old state: it gets its unread parts before its file goes. Not at
+      // close(), nor when the file was rewritten in place (the old bytes are gone already).
+      if (entry && inodeOf(entry.stamp) !== inodeOf(previous.stamp)) previous.state.materialize()
+    } catch {
+      // Then that old state cannot be read in any more; readers get the new one from now on.
+    } finally {
+      previous.handle.close()
+    }
   }
 
   /**
@@ -217,7 +245,7 @@ export class JsonStore {
       }
       return outcomes
     } finally {
-      if (loaded?.fd !== undefined) closeSync(loaded.fd)
+      loaded?.handle?.close()
       await lock.release()
     }
   }
@@ -240,15 +268,16 @@ export class JsonStore {
 
   /** After a commit (the lock still held, so the file is this one): the state just written is the cache. */
   private rememberWritten(revision: string, state: StoreState): void {
-    // Its unread parts were read from the file just replaced, which is about to be let go.
-    state.materialize()
-    let fd: number | undefined
+    let handle: OpenFile | undefined
     try {
-      fd = openSync(this.path, 'r')
-      const stamp = stampOf(fstatSync(fd, {bigint: true}))
-      this.remember({fd, stamp, version: `${revision}:${stamp}`, state})
+      // Its unread parts were read from the file just replaced, which is about to be let go.
+      state.materialize()
+      handle = new OpenFile(openSync(this.path, 'r'))
+      const stamp = stampOf(fstatSync(handle.fd, {bigint: true}))
+      this.remember({handle, stamp, version: `${revision}:${stamp}`, state})
     } catch {
-      if (fd !== undefined) closeSync(fd)
+      // The commit is written: this only costs the next reader a read of the file.
+      handle?.close()
       this.remember(undefined)
     }
   }
@@ -272,40 +301,42 @@ export class JsonStore {
    * descriptor sees one whole version), handed back open: the caller closes it. Its end is read
    * first, and when it names where the apps are in a big file, they are left to be read on demand.
    */
-  private async load(): Promise<{state: StoreState; file?: StoreFile; revision?: string; fd?: number; stamp?: string}> {
-    let fd: number | undefined
+  private async load(): Promise<{state: StoreState; file?: StoreFile; revision?: string; handle?: OpenFile; stamp?: string}> {
+    let handle: OpenFile | undefined
     try {
-      fd = await openFd(this.path)
+      handle = new OpenFile(await openFd(this.path))
+      const {fd} = handle
       const info = fstatSync(fd, {bigint: true})
       const size = Number(info.size)
       const bytes = Buffer.allocUnsafe(size)
       const tailStart = Math.max(0, size - TAIL_BYTES)
-      await readRange(fd, bytes, tailStart, size)
+      await readRange(fd, bytes, tailStart, size, this.path)
       const apps = size >= LAZY_MIN_BYTES ? appsRangeIn(bytes.subarray(tailStart), size) : undefined
       let unread = apps && apps[1] - apps[0] >= LAZY_MIN_BYTES ? apps : undefined
       if (unread) {
-        await readRange(fd, bytes, 0, unread[0])
-        await readRange(fd, bytes, unread[1], tailStart)
+        await readRange(fd, bytes, 0, unread[0], this.path)
+        await readRange(fd, bytes, unread[1], tailStart, this.path)
       } else {
-        await readRange(fd, bytes, 0, tailStart)
+        await readRange(fd, bytes, 0, tailStart, this.path)
       }
-      const open = fd
+      const open = handle
       const fill = (start: number, end: number) => {
         if (!unread || end <= unread[0] || start >= unread[1]) return
-        readRangeSync(open, bytes, unread[0], unread[1], this.path)
+        if (open.closed) throw storeError(`The store ${this.path} was let go before all of it was read: run the command again.`)
+        readRangeSync(open.fd, bytes, unread[0], unread[1], this.path)
         unread = undefined
       }
       const file: StoreFile = {bytes, fill}
       const state = StoreState.read(this.path, file, Number(info.mtimeNs / 1000n) / 1000)
-      const loaded = {state, file, revision: revisionOf(bytes.toString('utf8', 0, Math.min(HEAD_BYTES, size))), fd, stamp: stampOf(info)}
-      fd = undefined
+      const loaded = {state, file, revision: revisionOf(bytes.toString('utf8', 0, Math.min(HEAD_BYTES, size))), handle, stamp: stampOf(info)}
+      handle = undefined
       return loaded
     } catch (error) {
       if ((error as NodeJS.ErrnoException).code === 'ENOENT') return {state: StoreState.empty(this.path)}
       if (error instanceof OrgctlError) throw error
       throw storeError(`Cannot read the store ${this.path}: ${(error as Error).message}. Check the file's permissions, or point ORGCTL_STORE elsewhere.`)
     } finally {
-      if (fd !== undefined) closeSync(fd)
+      handle?.close()
     }
   }
 
