@@ -32,7 +32,8 @@ const liftoffOnly = Boolean(process.env.ORGCTL_API_URL)
 if (liftoffOnly) require('node:v8').setFlagsFromString('--liftoff-only')
 
 const file = join(__dirname, '..', 'dist', 'orgctl.cjs')
-const source = fs.readFileSync(file, 'utf8')
+// The bundle is pure ASCII (scripts/bundle.mjs sees to it): latin1 reads it twice as fast as utf8.
+const source = fs.readFileSync(file, 'latin1')
 
 function fnv1a(text) {
   let h = 0x811c9dc5
