@@ -41,8 +41,8 @@ export async function buildStore(domain, path, {members = 1, apps = 0, collabora
     const at = admin.at
     for (let i = 1; i < members; i++) {
       const email = memberEmail(i)
-      admin.user(email)
-      org.members.set(email, {id: admin.newId(), email, role: 'member', createdAt: at, updatedAt: at})
+      const user = admin.user(email)
+      org.members.set(email, {id: admin.newId(), email, userId: user.id, role: 'member', createdAt: at, updatedAt: at})
     }
     const others = members - 1
     let next = 0

@@ -11,6 +11,7 @@ import {crc32} from 'node:zlib'
 import fc from 'fast-check'
 import {afterEach, beforeEach, describe, expect, it} from 'vitest'
 
+import {LocalBackend} from '../../src/lib/backend/local-backend.js'
 import {addAccess, removeAccess} from '../../src/lib/domain/access.js'
 import {createApp, destroyApp} from '../../src/lib/domain/apps.js'
 import {Ctx, orgStanding} from '../../src/lib/domain/context.js'
@@ -829,5 +830,40 @@ describe('a big store: its apps are read from the file only when used', () => {
     }
     expect((error as OrgctlError).id).toBe('store_error')
     store.close()
+  })
+})
+
+describe('memberships keep their user id', () => {
+  it('a member list gives each member their user id, from the membership or, for one written before, from the user', async () => {
+    const store = new JsonStore(path)
+    await store.update((state) => {
+      createOrg(as(state, ADMIN), 'acme', DEFAULT_LIMITS)
+      addMember(as(state, ADMIN), 'acme', MEMBER, 'member')
+    })
+    // A membership as written before user ids were kept with it.
+    const doc = JSON.parse(readFileSync(path, 'utf8'))
+    delete doc.orgs[0].members.find((m: {email: string}) => m.email === MEMBER).userId
+    delete doc.layout
+    writeFileSync(path, JSON.stringify(doc))
+    const state = await new JsonStore(path).read()
+    const ids = (await new LocalBackend(new JsonStore(path), ADMIN).listMembers('acme')).map((m) => [m.email, m.user.id])
+    expect(ids).toEqual([
+      [ADMIN, state.users.get(ADMIN)!.id],
+      [MEMBER, state.users.get(MEMBER)!.id],
+    ])
+    expect(state.orgs.get('acme')!.members.get(ADMIN)!.userId).toBe(state.users.get(ADMIN)!.id)
+    expect(state.orgs.get('acme')!.members.get(MEMBER)!.userId).toBeUndefined()
+  })
+
+  it('a change that changes nothing writes nothing (memberships are always written with their keys in one order)', async () => {
+    const store = new JsonStore(path)
+    await store.update((state) => {
+      createOrg(as(state, ADMIN), 'acme', DEFAULT_LIMITS)
+      addMember(as(state, ADMIN), 'acme', MEMBER, 'member')
+    })
+    await store.update((state) => addMember(as(state, ADMIN), 'acme', MEMBER, 'member'))
+    const before = readFileSync(path)
+    await new JsonStore(path).update((state) => addMember(as(state, ADMIN), 'acme', MEMBER, 'member'))
+    expect(readFileSync(path).equals(before)).toBe(true)
   })
 })

@@ -59,7 +59,8 @@ export function presentTeamInfo(view: OrgView & {usage: Usage}): R.TeamInfo {
 }
 
 export function presentMember(ctx: Ctx, org: Org, view: MemberView): R.TeamMember {
-  const user = userRef(ctx, view.email)
+  const userId = view.membership?.userId
+  const user = userId === undefined ? userRef(ctx, view.email) : {id: userId, email: view.email}
   const at = view.membership?.createdAt ?? org.createdAt
   return {
     id: view.membership?.id ?? derivedId(`member:${org.name}`, view.email),

@@ -32,11 +32,11 @@ function findMember(ctx: Ctx, org: Org, email: string): MemberView | undefined {
 }
 
 function setMembership(ctx: Ctx, org: Org, email: string, role: OrgRole): MemberView {
-  ctx.user(email)
+  const user = ctx.user(email)
   const existing = org.members.get(email)
   const membership: Membership = existing
-    ? {...existing, role, updatedAt: ctx.at}
-    : {id: ctx.newId(), email, role, createdAt: ctx.at, updatedAt: ctx.at}
+    ? {...existing, userId: user.id, role, updatedAt: ctx.at}
+    : {id: ctx.newId(), email, userId: user.id, role, createdAt: ctx.at, updatedAt: ctx.at}
   org.members.set(email, membership)
   recordUsage(ctx, org)
   return {email, role, membership}

@@ -29,14 +29,14 @@ export function listOrgs(ctx: Ctx): OrgView[] {
 export function createOrg(ctx: Ctx, name: string, limits: Limits): OrgView {
   parseOrgName(name)
   if (ctx.state.orgs.has(name)) throw conflict(`The org name ${name} is already taken: choose another name.`)
-  ctx.user(ctx.actor)
+  const admin = ctx.user(ctx.actor)
   const org: Org = {
     id: ctx.newId(),
     name,
     createdAt: ctx.at,
     updatedAt: ctx.at,
     limits: {...limits},
-    members: new Map([[ctx.actor, {id: ctx.newId(), email: ctx.actor, role: 'admin', createdAt: ctx.at, updatedAt: ctx.at}]]),
+    members: new Map([[ctx.actor, {id: ctx.newId(), email: ctx.actor, userId: admin.id, role: 'admin', createdAt: ctx.at, updatedAt: ctx.at}]]),
   }
   ctx.state.orgs.set(name, org)
   ctx.state.histories.set(name, {usageHistory: [], ledger: []})

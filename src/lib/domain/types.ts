@@ -30,6 +30,11 @@ export interface User {
 export interface Membership {
   id: string
   email: string
+  /**
+   * The member's user id, kept with the membership so that a member list needs no user records
+   * (absent from memberships written before it was kept: then the user record gives it).
+   */
+  userId?: string
   role: OrgRole
   createdAt: string
   updatedAt: string

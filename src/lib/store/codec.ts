@@ -120,13 +120,19 @@ function keyed<T>(items: unknown, path: string, decode: (item: Json, path: strin
 
 const decodeUser = (o: Json, p: string): User => ({id: str(o, 'id', p), email: str(o, 'email', p), createdAt: str(o, 'createdAt', p)})
 
-const decodeMembership = (o: Json, p: string): Membership => ({
-  id: str(o, 'id', p),
-  email: str(o, 'email', p),
-  role: oneOf<OrgRole>(o, 'role', ORG_ROLES, p),
-  createdAt: str(o, 'createdAt', p),
-  updatedAt: str(o, 'updatedAt', p),
-})
+const decodeMembership = (o: Json, p: string): Membership =>
+  membershipRecord({
+    id: str(o, 'id', p),
+    email: str(o, 'email', p),
+    userId: o.userId === undefined ? undefined : str(o, 'userId', p),
+    role: oneOf<OrgRole>(o, 'role', ORG_ROLES, p),
+    createdAt: str(o, 'createdAt', p),
+    updatedAt: str(o, 'updatedAt', p),
+  })
+
+/** A membership with its keys in one order (and no userId key when there is none), decoded or encoded. */
+const membershipRecord = ({id, email, userId, role, createdAt, updatedAt}: Membership): Membership =>
+  userId === undefined ? {id, email, role, createdAt, updatedAt} : {id, email, userId, role, createdAt, updatedAt}
 
 const decodeUsageDay = (o: Json, p: string): UsageDay => ({
   date: str(o, 'date', p),
@@ -240,7 +246,7 @@ const SECTION_DECODERS: {[K in SectionName]: (value: unknown) => Sections[K]} = 
 
 const SECTION_ENCODERS: {[K in SectionName]: (records: Sections[K]) => unknown[]} = {
   users: (users) => [...users.values()],
-  orgs: (orgs) => [...orgs.values()].map((org) => ({...org, members: [...org.members.values()]})),
+  orgs: (orgs) => [...orgs.values()].map((org) => ({...org, members: [...org.members.values()].map(membershipRecord)})),
   histories: (histories) => [...histories].map(([org, history]) => ({org, ...history})),
   apps: (apps) =>
     [...apps.values()].map((app) => ({...app, collaborators: [...app.collaborators.values()], formation: [...app.formation.values()]})),
