@@ -120,15 +120,15 @@ function keyed<T>(items: unknown, path: string, decode: (item: Json, path: strin
 
 const decodeUser = (o: Json, p: string): User => ({id: str(o, 'id', p), email: str(o, 'email', p), createdAt: str(o, 'createdAt', p)})
 
-const decodeMembership = (o: Json, p: string): Membership =>
-  membershipRecord({
-    id: str(o, 'id', p),
-    email: str(o, 'email', p),
-    userId: o.userId === undefined ? undefined : str(o, 'userId', p),
-    role: oneOf<OrgRole>(o, 'role', ORG_ROLES, p),
-    createdAt: str(o, 'createdAt', p),
-    updatedAt: str(o, 'updatedAt', p),
-  })
+function decodeMembership(o: Json, p: string): Membership {
+  const id = str(o, 'id', p)
+  const email = str(o, 'email', p)
+  const role = oneOf<OrgRole>(o, 'role', ORG_ROLES, p)
+  const createdAt = str(o, 'createdAt', p)
+  const updatedAt = str(o, 'updatedAt', p)
+  if (o.userId === undefined) return {id, email, role, createdAt, updatedAt}
+  return {id, email, userId: str(o, 'userId', p), role, createdAt, updatedAt}
+}
 
 /** A membership with its keys in one order (and no userId key when there is none), decoded or encoded. */
 const membershipRecord = ({id, email, userId, role, createdAt, updatedAt}: Membership): Membership =>
