@@ -89,15 +89,21 @@ describe('org app summaries (orgApps) after a hand edit', () => {
   })
 })
 
+/** A big store (its apps read lazily) and a small valid store to restore over it in place. */
+async function bigStoreAndBackup(): Promise<{path: string; backup: string}> {
+  const dir = tempDir()
+  const path = join(dir, 'store.json')
+  await bigStore(path)
+  const backup = join(dir, 'backup.json')
+  const small = new JsonStore(backup)
+  await small.update((state) => void createOrg(new Ctx(state, ADMIN), 'restored', {...DEFAULT_LIMITS}))
+  small.close()
+  return {path, backup}
+}
+
 describe('the descriptor kept open for the cache, when the file is rewritten in place', () => {
   it('a long-lived reader (the server) reads the new content, without failing or leaking the old descriptor', async () => {
-    const dir = tempDir()
-    const path = join(dir, 'store.json')
-    await bigStore(path)
-    const backup = join(dir, 'backup.json')
-    const small = new JsonStore(backup)
-    await small.update((state) => void createOrg(new Ctx(state, ADMIN), 'restored', {...DEFAULT_LIMITS}))
-    small.close()
+    const {path, backup} = await bigStoreAndBackup()
 
     const reader = new JsonStore(path)
     cleanups.push(() => reader.close())
@@ -107,8 +113,8 @@ describe('the descriptor kept open for the cache, when the file is rewritten in 
     // A restore in place (`cat backup.json > store.json`): same inode, a shorter file.
     writeFileSync(path, readFileSync(backup))
 
-    // The new file is whole and valid: the next read must return it. It fails instead, because the
-    // old state (whose apps were never read) is "materialized" from the same, now shorter, inode.
+    // The new file is whole and valid: the next read must return it (the old state, whose apps were
+    // never read, was once "materialized" from the same, now shorter, inode, and failed).
     let failure: unknown
     try {
       expect([...(await reader.read()).orgs.keys()]).toEqual(['restored'])
@@ -121,13 +127,7 @@ describe('the descriptor kept open for the cache, when the file is rewritten in 
   })
 
   it('a commit that was written is not reported as failed because the previous cached state could not be materialized', async () => {
-    const dir = tempDir()
-    const path = join(dir, 'store.json')
-    await bigStore(path)
-    const backup = join(dir, 'backup.json')
-    const small = new JsonStore(backup)
-    await small.update((state) => void createOrg(new Ctx(state, ADMIN), 'restored', {...DEFAULT_LIMITS}))
-    small.close()
+    const {path, backup} = await bigStoreAndBackup()
 
     const server = new JsonStore(path)
     cleanups.push(() => server.close())
