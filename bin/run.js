@@ -47,7 +47,8 @@ let cachedData
 const build = /^\/\*! orgctl-build:([\w-]+) \*\//.exec(source)?.[1]
 if (build && !process.env.ORGCTL_NO_COMPILE_CACHE) {
   const env = process.env
-  const base = env.ORGCTL_CACHE_DIR || (env.XDG_CACHE_HOME ? join(env.XDG_CACHE_HOME, 'orgctl') : join(homedir() || tmpdir(), '.cache', 'orgctl'))
+  const base =
+    env.ORGCTL_CACHE_DIR || (env.XDG_CACHE_HOME ? join(env.XDG_CACHE_HOME, 'orgctl') : join(homedir() || tmpdir(), '.cache', 'orgctl'))
   const flags = fnv1a(`${process.execArgv.join(' ')}|${env.NODE_OPTIONS ?? ''}|${liftoffOnly ? 'liftoff-only' : ''}`)
   const first = process.argv[2] ?? ''
   const command = /^[a-z][a-z0-9-]*(:[a-z0-9-]+)*$/.test(first) && first.length <= 40 ? first.replaceAll(':', '_') : '-'

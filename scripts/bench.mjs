@@ -97,7 +97,9 @@ function timed(args, env, what) {
   const res = spawnSync(NODE, args, {env, stdio: ['ignore', 'pipe', 'pipe'], maxBuffer: 1 << 30, encoding: 'utf8'})
   const ms = Number(process.hrtime.bigint() - t0) / 1e6
   if (res.error || res.status !== 0) {
-    throw new Error(`${what} failed (exit ${res.status}${res.signal ? `, ${res.signal}` : ''}): ${res.error?.message ?? res.stderr.trim().slice(0, 2000)}`)
+    throw new Error(
+      `${what} failed (exit ${res.status}${res.signal ? `, ${res.signal}` : ''}): ${res.error?.message ?? res.stderr.trim().slice(0, 2000)}`,
+    )
   }
   return {ms, stdout: res.stdout, stderr: res.stderr}
 }
@@ -121,7 +123,9 @@ function compare(title, commands, runs) {
   for (let round = 0; round < runs; round++) {
     for (let i = 0; i < commands.length; i++) {
       const command = commands[(i + round) % commands.length]
-      samples[command.key].push(timed([...(command.key === 'node' ? [] : [BIN]), ...command.args(`r${round}`)], command.env, command.label).ms)
+      samples[command.key].push(
+        timed([...(command.key === 'node' ? [] : [BIN]), ...command.args(`r${round}`)], command.env, command.label).ms,
+      )
     }
   }
   const out = {}
@@ -175,8 +179,19 @@ function stopProcess(child) {
 }
 
 const startOrgctl = (store) =>
-  startProcess([BIN, 'serve', '--port', '0', '--host', '127.0.0.1', '--rate-limit', '100000000'], envWith({ORGCTL_STORE: store}), /orgctl API listening on (http:\/\/127\.0\.0\.1:\d+)/, 'orgctl serve')
-const startBare = (dir) => startProcess([join(ROOT, 'scripts', 'bench', 'bare-server.mjs'), dir], BASE_ENV, /bare listening on (http:\/\/127\.0\.0\.1:\d+)/, 'bare server')
+  startProcess(
+    [BIN, 'serve', '--port', '0', '--host', '127.0.0.1', '--rate-limit', '100000000'],
+    envWith({ORGCTL_STORE: store}),
+    /orgctl API listening on (http:\/\/127\.0\.0\.1:\d+)/,
+    'orgctl serve',
+  )
+const startBare = (dir) =>
+  startProcess(
+    [join(ROOT, 'scripts', 'bench', 'bare-server.mjs'), dir],
+    BASE_ENV,
+    /bare listening on (http:\/\/127\.0\.0\.1:\d+)/,
+    'bare server',
+  )
 
 function cannon(options) {
   return new Promise((resolvePromise, reject) => {
@@ -200,7 +215,8 @@ function recordDetails(section, results) {
 
 const jsonListOf = (count) => (res) => {
   const list = JSON.parse(res.stdout)
-  if (!Array.isArray(list) || list.length !== count) throw new Error(`expected ${count} members, got ${Array.isArray(list) ? list.length : typeof list}`)
+  if (!Array.isArray(list) || list.length !== count)
+    throw new Error(`expected ${count} members, got ${Array.isArray(list) ? list.length : typeof list}`)
 }
 
 async function startupRow(domain) {
@@ -216,7 +232,13 @@ async function startupRow(domain) {
           if (!/^orgctl\/\S+ /.test(r.stdout)) throw new Error(`unexpected --version output: ${r.stdout}`)
         }),
         cli('members', 'orgctl members --json (embedded, 5 members)', ['members', '--org', ORG, '--json'], embedded(store), jsonListOf(5)),
-        cli('http', 'orgctl members --json (over HTTP to orgctl serve)', ['members', '--org', ORG, '--json'], overHttp(server.url, tokens[ADMIN]), jsonListOf(5)),
+        cli(
+          'http',
+          'orgctl members --json (over HTTP to orgctl serve)',
+          ['members', '--org', ORG, '--json'],
+          overHttp(server.url, tokens[ADMIN]),
+          jsonListOf(5),
+        ),
       ],
       CFG.startupRuns,
     )
@@ -247,16 +269,35 @@ async function scaleRow(domain) {
   let seq = 0
   const list = (n, store = stores[n], key = `list${n}`, label = `members --json, ${n.toLocaleString('en')} members`) =>
     cli(key, label, ['members', '--org', ORG, '--json'], embedded(store), jsonListOf(n))
-  const add = (n) => cli(`add${n}`, `members:add, ${n.toLocaleString('en')} members`, () => ['members:add', `new-${n}-${++seq}@bench.test`, '--org', ORG], embedded(addStores[n]))
+  const add = (n) =>
+    cli(
+      `add${n}`,
+      `members:add, ${n.toLocaleString('en')} members`,
+      () => ['members:add', `new-${n}-${++seq}@bench.test`, '--org', ORG],
+      embedded(addStores[n]),
+    )
   const res = compare(
     '2 scale',
-    [NODE_E0, list(10), list(1000), list(2000), list(2000, plain2000, 'plain2000', 'members --json, 2,000 members, no apps'), list(10000), add(10), add(1000), add(10000)],
+    [
+      NODE_E0,
+      list(10),
+      list(1000),
+      list(2000),
+      list(2000, plain2000, 'plain2000', 'members --json, 2,000 members, no apps'),
+      list(10000),
+      add(10),
+      add(1000),
+      add(10000),
+    ],
     CFG.scaleRuns,
   )
   recordDetails('2', res)
   const base = res.node.median
   const shape = '+ 5,000 apps, 20,000 collaborators'
-  for (const [kind, ref] of [['list', res.list10], ['add', res.add10]]) {
+  for (const [kind, ref] of [
+    ['list', res.list10],
+    ['add', res.add10],
+  ]) {
     for (const n of [10, 1000, 10000]) {
       const r = res[`${kind}${n}`]
       const vsTen = r.median / ref.median
@@ -301,7 +342,11 @@ async function serverRow(domain) {
   const sizes = {
     getDefault: await capture('get-default.json', {}, 200),
     getMax: await capture('get-max.json', {headers: {range: maxRange}}, 1000),
-    put: await capture('put.json', {method: 'PUT', headers: {'content-type': 'application/json'}, body: JSON.stringify({email: memberEmail(1), role: 'member'})}),
+    put: await capture('put.json', {
+      method: 'PUT',
+      headers: {'content-type': 'application/json'},
+      body: JSON.stringify({email: memberEmail(1), role: 'member'}),
+    }),
   }
   const bare = await startBare(bodies)
   // PUT: every request is a real change. Request k sets member (k mod 999)+1 to admin on even passes
@@ -318,9 +363,23 @@ async function serverRow(domain) {
     },
   })
   const scenarios = [
-    {key: 'getDefault', what: `GET ${membersPath} (1,000 members, first page of 200)`, target: 0.5, options: (base) => ({url: base + membersPath, headers: auth})},
-    {key: 'getMax', what: `GET ${membersPath} with Range: ${maxRange}`, target: 0.5, options: (base) => ({url: base + membersPath, headers: {...auth, range: maxRange}})},
-    {key: 'put', what: `PUT ${membersPath} (role change, a real write)`, options: (base) => ({url: base, requests: [putRequest(membersPath)]})},
+    {
+      key: 'getDefault',
+      what: `GET ${membersPath} (1,000 members, first page of 200)`,
+      target: 0.5,
+      options: (base) => ({url: base + membersPath, headers: auth}),
+    },
+    {
+      key: 'getMax',
+      what: `GET ${membersPath} with Range: ${maxRange}`,
+      target: 0.5,
+      options: (base) => ({url: base + membersPath, headers: {...auth, range: maxRange}}),
+    },
+    {
+      key: 'put',
+      what: `PUT ${membersPath} (role change, a real write)`,
+      options: (base) => ({url: base, requests: [putRequest(membersPath)]}),
+    },
   ]
   const results = {}
   try {
@@ -328,12 +387,28 @@ async function serverRow(domain) {
     for (const s of scenarios) for (const target of [orgctl, bare]) await cannon({...s.options(target.url), duration: 1})
     for (let round = 0; round < CFG.acRounds; round++) {
       for (const s of scenarios) {
-        const order = round % 2 === 0 ? [['orgctl', orgctl], ['bare', bare]] : [['bare', bare], ['orgctl', orgctl]]
+        const order =
+          round % 2 === 0
+            ? [
+                ['orgctl', orgctl],
+                ['bare', bare],
+              ]
+            : [
+                ['bare', bare],
+                ['orgctl', orgctl],
+              ]
         for (const [name, target] of order) {
           log(`[${elapsed()}] 3 server: ${s.key} ${name} round ${round + 1}/${CFG.acRounds}`)
           const r = await cannon({...s.options(target.url), duration: CFG.acDuration})
           const entry = ((results[s.key] ??= {orgctl: [], bare: []})[name] ??= [])
-          entry.push({rps: r.requests.total / r.duration, p50: r.latency.p50, p99: r.latency.p99, non2xx: r.non2xx, errors: r.errors + r.timeouts, total: r.requests.total})
+          entry.push({
+            rps: r.requests.total / r.duration,
+            p50: r.latency.p50,
+            p99: r.latency.p99,
+            non2xx: r.non2xx,
+            errors: r.errors + r.timeouts,
+            total: r.requests.total,
+          })
         }
       }
     }
@@ -371,7 +446,12 @@ async function bulkRow(domain) {
   // 500 personal apps of a member, transferred into the org over HTTP.
   const owner = memberEmail(1)
   const transferTemplate = join(TMP, 'transfer-template.json')
-  const {tokens: transferTokens} = await buildStore(domain, transferTemplate, {members: 2, personalApps: 500, personalOwner: owner, tokensFor: [owner]})
+  const {tokens: transferTokens} = await buildStore(domain, transferTemplate, {
+    members: 2,
+    personalApps: 500,
+    personalOwner: owner,
+    tokensFor: [owner],
+  })
   const appArgs = Array.from({length: 500}, (_, i) => ['--app', `personal-${String(i + 1).padStart(4, '0')}`]).flat()
   // 1,000 new members from a file, on the embedded store and over HTTP.
   const membersTemplate = join(TMP, 'members-template.json')
@@ -386,7 +466,9 @@ async function bulkRow(domain) {
     copyFileSync(transferTemplate, store)
     const server = await startOrgctl(store)
     try {
-      samples.transfer.push(timed([BIN, 'apps:transfer', ORG, ...appArgs], overHttp(server.url, transferTokens[owner]), 'apps:transfer of 500 apps').ms)
+      samples.transfer.push(
+        timed([BIN, 'apps:transfer', ORG, ...appArgs], overHttp(server.url, transferTokens[owner]), 'apps:transfer of 500 apps').ms,
+      )
     } finally {
       await server.stop()
     }
@@ -405,7 +487,9 @@ async function bulkRow(domain) {
     copyFileSync(membersTemplate, store)
     const server = await startOrgctl(store)
     try {
-      samples.fileHttp.push(timed([BIN, 'members:add', '--org', ORG, '--file', csv], overHttp(server.url, memberTokens[ADMIN]), 'members:add --file (HTTP)').ms)
+      samples.fileHttp.push(
+        timed([BIN, 'members:add', '--org', ORG, '--file', csv], overHttp(server.url, memberTokens[ADMIN]), 'members:add --file (HTTP)').ms,
+      )
     } finally {
       await server.stop()
     }
@@ -419,12 +503,41 @@ async function bulkRow(domain) {
     for (let i = 0; i < steps.length; i++) await steps[(i + round) % steps.length]()
   }
   const m = Object.fromEntries(Object.entries(samples).map(([key, s]) => [key, median(s)]))
-  for (const [key, label] of [['node', 'node -e 0'], ['transfer', 'apps:transfer 500 apps (HTTP)'], ['fileEmbedded', 'members:add --file 1,000 (embedded)'], ['fileHttp', 'members:add --file 1,000 (HTTP)']]) {
-    details.push({section: '4', label, n: samples[key].length, median: m[key], p25: quantile(samples[key], 0.25), p75: quantile(samples[key], 0.75)})
+  for (const [key, label] of [
+    ['node', 'node -e 0'],
+    ['transfer', 'apps:transfer 500 apps (HTTP)'],
+    ['fileEmbedded', 'members:add --file 1,000 (embedded)'],
+    ['fileHttp', 'members:add --file 1,000 (HTTP)'],
+  ]) {
+    details.push({
+      section: '4',
+      label,
+      n: samples[key].length,
+      median: m[key],
+      p25: quantile(samples[key], 0.25),
+      p75: quantile(samples[key], 0.75),
+    })
   }
-  row('4 bulk', 'apps:transfer ORG --app x500 over HTTP (500 personal apps into the org, end to end)', `${fmtMs(m.transfer)} wall; ${fmtMs((m.transfer - m.node) / 500)}/app over node -e 0`, `${fmtX(m.transfer / m.node)} node`, '< 5 s wall', verdict(m.transfer < 5000))
-  row('4 bulk', 'members:add --org X --file team.csv (1,000 emails), embedded store', `${fmtMs(m.fileEmbedded)} wall; ${fmtMs((m.fileEmbedded - m.node) / 1000)}/member`, `${fmtX(m.fileEmbedded / m.node)} node`)
-  row('4 bulk', 'members:add --org X --file team.csv (1,000 emails), over HTTP', `${fmtMs(m.fileHttp)} wall; ${fmtMs((m.fileHttp - m.node) / 1000)}/member`, `${fmtX(m.fileHttp / m.node)} node; ${fmtX(m.fileHttp / m.fileEmbedded)} embedded`)
+  row(
+    '4 bulk',
+    'apps:transfer ORG --app x500 over HTTP (500 personal apps into the org, end to end)',
+    `${fmtMs(m.transfer)} wall; ${fmtMs((m.transfer - m.node) / 500)}/app over node -e 0`,
+    `${fmtX(m.transfer / m.node)} node`,
+    '< 5 s wall',
+    verdict(m.transfer < 5000),
+  )
+  row(
+    '4 bulk',
+    'members:add --org X --file team.csv (1,000 emails), embedded store',
+    `${fmtMs(m.fileEmbedded)} wall; ${fmtMs((m.fileEmbedded - m.node) / 1000)}/member`,
+    `${fmtX(m.fileEmbedded / m.node)} node`,
+  )
+  row(
+    '4 bulk',
+    'members:add --org X --file team.csv (1,000 emails), over HTTP',
+    `${fmtMs(m.fileHttp)} wall; ${fmtMs((m.fileHttp - m.node) / 1000)}/member`,
+    `${fmtX(m.fileHttp / m.node)} node; ${fmtX(m.fileHttp / m.fileEmbedded)} embedded`,
+  )
 }
 
 // -------------------------------------------------------------------------------------------- report
@@ -437,7 +550,16 @@ function machine() {
   } catch {
     nproc = String(os.availableParallelism())
   }
-  return {cpu, nproc, node: process.version, date: new Date().toISOString(), load: os.loadavg().map((l) => l.toFixed(2)).join(' ')}
+  return {
+    cpu,
+    nproc,
+    node: process.version,
+    date: new Date().toISOString(),
+    load: os
+      .loadavg()
+      .map((l) => l.toFixed(2))
+      .join(' '),
+  }
 }
 
 function table(header, body) {
@@ -475,18 +597,18 @@ function writeReport(info, durationS) {
     '',
     '## Where the time went, and what was done about it',
     '',
-    '- **Start-up** (`--cpu-prof`): one CommonJS bundle of the CLI and oclif (esbuild) compiled through a V8 code cache, one per command (a cache written by `--version` left `members` compiling most of its code); oclif\'s import-time work deferred to first use (loggers, WSL probe, terminal width, colour support, its spinner, the EPIPE handler), so a piped run never creates `process.stdout` (a `net.Socket`): output goes straight to the descriptor. 97 built-in modules loaded for a listing before, 74 now (`node -e 0`: 63).',
-    '- **Scale**: the store is one JSON document in sections with a byte-range layout; a listing parses only the orgs (memberships carry their user\'s id) and the derived per-org app summary, and reads the file except its apps section (read on demand). Before this, listing 2,000 members of an org with 5,000 apps parsed the whole 6 MB file (3.1-3.4x `node -e 0`). A commit re-encodes only what it decoded and copies the rest byte for byte. The bundle is pure ASCII (one raw character had made its 1.35 MB source a two-byte string).',
+    "- **Start-up** (`--cpu-prof`): one CommonJS bundle of the CLI and oclif (esbuild) compiled through a V8 code cache, one per command (a cache written by `--version` left `members` compiling most of its code); oclif's import-time work deferred to first use (loggers, WSL probe, terminal width, colour support, its spinner, the EPIPE handler), so a piped run never creates `process.stdout` (a `net.Socket`): output goes straight to the descriptor. 97 built-in modules loaded for a listing before, 74 now (`node -e 0`: 63).",
+    "- **Scale**: the store is one JSON document in sections with a byte-range layout; a listing parses only the orgs (memberships carry their user's id) and the derived per-org app summary, and reads the file except its apps section (read on demand). Before this, listing 2,000 members of an org with 5,000 apps parsed the whole 6 MB file (3.1-3.4x `node -e 0`). A commit re-encodes only what it decoded and copies the rest byte for byte. The bundle is pure ASCII (one raw character had made its 1.35 MB source a two-byte string).",
     '- **Server**: a GET answer is cached per store version, user, URL and Range, and kept encoded (re-encoding a 68 KB body on every hit was half the time); the store is checked with one `stat` per request against a file kept open (its inode cannot be reused while open).',
     '',
     '## Details',
     '',
     md(['row', 'measurement', 'n', 'median', 'p25', 'p75']),
     md(['---', '---', '---', '---', '---', '---']),
+    ...details.filter((d) => d.median !== undefined).map((d) => md([d.section, d.label, d.n, fmtMs(d.median), fmtMs(d.p25), fmtMs(d.p75)])),
     ...details
-      .filter((d) => d.median !== undefined)
-      .map((d) => md([d.section, d.label, d.n, fmtMs(d.median), fmtMs(d.p25), fmtMs(d.p75)])),
-    ...details.filter((d) => d.rps !== undefined).map((d) => md([d.section, d.label, CFG.acRounds, `${d.rps.toFixed(0)} req/s`, `p50 ${d.p50} ms`, `p99 ${d.p99} ms`])),
+      .filter((d) => d.rps !== undefined)
+      .map((d) => md([d.section, d.label, CFG.acRounds, `${d.rps.toFixed(0)} req/s`, `p50 ${d.p50} ms`, `p99 ${d.p99} ms`])),
     '',
   ].join('\n')
   mkdirSync(join(ROOT, 'docs'), {recursive: true})

@@ -20,13 +20,24 @@ const out = 'dist/orgctl.cjs'
 
 function commandFiles(dir, base = dir) {
   return readdirSync(dir, {withFileTypes: true}).flatMap((entry) =>
-    entry.isDirectory() ? commandFiles(join(dir, entry.name), base) : entry.name.endsWith('.js') ? [relative(base, join(dir, entry.name))] : [],
+    entry.isDirectory()
+      ? commandFiles(join(dir, entry.name), base)
+      : entry.name.endsWith('.js')
+        ? [relative(base, join(dir, entry.name))]
+        : [],
   )
 }
 
 // members/index.js -> members, members/add.js -> members:add
 const ids = commandFiles('dist/commands')
-  .map((file) => [file.replace(/\.js$/, '').split('/').filter((part, i, all) => !(part === 'index' && i === all.length - 1)).join(':'), file])
+  .map((file) => [
+    file
+      .replace(/\.js$/, '')
+      .split('/')
+      .filter((part, i, all) => !(part === 'index' && i === all.length - 1))
+      .join(':'),
+    file,
+  ])
   .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))
 const getters = [
   ...ids.map(([id, file]) => `  get ${JSON.stringify(id)}() { return require('../dist/commands/${file}').default },`),
@@ -140,7 +151,10 @@ const patchOclif = {
       for (const dep of LAZY[rel] ?? []) {
         const pattern = new RegExp(`const (\\w+) = require\\("${dep}"\\);`)
         if (!pattern.test(text)) throw changed(`require("${dep}")`)
-        text = text.replace(pattern, (_, name) => `let ${name}_m; const ${name} = new Proxy({}, {get: (_, k) => (${name}_m ??= require("${dep}"))[k]});`)
+        text = text.replace(
+          pattern,
+          (_, name) => `let ${name}_m; const ${name} = new Proxy({}, {get: (_, k) => (${name}_m ??= require("${dep}"))[k]});`,
+        )
       }
       return {contents: text, loader: 'js'}
     })

@@ -6,7 +6,10 @@ import {describeRule, PERMISSION_MATRIX, STANDINGS} from '../dist/lib/domain/per
 const header = ['action', 'commands', ...STANDINGS, 'locked app']
 const rows = PERMISSION_MATRIX.map((rule) => [
   `\`${rule.action}\``,
-  rule.commands.split(', ').map((command) => `\`${command}\``).join(', '),
+  rule.commands
+    .split(', ')
+    .map((command) => `\`${command}\``)
+    .join(', '),
   ...STANDINGS.map((standing) => describeRule(rule.rules[standing])),
   rule.lockedAdminsOnly ? 'admins only' : '',
 ])

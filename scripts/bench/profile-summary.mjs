@@ -77,8 +77,14 @@ for (const file of files) {
       const n = byId.get(cur)
       const k = fnKey(n)
       const m = moduleOf(n.callFrame)
-      if (!seenFn.has(k)) (seenFn.add(k), add(inclFn, k, dt))
-      if (!seenMod.has(m)) (seenMod.add(m), add(inclMod, m, dt))
+      if (!seenFn.has(k)) {
+        seenFn.add(k)
+        add(inclFn, k, dt)
+      }
+      if (!seenMod.has(m)) {
+        seenMod.add(m)
+        add(inclMod, m, dt)
+      }
     }
   })
   const show = (title, map) => {

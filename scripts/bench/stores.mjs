@@ -19,7 +19,13 @@ export async function loadDomain(root) {
     load('lib/domain/tokens.js'),
     load('lib/domain/usage.js'),
   ])
-  return {JsonStore: store.JsonStore, Ctx: context.Ctx, createOrg: orgs.createOrg, createAuthorization: tokens.createAuthorization, recordUsage: usage.recordUsage}
+  return {
+    JsonStore: store.JsonStore,
+    Ctx: context.Ctx,
+    createOrg: orgs.createOrg,
+    createAuthorization: tokens.createAuthorization,
+    recordUsage: usage.recordUsage,
+  }
 }
 
 export const memberEmail = (i) => `m${String(i).padStart(6, '0')}@bench.test`
@@ -32,7 +38,11 @@ export const appName = (i) => `bench-app-${String(i).padStart(5, '0')}`
  * collaborators per app drawn round-robin from the members (so the member list stays `members` long).
  * `personalApps` apps owned by `personalOwner` (a member). Returns {tokens: {email: token}}.
  */
-export async function buildStore(domain, path, {members = 1, apps = 0, collaboratorsPerApp = 4, personalApps = 0, personalOwner, tokensFor = []} = {}) {
+export async function buildStore(
+  domain,
+  path,
+  {members = 1, apps = 0, collaboratorsPerApp = 4, personalApps = 0, personalOwner, tokensFor = []} = {},
+) {
   const {JsonStore, Ctx, createOrg, createAuthorization, recordUsage} = domain
   const store = new JsonStore(path)
   return store.update((state) => {
@@ -48,8 +58,24 @@ export async function buildStore(domain, path, {members = 1, apps = 0, collabora
     let next = 0
     for (let a = 1; a <= apps; a++) {
       const name = appName(a)
-      const app = {id: admin.newId(), name, owner: {kind: 'org', name: ORG}, region: 'us', locked: false, createdAt: at, updatedAt: at, collaborators: new Map(), formation: new Map()}
-      app.collaborators.set(ADMIN, {id: admin.newId(), email: ADMIN, permissions: ['view', 'deploy', 'operate', 'manage'], createdAt: at, updatedAt: at})
+      const app = {
+        id: admin.newId(),
+        name,
+        owner: {kind: 'org', name: ORG},
+        region: 'us',
+        locked: false,
+        createdAt: at,
+        updatedAt: at,
+        collaborators: new Map(),
+        formation: new Map(),
+      }
+      app.collaborators.set(ADMIN, {
+        id: admin.newId(),
+        email: ADMIN,
+        permissions: ['view', 'deploy', 'operate', 'manage'],
+        createdAt: at,
+        updatedAt: at,
+      })
       for (let c = 1; c < collaboratorsPerApp && others > 0; c++) {
         const email = memberEmail((next++ % others) + 1)
         app.collaborators.set(email, {id: admin.newId(), email, permissions: ['view', 'deploy'], createdAt: at, updatedAt: at})
@@ -62,7 +88,17 @@ export async function buildStore(domain, path, {members = 1, apps = 0, collabora
       owner.user(personalOwner)
       for (let a = 1; a <= personalApps; a++) {
         const name = `personal-${String(a).padStart(4, '0')}`
-        state.apps.set(name, {id: owner.newId(), name, owner: {kind: 'user', email: personalOwner}, region: 'us', locked: false, createdAt: at, updatedAt: at, collaborators: new Map(), formation: new Map()})
+        state.apps.set(name, {
+          id: owner.newId(),
+          name,
+          owner: {kind: 'user', email: personalOwner},
+          region: 'us',
+          locked: false,
+          createdAt: at,
+          updatedAt: at,
+          collaborators: new Map(),
+          formation: new Map(),
+        })
       }
     }
     recordUsage(admin, org)

@@ -20,7 +20,13 @@ saved in the config file (mode 0600).`
     email: Flags.string({char: 'e', description: 'your email address, for the embedded store', helpValue: 'EMAIL', exclusive: ['api-url']}),
     'api-url': Flags.string({description: 'URL of an orgctl server or Platform API', helpValue: 'URL'}),
     'token-stdin': Flags.boolean({description: 'read the API token from standard input', dependsOn: ['api-url']}),
-    org: Flags.string({char: 'o', aliases: ['team'], charAliases: ['t'], description: 'a default org for commands that take --org', helpValue: 'ORG'}),
+    org: Flags.string({
+      char: 'o',
+      aliases: ['team'],
+      charAliases: ['t'],
+      description: 'a default org for commands that take --org',
+      helpValue: 'ORG',
+    }),
   }
 
   async run(): Promise<{email: string; api_url?: string; org?: string; config: string}> {
@@ -28,8 +34,10 @@ saved in the config file (mode 0600).`
     const org = flags.org === undefined ? undefined : parseOrgName(flags.org)
     const {ui, config} = this.ctx
     if (flags['api-url'] !== undefined) {
-      const token = flags['token-stdin'] ? await readStdin() : (this.ctx.settings.apiKey ?? (await askSecret(ui, 'API token', 'pipe it to --token-stdin or set ORGCTL_API_KEY')))
-      if (!token) throw usageError('Empty token: mint one with orgctl authorizations:create on the server\'s store.')
+      const token = flags['token-stdin']
+        ? await readStdin()
+        : (this.ctx.settings.apiKey ?? (await askSecret(ui, 'API token', 'pipe it to --token-stdin or set ORGCTL_API_KEY')))
+      if (!token) throw usageError("Empty token: mint one with orgctl authorizations:create on the server's store.")
       const backend = await this.ctx.openApi(flags['api-url'], token)
       const account = await ui.action(`Checking the token with ${backend.location}`, () => backend.account())
       await config.set({apiUrl: backend.location, apiKey: token, email: account.email, ...(org === undefined ? {} : {org})})

@@ -16,7 +16,9 @@ export default class Logout extends OrgctlCommand {
         await ui.action(`Revoking the token on ${backend.location}`, () => backend.revokeAuthorization('~'))
         revoked = true
       } catch (error) {
-        ui.warn(`The token could not be revoked (${(error as Error).message}); it is forgotten here, but revoke it on the server with orgctl authorizations:revoke.`)
+        ui.warn(
+          `The token could not be revoked (${(error as Error).message}); it is forgotten here, but revoke it on the server with orgctl authorizations:revoke.`,
+        )
       }
     }
     await config.set({email: undefined, org: undefined, apiUrl: undefined, apiKey: undefined})

@@ -14,7 +14,10 @@ The owner of a personal app stands as admin on it. "with X": only with permissio
     await ui.table(PERMISSION_MATRIX, [
       {header: 'action', value: (rule) => rule.action},
       {header: 'commands', value: (rule) => rule.commands},
-      ...STANDINGS.map((standing) => ({header: standing, value: (rule: (typeof PERMISSION_MATRIX)[number]) => describeRule(rule.rules[standing])})),
+      ...STANDINGS.map((standing) => ({
+        header: standing,
+        value: (rule: (typeof PERMISSION_MATRIX)[number]) => describeRule(rule.rules[standing]),
+      })),
       {header: 'locked app', value: (rule) => ('lockedAdminsOnly' in rule ? 'admins only' : '')},
     ])
     return PERMISSION_MATRIX

@@ -10,10 +10,7 @@ each request's token (Authorization: Bearer TOKEN, or Basic with the token as th
 with orgctl authorizations:create on the same store. SIGTERM or Ctrl-C stop it gracefully: requests in
 flight finish first.`
   static override enableJsonFlag = false
-  static override examples = [
-    '<%= config.bin %> serve',
-    '<%= config.bin %> serve --port 0 --host 127.0.0.1 --verbose',
-  ]
+  static override examples = ['<%= config.bin %> serve', '<%= config.bin %> serve --port 0 --host 127.0.0.1 --verbose']
   static override flags = {
     port: Flags.integer({char: 'p', description: 'port to listen on (0: any free port)', default: 5000, min: 0, max: 65_535}),
     host: Flags.string({description: 'address to listen on', default: '127.0.0.1'}),
@@ -26,7 +23,11 @@ flight finish first.`
     const [{buildServer}, {JsonStore}] = await Promise.all([import('../lib/server/server.js'), import('../lib/store/json-store.js')])
     const store = new JsonStore(this.ctx.settings.storePath)
     const log = (line: string) => process.stderr.write(`${new Date().toISOString()} ${line}\n`)
-    const server = await buildServer({store, rateLimitPerHour: flags['rate-limit'], log: flags.verbose || this.ctx.settings.debug ? log : undefined})
+    const server = await buildServer({
+      store,
+      rateLimitPerHour: flags['rate-limit'],
+      log: flags.verbose || this.ctx.settings.debug ? log : undefined,
+    })
     let address: string
     try {
       address = await server.listen({port: flags.port, host: flags.host})
@@ -37,7 +38,10 @@ flight finish first.`
     await new Promise<void>((resolve) => {
       const stop = (signal: string) => {
         process.stderr.write(`${signal}: finishing requests in flight, then stopping\n`)
-        server.close().then(() => resolve(), () => resolve())
+        server.close().then(
+          () => resolve(),
+          () => resolve(),
+        )
       }
       process.once('SIGTERM', () => stop('SIGTERM'))
       process.once('SIGINT', () => stop('SIGINT'))

@@ -31,13 +31,34 @@ const CASES: Case[] = [
   {name: 'invalid email', args: ['members:add', 'not-an-email', '--org', ORG], code: 2, message: /Invalid email/, id: 'invalid_params'},
   {name: 'email with a space', args: ['members:add', 'dev @acme.test', '--org', ORG], code: 2, message: /Invalid email/},
   {name: 'email without a domain', args: ['access:add', 'dev@', '--app', APP], code: 2, message: /Invalid email/},
-  {name: 'email that is 300 characters', args: ['members:add', `${'x'.repeat(290)}@acme.test`, '--org', ORG], code: 2, message: /Invalid email/},
+  {
+    name: 'email that is 300 characters',
+    args: ['members:add', `${'x'.repeat(290)}@acme.test`, '--org', ORG],
+    code: 2,
+    message: /Invalid email/,
+  },
   // roles and permissions
-  {name: 'unknown role on members:add', args: ['members:add', 'new@acme.test', '--org', ORG, '--role', 'superuser'], code: 2, message: /Unknown role/, id: 'invalid_params'},
+  {
+    name: 'unknown role on members:add',
+    args: ['members:add', 'new@acme.test', '--org', ORG, '--role', 'superuser'],
+    code: 2,
+    message: /Unknown role/,
+    id: 'invalid_params',
+  },
   {name: 'unknown role on members:set', args: ['members:set', DEV, '--org', ORG, '--role', 'boss'], code: 2, message: /Unknown role/},
   {name: 'unknown role on members --role', args: ['members', '--org', ORG, '--role', 'ghost'], code: 2, message: /Unknown role/},
-  {name: 'unknown permission on access:add', args: ['access:add', 'new@partner.test', '--app', APP, '--permissions', 'deploy,fly'], code: 2, message: /Unknown permission/},
-  {name: 'unknown permission on access:update', args: ['access:update', DEV, '--app', APP, '--permissions', 'root'], code: 2, message: /Unknown permission/},
+  {
+    name: 'unknown permission on access:add',
+    args: ['access:add', 'new@partner.test', '--app', APP, '--permissions', 'deploy,fly'],
+    code: 2,
+    message: /Unknown permission/,
+  },
+  {
+    name: 'unknown permission on access:update',
+    args: ['access:update', DEV, '--app', APP, '--permissions', 'root'],
+    code: 2,
+    message: /Unknown permission/,
+  },
   // app names
   {name: 'uppercase app name', args: ['create', 'Acme-Api'], code: 2, message: /Invalid app name/, id: 'invalid_params'},
   {name: 'too short app name', args: ['create', 'ab'], code: 2, message: /Invalid app name/},
@@ -105,7 +126,9 @@ describe('bad input', () => {
     const userOf = (c: Case) => (c.user === null ? undefined : (c.user ?? ADMIN))
     const tasks = [
       ...CASES.map((c) => async () => plain.set(c.name, await runOnCopy(box, base, userOf(c), c.args, c.env))),
-      ...CASES.filter((c) => c.id).map((c) => async () => json.set(c.name, await runOnCopy(box, base, userOf(c), [...c.args, '--json'], c.env))),
+      ...CASES.filter((c) => c.id).map(
+        (c) => async () => json.set(c.name, await runOnCopy(box, base, userOf(c), [...c.args, '--json'], c.env)),
+      ),
     ]
     await pool(tasks, 4)
   })
@@ -119,21 +142,28 @@ describe('bad input', () => {
     expect(result.stdout).toBe('')
   })
 
-  it.each(CASES.filter((c) => c.id).map((c) => [c.name, c.id!, c] as const))('%s under --json → one document {id: %s, message}', (_name, id, c) => {
-    const {result, changed} = json.get(c.name)!
-    const context = show(result, `orgctl ${[...c.args, '--json'].join(' ')}`)
-    expectError(result, c.code, undefined, context)
-    expect(changed).toBe(false)
-    let body: any
-    expect(() => (body = result.json()), context).not.toThrow()
-    expect(Object.keys(body).sort(), context).toEqual(['id', 'message'])
-    expect(body.id, context).toBe(id)
-    expect(`Error: ${body.message}`, context).toBe(result.stderr.trimEnd().split('\n').at(-1))
-  })
+  it.each(CASES.filter((c) => c.id).map((c) => [c.name, c.id!, c] as const))(
+    '%s under --json → one document {id: %s, message}',
+    (_name, id, c) => {
+      const {result, changed} = json.get(c.name)!
+      const context = show(result, `orgctl ${[...c.args, '--json'].join(' ')}`)
+      expectError(result, c.code, undefined, context)
+      expect(changed).toBe(false)
+      let body: any
+      expect(() => (body = result.json()), context).not.toThrow()
+      expect(Object.keys(body).sort(), context).toEqual(['id', 'message'])
+      expect(body.id, context).toBe(id)
+      expect(`Error: ${body.message}`, context).toBe(result.stderr.trimEnd().split('\n').at(-1))
+    },
+  )
 
   it('a missing org can come from ORGCTL_ORG', async () => {
     const {result} = await runOnCopy(box, base, ADMIN, ['members', '--json'], {ORGCTL_ORG: ORG})
-    expect(expectOk(result).json().map((m: any) => m.email)).toEqual([ADMIN, DEV])
+    expect(
+      expectOk(result)
+        .json()
+        .map((m: any) => m.email),
+    ).toEqual([ADMIN, DEV])
   })
 
   it('DEBUG=1 adds a stack trace to the error', async () => {

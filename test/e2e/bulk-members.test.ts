@@ -27,7 +27,12 @@ describe('members:add in bulk', () => {
       `Adding cat@acme.test to ${ORG} as collaborator... done`,
     ])
     const members = expectOk(await admin('members', '--org', ORG, '--json')).json<{email: string; role: string}[]>()
-    expect(members.map((m) => `${m.email}:${m.role}`)).toEqual([`${ADMIN}:admin`, 'ann@acme.test:member', 'bob@acme.test:admin', 'cat@acme.test:collaborator'])
+    expect(members.map((m) => `${m.email}:${m.role}`)).toEqual([
+      `${ADMIN}:admin`,
+      'ann@acme.test:member',
+      'bob@acme.test:admin',
+      'cat@acme.test:collaborator',
+    ])
   })
 
   it('checks the whole file first: a bad line adds no one', async () => {

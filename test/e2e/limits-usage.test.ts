@@ -16,7 +16,11 @@ describe('limits', () => {
     box = sandbox()
     admin = box.as(ADMIN)
     expectOk(await admin('orgs:create', ORG, '--limit', 'apps=2', '--limit', 'members=3', '--limit', 'dyno-units=10'))
-    for (const r of await Promise.all([admin('create', 'acme-api', '--org', ORG), admin('create', 'acme-web', '--org', ORG), admin('members:add', DEV, '--org', ORG)])) {
+    for (const r of await Promise.all([
+      admin('create', 'acme-api', '--org', ORG),
+      admin('create', 'acme-web', '--org', ORG),
+      admin('members:add', DEV, '--org', ORG),
+    ])) {
       expectOk(r)
     }
   })
@@ -73,10 +77,13 @@ describe('limits', () => {
     try {
       const a = box2.as(ADMIN)
       expectOk(await a('orgs:create', ORG))
-      await Promise.all([a('create', 'perf-m', '--org', ORG), a('create', 'perf-l', '--org', ORG)]).then((rs) => rs.forEach((r) => expectOk(r)))
-      await Promise.all([a('ps:scale', 'web=1:performance-m', '--app', 'perf-m'), a('ps:scale', 'web=2:performance-l', '--app', 'perf-l')]).then((rs) =>
+      await Promise.all([a('create', 'perf-m', '--org', ORG), a('create', 'perf-l', '--org', ORG)]).then((rs) =>
         rs.forEach((r) => expectOk(r)),
       )
+      await Promise.all([
+        a('ps:scale', 'web=1:performance-m', '--app', 'perf-m'),
+        a('ps:scale', 'web=2:performance-l', '--app', 'perf-l'),
+      ]).then((rs) => rs.forEach((r) => expectOk(r)))
       const info = expectOk(await a('orgs:info', '--org', ORG, '--json')).json()
       expect(info.usage['dyno-units']).toBe(8 + 32)
     } finally {

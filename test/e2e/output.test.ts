@@ -19,7 +19,11 @@ describe('output', () => {
     box = sandbox()
     admin = box.as(ADMIN)
     expectOk(await admin('orgs:create', ORG))
-    for (const r of await Promise.all([admin('members:add', DEV, '--org', ORG), admin('create', 'acme-api', '--org', ORG), admin('create', 'acme-web', '--org', ORG)])) {
+    for (const r of await Promise.all([
+      admin('members:add', DEV, '--org', ORG),
+      admin('create', 'acme-api', '--org', ORG),
+      admin('create', 'acme-web', '--org', ORG),
+    ])) {
       expectOk(r)
     }
   })
@@ -103,7 +107,11 @@ describe.skipIf(HTTP)('login', () => {
     expect(created.stderr).toBe(`Creating org ${ORG}... done\n`)
     const [whoami, members] = await Promise.all([box.run(undefined, ['whoami']), box.run(undefined, ['members', '--org', ORG, '--json'])])
     expect(expectOk(whoami).stdout).toBe('dev@acme.test\n')
-    expect(expectOk(members).json().map((m: any) => [m.email, m.role])).toEqual([['dev@acme.test', 'admin']])
+    expect(
+      expectOk(members)
+        .json()
+        .map((m: any) => [m.email, m.role]),
+    ).toEqual([['dev@acme.test', 'admin']])
     // ORGCTL_USER still wins over the saved login
     const other = expectOk(await box.run('other@acme.test', ['whoami']))
     expect(other.stdout).toBe('other@acme.test\n')
@@ -145,8 +153,15 @@ describe('concurrency', () => {
     ]
     for (const result of await Promise.all(runs)) expectOk(result)
     const [apps, access] = await Promise.all([admin('apps', '--org', ORG, '--json'), admin('access', '--app', 'acme-hub', '--json')])
-    expect(expectOk(apps).json().map((a: any) => a.name).sort()).toEqual(['acme-hub', 'par-app-0', 'par-app-1', 'par-app-2', 'par-app-3'])
-    const emails = expectOk(access).json().map((c: any) => c.user.email)
+    expect(
+      expectOk(apps)
+        .json()
+        .map((a: any) => a.name)
+        .sort(),
+    ).toEqual(['acme-hub', 'par-app-0', 'par-app-1', 'par-app-2', 'par-app-3'])
+    const emails = expectOk(access)
+      .json()
+      .map((c: any) => c.user.email)
     for (let i = 0; i < 4; i++) expect(emails).toContain(`par-user-${i}@partner.test`)
     expect(statSync(box.store).mode & 0o777).toBe(0o600)
   })

@@ -178,7 +178,8 @@ describe('permission matrix through the CLI', () => {
   beforeAll(async () => {
     box = sandbox()
     const as = (user: string) => box.as(user)
-    const all = async (runs: Promise<Awaited<ReturnType<Sandbox['run']>>>[]) => (await Promise.all(runs)).forEach((r) => expectOk(r, 'fixture'))
+    const all = async (runs: Promise<Awaited<ReturnType<Sandbox['run']>>>[]) =>
+      (await Promise.all(runs)).forEach((r) => expectOk(r, 'fixture'))
     expectOk(await as(U.admin)('orgs:create', ORG))
     await all([
       as(U.admin)('members:add', U.member, '--org', ORG),

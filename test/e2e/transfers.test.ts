@@ -143,7 +143,11 @@ describe('bulk transfers', () => {
     dev = box.as(DEV)
     // room for 3 apps; one is taken, so only two of the three can move in
     expectOk(await admin('orgs:create', ORG, '--limit', 'apps=3'))
-    await allOk([admin('members:add', DEV, '--org', ORG, '--role', 'admin'), admin('create', 'acme-filler', '--org', ORG), ...apps.map((app) => dev('create', app))])
+    await allOk([
+      admin('members:add', DEV, '--org', ORG, '--role', 'admin'),
+      admin('create', 'acme-filler', '--org', ORG),
+      ...apps.map((app) => dev('create', app)),
+    ])
   })
   afterAll(() => box.cleanup())
 
@@ -152,15 +156,26 @@ describe('bulk transfers', () => {
     const context = show(run)
     expect(run.code, context).toBe(1)
     const stderr = lines(run.stderr)
-    expect(stderr.filter((line) => line === `Transferring bulk-one to ${ORG}... done`), context).toHaveLength(1)
-    expect(stderr.filter((line) => line === `Transferring bulk-two to ${ORG}... done`), context).toHaveLength(1)
-    expect(stderr.filter((line) => line.startsWith(`Transferring bulk-three to ${ORG}... failed`)), context).toHaveLength(1)
+    expect(
+      stderr.filter((line) => line === `Transferring bulk-one to ${ORG}... done`),
+      context,
+    ).toHaveLength(1)
+    expect(
+      stderr.filter((line) => line === `Transferring bulk-two to ${ORG}... done`),
+      context,
+    ).toHaveLength(1)
+    expect(
+      stderr.filter((line) => line.startsWith(`Transferring bulk-three to ${ORG}... failed`)),
+      context,
+    ).toHaveLength(1)
     const errors = stderr.filter((line) => line.startsWith('Error: '))
     expect(errors, context).toHaveLength(1)
     expect(errors[0]).toContain('bulk-three')
     expect(errors[0]).not.toContain('bulk-one')
     expect(run.stderr).not.toMatch(/^\s+at /m)
-    const listed = expectOk(await admin('apps', '--org', ORG, '--json')).json().map((a: any) => a.name)
+    const listed = expectOk(await admin('apps', '--org', ORG, '--json'))
+      .json()
+      .map((a: any) => a.name)
     expect(listed.sort()).toEqual(['acme-filler', 'bulk-one', 'bulk-two'])
   })
 
@@ -187,7 +202,9 @@ describe('bulk transfers', () => {
       ['bulk-two', 'unchanged'],
       ['bulk-three', 'moved'],
     ])
-    const listed = expectOk(await admin('apps', '--org', ORG, '--json')).json().map((a: any) => a.name)
+    const listed = expectOk(await admin('apps', '--org', ORG, '--json'))
+      .json()
+      .map((a: any) => a.name)
     expect(listed.sort()).toEqual([...apps].sort())
   })
 

@@ -26,9 +26,16 @@ describe('provisioning an org', () => {
       admin('orgs', '--json'),
       admin('teams', '--json'),
     ])
-    expect(expectOk(members).json()).toEqual([expect.objectContaining({email: ADMIN, role: 'admin', user: expect.objectContaining({email: ADMIN, id: expect.any(String)})})])
+    expect(expectOk(members).json()).toEqual([
+      expect.objectContaining({email: ADMIN, role: 'admin', user: expect.objectContaining({email: ADMIN, id: expect.any(String)})}),
+    ])
     const body = expectOk(info).json()
-    expect(body).toMatchObject({name: ORG, role: 'admin', limits: {apps: 5, members: 7, 'dyno-units': 30}, usage: {apps: 0, members: 1, 'dyno-units': 0}})
+    expect(body).toMatchObject({
+      name: ORG,
+      role: 'admin',
+      limits: {apps: 5, members: 7, 'dyno-units': 30},
+      usage: {apps: 0, members: 1, 'dyno-units': 0},
+    })
     expect(expectOk(orgs).json()).toEqual([expect.objectContaining({name: ORG, role: 'admin'})])
     expect(expectOk(teams).json()).toEqual(orgs.json())
   })
@@ -139,7 +146,9 @@ describe('members', () => {
       const a = box2.as(ADMIN)
       expectOk(await a('orgs:create', ORG))
       expectOk(await a('members:add', DEV, '--org', ORG))
-      await Promise.all([a('create', 'acme-api', '--org', ORG), a('create', 'acme-web', '--org', ORG)]).then((rs) => rs.forEach((r) => expectOk(r)))
+      await Promise.all([a('create', 'acme-api', '--org', ORG), a('create', 'acme-web', '--org', ORG)]).then((rs) =>
+        rs.forEach((r) => expectOk(r)),
+      )
       const dev = box2.as(DEV)
       expectOk(await dev('apps:join', '--app', 'acme-api'))
       expectOk(await a('access:add', DEV, '--app', 'acme-web', '--permissions', 'deploy'))
@@ -158,9 +167,21 @@ describe('members', () => {
         dev('ps', '--app', 'acme-web'),
         dev('apps', '--org', ORG),
       ])
-      expect(expectOk(accessApi).json().map((c: any) => c.user.email)).not.toContain(DEV)
-      expect(expectOk(accessWeb).json().map((c: any) => c.user.email)).not.toContain(DEV)
-      expect(expectOk(members).json().map((m: any) => m.email)).not.toContain(DEV)
+      expect(
+        expectOk(accessApi)
+          .json()
+          .map((c: any) => c.user.email),
+      ).not.toContain(DEV)
+      expect(
+        expectOk(accessWeb)
+          .json()
+          .map((c: any) => c.user.email),
+      ).not.toContain(DEV)
+      expect(
+        expectOk(members)
+          .json()
+          .map((m: any) => m.email),
+      ).not.toContain(DEV)
       expectError(info, 3)
       expectError(ps, 3)
       expectError(apps, 3)
@@ -182,12 +203,21 @@ describe('apps', () => {
   afterAll(() => box.cleanup())
 
   it('creates named org apps (create and apps:create), in a region', async () => {
-    const [api, web] = await Promise.all([admin('create', 'acme-api', '--org', ORG), admin('apps:create', 'acme-web', '-t', ORG, '--region', 'eu')])
+    const [api, web] = await Promise.all([
+      admin('create', 'acme-api', '--org', ORG),
+      admin('apps:create', 'acme-web', '-t', ORG, '--region', 'eu'),
+    ])
     expect(expectOk(api).stderr).toBe(`Creating acme-api in org ${ORG}... done\n`)
     expect(api.stdout).toBe('https://acme-api.herokuapp.com/ | https://git.heroku.com/acme-api.git\n')
     expectOk(web)
     const info = expectOk(await admin('apps:info', '--app', 'acme-web', '--json')).json()
-    expect(info).toMatchObject({name: 'acme-web', region: {name: 'eu'}, team: {name: ORG}, locked: false, owner: {email: `${ORG}@herokumanager.com`}})
+    expect(info).toMatchObject({
+      name: 'acme-web',
+      region: {name: 'eu'},
+      team: {name: ORG},
+      locked: false,
+      owner: {email: `${ORG}@herokumanager.com`},
+    })
   })
 
   it('generates word-word-1234 names when none is given', async () => {
@@ -246,7 +276,9 @@ describe('sharing', () => {
   it('access:add grants view plus the listed permissions', async () => {
     const added = expectOk(await admin('access:add', 'ext@partner.test', '--app', 'acme-api', '--permissions', 'deploy,operate'))
     expect(added.stderr).toBe('Adding ext@partner.test access to the app acme-api with view, deploy, operate permissions... done\n')
-    const body = expectOk(await admin('access:add', 'ext@partner.test', '--app', 'acme-api', '--permissions', 'operate,deploy', '--json')).json()
+    const body = expectOk(
+      await admin('access:add', 'ext@partner.test', '--app', 'acme-api', '--permissions', 'operate,deploy', '--json'),
+    ).json()
     expect(body.user.email).toBe('ext@partner.test')
     expect(body.role).toBe('collaborator')
     expect(body.permissions.map((p: any) => p.name).sort()).toEqual(['deploy', 'operate', 'view'])
@@ -260,7 +292,12 @@ describe('sharing', () => {
     ])
     expect(expectOk(access).json()).toEqual(expectOk(sharing).json())
     const rows = access.json().map((c: any) => [c.user.email, c.role])
-    expect(rows).toEqual(expect.arrayContaining([[ADMIN, 'admin'], ['ext@partner.test', 'collaborator']]))
+    expect(rows).toEqual(
+      expect.arrayContaining([
+        [ADMIN, 'admin'],
+        ['ext@partner.test', 'collaborator'],
+      ]),
+    )
     expect(expectOk(piped).stdout).toContain('ext@partner.test\tcollaborator\tview, deploy, operate\n')
   })
 
@@ -270,13 +307,22 @@ describe('sharing', () => {
   })
 
   it('access:update and sharing:update change permissions; re-adding with others is a conflict', async () => {
-    const conflict = await expectUnchanged(box, () => admin('access:add', 'ext@partner.test', '--app', 'acme-api', '--permissions', 'manage'))
+    const conflict = await expectUnchanged(box, () =>
+      admin('access:add', 'ext@partner.test', '--app', 'acme-api', '--permissions', 'manage'),
+    )
     expectError(conflict, 5, /access:update/)
-    const updated = expectOk(await admin('access:update', 'ext@partner.test', '--app', 'acme-api', '--permissions', 'manage', '--json')).json()
+    const updated = expectOk(
+      await admin('access:update', 'ext@partner.test', '--app', 'acme-api', '--permissions', 'manage', '--json'),
+    ).json()
     expect(updated.permissions.map((p: any) => p.name).sort()).toEqual(['manage', 'view'])
     expectOk(await admin('sharing:update', 'ext@partner.test', '--app', 'acme-api', '--permissions', 'deploy'))
     const access = expectOk(await admin('access', '--app', 'acme-api', '--json')).json()
-    expect(access.find((c: any) => c.user.email === 'ext@partner.test').permissions.map((p: any) => p.name).sort()).toEqual(['deploy', 'view'])
+    expect(
+      access
+        .find((c: any) => c.user.email === 'ext@partner.test')
+        .permissions.map((p: any) => p.name)
+        .sort(),
+    ).toEqual(['deploy', 'view'])
   })
 
   it('sharing:add and sharing:remove / access:remove take access away', async () => {

@@ -193,8 +193,13 @@ export function sandbox(): Sandbox {
     store,
     configDir,
     run: (user, args, options = {}) =>
-      HTTP ? runHttp(user, args, options.env ?? {}, options.input) : runBin(args, {...baseEnv(), ...(user ? {ORGCTL_USER: user} : {}), ...options.env}, options.input),
-    as: (user) => (...args) => box.run(user, args),
+      HTTP
+        ? runHttp(user, args, options.env ?? {}, options.input)
+        : runBin(args, {...baseEnv(), ...(user ? {ORGCTL_USER: user} : {}), ...options.env}, options.input),
+    as:
+      (user) =>
+      (...args) =>
+        box.run(user, args),
     cleanup: () => {
       if (server) void server.then(stopServer, () => undefined)
       slots.stop()

@@ -36,7 +36,10 @@ export function twin(): Twin {
     NO_COLOR: '1',
   })
   let forks = 0
-  const setup: Runner = (user) => (...args) => runBin(args, {...baseEnv(), ORGCTL_STORE: setupStore, ORGCTL_USER: user})
+  const setup: Runner =
+    (user) =>
+    (...args) =>
+      runBin(args, {...baseEnv(), ORGCTL_STORE: setupStore, ORGCTL_USER: user})
   return {
     dir,
     setupStore,
@@ -60,9 +63,20 @@ export function twin(): Twin {
       return {
         localStore,
         httpStore,
-        local: (user) => (...args) => runBin(args, {...baseEnv(), ORGCTL_CONFIG_DIR: join(dir, `cfg-l-${n}`), ORGCTL_STORE: localStore, ORGCTL_USER: user}),
-        http: (user) => async (...args) =>
-          runBin(args, {...baseEnv(), ORGCTL_CONFIG_DIR: join(dir, `cfg-h-${n}`), ORGCTL_API_URL: server.url, ORGCTL_API_KEY: await tokenFor(user), ...(process.env.REVIEW_DEBUG ? {DEBUG: '1'} : {})}),
+        local:
+          (user) =>
+          (...args) =>
+            runBin(args, {...baseEnv(), ORGCTL_CONFIG_DIR: join(dir, `cfg-l-${n}`), ORGCTL_STORE: localStore, ORGCTL_USER: user}),
+        http:
+          (user) =>
+          async (...args) =>
+            runBin(args, {
+              ...baseEnv(),
+              ORGCTL_CONFIG_DIR: join(dir, `cfg-h-${n}`),
+              ORGCTL_API_URL: server.url,
+              ORGCTL_API_KEY: await tokenFor(user),
+              ...(process.env.REVIEW_DEBUG ? {DEBUG: '1'} : {}),
+            }),
         close: () => stopServer(server),
       }
     },

@@ -51,7 +51,14 @@ describe('terminal output of data other users control', () => {
     // A store written by something else (or an older orgctl) may still hold one: output stays printable.
     await new JsonStore(box.store).update((state) => {
       const at = new Date().toISOString()
-      state.apps.get('acme-api')!.formation.set('x', {id: 'f1', type: '\u001b]0;owned\u0007\u001b[2J', quantity: 1, size: 'standard-1x', createdAt: at, updatedAt: at})
+      state.apps.get('acme-api')!.formation.set('x', {
+        id: 'f1',
+        type: '\u001b]0;owned\u0007\u001b[2J',
+        quantity: 1,
+        size: 'standard-1x',
+        createdAt: at,
+        updatedAt: at,
+      })
     })
     const result = await box.as(ADMIN)('ps', '--app', 'acme-api')
     expect(result.code).toBe(0)

@@ -70,7 +70,8 @@ function snapshot(): string {
   dirs.push(dir)
   mkdirSync(join(dir, 'bin'))
   mkdirSync(join(dir, 'dist'))
-  for (const file of ['package.json', 'oclif.manifest.json', 'bin/run.js', 'bin/package.json', 'dist/orgctl.cjs']) copyFileSync(join(ROOT, file), join(dir, file))
+  for (const file of ['package.json', 'oclif.manifest.json', 'bin/run.js', 'bin/package.json', 'dist/orgctl.cjs'])
+    copyFileSync(join(ROOT, file), join(dir, file))
   symlinkSync(join(ROOT, 'node_modules'), join(dir, 'node_modules'), 'dir')
   return dir
 }
@@ -82,7 +83,12 @@ beforeAll(async () => {
     try {
       const dir = snapshot()
       const build = /^\/\*! orgctl-build:([\w-]+) \*\//.exec(readFileSync(join(dir, 'dist/orgctl.cjs'), 'utf8'))?.[1]
-      const probe = await run(join(dir, 'bin/run.js'), ['--version'], {PATH: process.env.PATH, HOME: join(dir, 'home'), ORGCTL_NO_COMPILE_CACHE: '1'}, dir)
+      const probe = await run(
+        join(dir, 'bin/run.js'),
+        ['--version'],
+        {PATH: process.env.PATH, HOME: join(dir, 'home'), ORGCTL_NO_COMPILE_CACHE: '1'},
+        dir,
+      )
       if (build && probe.code === 0) {
         install = dir
         BUILD = build

@@ -63,7 +63,9 @@ describe('org app summaries (orgApps) after a hand edit', () => {
     const members = async () => {
       const reader = new JsonStore(path)
       try {
-        return listMembers(new Ctx(await reader.read(), ADMIN), 'acme').map((view) => view.email).sort()
+        return listMembers(new Ctx(await reader.read(), ADMIN), 'acme')
+          .map((view) => view.email)
+          .sort()
       } finally {
         reader.close()
       }

@@ -87,13 +87,24 @@ describe('PATCH /apps/{app}/formation validates like ps:scale does', () => {
 
   it('refuses repeated relative changes that add up past 100 dynos of one type', async () => {
     const {call} = await fixture()
-    const response = await call('PATCH', '/apps/admin-own/formation', {body: {updates: [{type: 'web', quantity: '+100'}, {type: 'web', quantity: '+100'}, {type: 'web', quantity: '+100'}]}})
+    const response = await call('PATCH', '/apps/admin-own/formation', {
+      body: {
+        updates: [
+          {type: 'web', quantity: '+100'},
+          {type: 'web', quantity: '+100'},
+          {type: 'web', quantity: '+100'},
+        ],
+      },
+    })
     expect(response.status).toBe(422)
   })
 
-  it('refuses a dyno type with control characters (an operate collaborator could plant terminal escapes in everyone\'s `orgctl ps`)', async () => {
+  it("refuses a dyno type with control characters (an operate collaborator could plant terminal escapes in everyone's `orgctl ps`)", async () => {
     const {call} = await fixture()
-    const response = await call('PATCH', '/apps/acme-web/formation', {as: MEMBER, body: {updates: [{type: '\u001b]0;pwned\u0007\u001b[2J', quantity: 1}]}})
+    const response = await call('PATCH', '/apps/acme-web/formation', {
+      as: MEMBER,
+      body: {updates: [{type: '\u001b]0;pwned\u0007\u001b[2J', quantity: 1}]},
+    })
     expect(response.status).toBe(422)
   })
 })

@@ -29,7 +29,11 @@ let server: FastifyInstance
 let base: string
 const tokens: Record<string, string> = {}
 
-async function call(method: string, path: string, options: {token?: string | null; body?: unknown; raw?: string; headers?: Record<string, string>} = {}) {
+async function call(
+  method: string,
+  path: string,
+  options: {token?: string | null; body?: unknown; raw?: string; headers?: Record<string, string>} = {},
+) {
   const token = options.token === undefined ? tokens[ADMIN] : options.token
   const response = await fetch(`${base}${path}`, {
     method,
@@ -91,7 +95,11 @@ describe('pagination (Range / Next-Range)', () => {
     expect(big.status).toBe(206)
     expect(big.json()).toHaveLength(1000)
     const desc = await call('GET', '/teams/acme/members', {headers: {range: 'email ..; max=3, order=desc'}})
-    expect((desc.json() as {email: string}[]).map((m) => m.email)).toEqual(['user1099@acme.test', 'user1098@acme.test', 'user1097@acme.test'])
+    expect((desc.json() as {email: string}[]).map((m) => m.email)).toEqual([
+      'user1099@acme.test',
+      'user1098@acme.test',
+      'user1097@acme.test',
+    ])
   })
 
   it('refuses a Range on a field the list does not range on', async () => {
@@ -209,7 +217,10 @@ describe("Heroku's conventions", () => {
     expect(join.json().permissions.map((p: {name: string}) => p.name)).toEqual(['view', 'deploy', 'operate'])
     const leave = await call('DELETE', `/apps/acme-api/collaborators/${encodeURIComponent(MEMBER)}`, {token: tokens[MEMBER]})
     expect(leave.status).toBe(200)
-    const others = await call('POST', '/teams/apps/acme-api/collaborators', {token: tokens[MEMBER], body: {user: OUTSIDER, permissions: ['deploy']}})
+    const others = await call('POST', '/teams/apps/acme-api/collaborators', {
+      token: tokens[MEMBER],
+      body: {user: OUTSIDER, permissions: ['deploy']},
+    })
     expect(others.status).toBe(403)
   })
 

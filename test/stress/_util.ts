@@ -89,7 +89,9 @@ export function spawnCli(args: string[], env: Env, input?: string): {child: Chil
   child.stdin!.end(input ?? '')
   const done = new Promise<RunResult>((resolvePromise, reject) => {
     child.on('error', reject)
-    child.on('close', (code, signal) => resolvePromise({code: code ?? -1, signal, stdout, stderr, ms: Date.now() - started, timedOut: false}))
+    child.on('close', (code, signal) =>
+      resolvePromise({code: code ?? -1, signal, stdout, stderr, ms: Date.now() - started, timedOut: false}),
+    )
   })
   return {child, done}
 }

@@ -102,7 +102,7 @@ function remember(label: string, result: RunResult): RunResult {
 describe('access control', () => {
   const figures: Record<string, {attempts: number; escalations: number}> = {}
   let serveLog = ''
-  let allTokens: string[] = []
+  const allTokens: string[] = []
 
   for (const backend of ['local', 'http'] as const) {
     it(`escalation attempts through the ${backend === 'local' ? 'embedded store' : 'server'}: all refused, store untouched`, async () => {
@@ -114,13 +114,19 @@ describe('access control', () => {
       const escalations: string[] = []
       try {
         const envFor = (user: string, extra: Env = {}): Env =>
-          served ? b.env({ORGCTL_STORE: undefined, ORGCTL_API_URL: served.url, ORGCTL_API_KEY: tokens[user], ...extra}) : b.env({ORGCTL_USER: user, ...extra})
+          served
+            ? b.env({ORGCTL_STORE: undefined, ORGCTL_API_URL: served.url, ORGCTL_API_KEY: tokens[user], ...extra})
+            : b.env({ORGCTL_USER: user, ...extra})
         for (const [i, [user, what, args]] of ATTEMPTS.entries()) {
           const before = readFileSync(b.store)
           // Every third attempt with DEBUG=1: the traces must not show the token either.
-          const result = remember(`${backend}: ${what}`, await run(args, envFor(user, i % 3 === 0 ? {DEBUG: '1'} : {}), {timeoutMs: 30_000}))
+          const result = remember(
+            `${backend}: ${what}`,
+            await run(args, envFor(user, i % 3 === 0 ? {DEBUG: '1'} : {}), {timeoutMs: 30_000}),
+          )
           const changed = !readFileSync(b.store).equals(before)
-          if (result.code === 0 || changed || ![3, 4, 5].includes(result.code)) escalations.push(`${what}: exit ${result.code}, store changed ${changed}\n${show(result)}`)
+          if (result.code === 0 || changed || ![3, 4, 5].includes(result.code))
+            escalations.push(`${what}: exit ${result.code}, store changed ${changed}\n${show(result)}`)
         }
         // Sanity: the same users can do what they are allowed to (the refusals above are not a broken setup).
         const allowed = [
@@ -155,18 +161,29 @@ describe('access control', () => {
           if (reuseRaw.status !== 401) escalations.push(`a revoked token answered ${reuseRaw.status}`)
           // login --api-url, then logout: the token is revoked on the server too.
           const loginEnv = b.env({ORGCTL_STORE: undefined, ORGCTL_CONFIG_DIR: join(b.dir, 'collab-config')})
-          const login = remember('login', await run(['login', '--api-url', served.url, '--token-stdin'], loginEnv, {input: `${tokens[COLLAB]}\n`}))
+          const login = remember(
+            'login',
+            await run(['login', '--api-url', served.url, '--token-stdin'], loginEnv, {input: `${tokens[COLLAB]}\n`}),
+          )
           expect(login.code, show(login)).toBe(0)
           const configMode = statSync(join(b.dir, 'collab-config', 'config.json')).mode & 0o777
           expect(configMode, 'config.json with an API token must be 0600').toBe(0o600)
           expect(remember('after login', await run(['apps:info', '--app', 'org-app'], loginEnv)).code).toBe(0)
           const logout = remember('logout', await run(['logout'], loginEnv))
           expect(logout.code, show(logout)).toBe(0)
-          const afterLogout = remember('token after logout', await run(['apps:info', '--app', 'org-app'], b.env({ORGCTL_STORE: undefined, ORGCTL_API_URL: served.url, ORGCTL_API_KEY: tokens[COLLAB]})))
+          const afterLogout = remember(
+            'token after logout',
+            await run(
+              ['apps:info', '--app', 'org-app'],
+              b.env({ORGCTL_STORE: undefined, ORGCTL_API_URL: served.url, ORGCTL_API_KEY: tokens[COLLAB]}),
+            ),
+          )
           if (afterLogout.code === 0) escalations.push(`a token still works after logout\n${show(afterLogout)}`)
           if (afterLogout.code !== 4) escalations.push(`token after logout: exit ${afterLogout.code}, expected 4`)
           // Basic auth with a revoked token is refused too.
-          const basic = await fetch(`${served.url}/account`, {headers: {authorization: `Basic ${Buffer.from(`:${tokens[COLLAB]}`).toString('base64')}`}})
+          const basic = await fetch(`${served.url}/account`, {
+            headers: {authorization: `Basic ${Buffer.from(`:${tokens[COLLAB]}`).toString('base64')}`},
+          })
           if (basic.status !== 401) escalations.push(`a logged-out token over Basic auth answered ${basic.status}`)
         }
       } finally {
@@ -175,7 +192,11 @@ describe('access control', () => {
       }
       const attempts = ATTEMPTS.length + (backend === 'http' ? 9 : 0)
       figures[backend] = {attempts, escalations: escalations.length}
-      report('access', `${backend === 'local' ? 'embedded store' : 'orgctl serve'}: ${attempts} escalation attempts, escalations ${escalations.length}`, {attempts, escalations: escalations.length})
+      report(
+        'access',
+        `${backend === 'local' ? 'embedded store' : 'orgctl serve'}: ${attempts} escalation attempts, escalations ${escalations.length}`,
+        {attempts, escalations: escalations.length},
+      )
       expect(escalations, escalations.join('\n\n')).toEqual([])
     })
   }
@@ -221,11 +242,15 @@ describe('access control', () => {
       }
     }
     if (serveLog.length === 0) problems.push('no serve log was captured (test setup?)')
-    report('access', `secrets: ${allTokens.length} tokens checked against ${outputs.length} outputs and ${serveLog.split('\n').length} serve --verbose log lines: leaks ${leaks}; store mode ${storeMode.toString(8)}, config mode ${configMode.toString(8)}, raw token at rest ${storeText.includes(token)}`, {
-      tokens: allTokens.length,
-      outputs: outputs.length,
-      leaks,
-    })
+    report(
+      'access',
+      `secrets: ${allTokens.length} tokens checked against ${outputs.length} outputs and ${serveLog.split('\n').length} serve --verbose log lines: leaks ${leaks}; store mode ${storeMode.toString(8)}, config mode ${configMode.toString(8)}, raw token at rest ${storeText.includes(token)}`,
+      {
+        tokens: allTokens.length,
+        outputs: outputs.length,
+        leaks,
+      },
+    )
     expect(problems, problems.join('\n')).toEqual([])
   })
 })

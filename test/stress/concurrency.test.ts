@@ -11,7 +11,7 @@ import {afterAll, describe, expect, it} from 'vitest'
 import {createApp} from '../../src/lib/domain/apps.js'
 import {createOrg} from '../../src/lib/domain/orgs.js'
 import type {State} from '../../src/lib/domain/types.js'
-import {type Box, box, fileExists, loadStore, mintToken, pool, report, ROOT, run, scaled, seed, show, sleep, startServe} from './_util.js'
+import {type Box, box, fileExists, loadStore, mintToken, report, ROOT, run, scaled, seed, show, sleep, startServe} from './_util.js'
 
 const ORG = 'acme-stress'
 const ADMIN = 'admin@stress.test'
@@ -93,18 +93,41 @@ function duplicates(storePath: string): string[] {
       seen.add(key)
     }
   }
-  check('user', doc.users.map((u: {email: string}) => u.email))
-  check('org', doc.orgs.map((o: {name: string}) => o.name))
-  check('app', doc.apps.map((a: {name: string}) => a.name))
-  for (const org of doc.orgs) check(`member@${org.name}`, org.members.map((m: {email: string}) => m.email))
-  for (const app of doc.apps) check(`collaborator@${app.name}`, app.collaborators.map((c: {email: string}) => c.email))
+  check(
+    'user',
+    doc.users.map((u: {email: string}) => u.email),
+  )
+  check(
+    'org',
+    doc.orgs.map((o: {name: string}) => o.name),
+  )
+  check(
+    'app',
+    doc.apps.map((a: {name: string}) => a.name),
+  )
+  for (const org of doc.orgs)
+    check(
+      `member@${org.name}`,
+      org.members.map((m: {email: string}) => m.email),
+    )
+  for (const app of doc.apps)
+    check(
+      `collaborator@${app.name}`,
+      app.collaborators.map((c: {email: string}) => c.email),
+    )
   return found
 }
 
 function tally(state: State, storePath: string, ops: {op: Op; ok: boolean}[]) {
   const acknowledged = ops.filter((o) => o.ok)
   const lost = acknowledged.filter((o) => !present(state, o.op)).map((o) => `${o.op.kind}:${o.op.key}`)
-  return {attempted: ops.length, acknowledged: acknowledged.length, failed: ops.length - acknowledged.length, lost, dups: duplicates(storePath)}
+  return {
+    attempted: ops.length,
+    acknowledged: acknowledged.length,
+    failed: ops.length - acknowledged.length,
+    lost,
+    dups: duplicates(storePath),
+  }
 }
 
 const boxes: Box[] = []
@@ -119,7 +142,13 @@ describe('concurrency', () => {
     const b = box('conc-cli')
     boxes.push(b)
     const plan = Array.from({length: W}, (_, w) => Array.from({length: N}, (_, i) => opFor('w', w, i)))
-    await seedStore(b.store, plan.flat().filter((op) => op.kind === 'transfer').map((op) => op.key))
+    await seedStore(
+      b.store,
+      plan
+        .flat()
+        .filter((op) => op.kind === 'transfer')
+        .map((op) => op.key),
+    )
     const env = b.env({ORGCTL_USER: ADMIN})
     const failures: string[] = []
     const started = Date.now()
@@ -141,7 +170,15 @@ describe('concurrency', () => {
     report(
       'concurrency',
       `${W} CLI writers x ${N} = ${t.attempted} mutations, ${t.acknowledged} acknowledged, ${t.acknowledged - t.lost.length} found, lost ${t.lost.length}, duplicates ${t.dups.length}, failed ${t.failed} (${Date.now() - started} ms)`,
-      {writers: W, each: N, attempted: t.attempted, acknowledged: t.acknowledged, lost: t.lost.length, duplicates: t.dups.length, failed: t.failed},
+      {
+        writers: W,
+        each: N,
+        attempted: t.attempted,
+        acknowledged: t.acknowledged,
+        lost: t.lost.length,
+        duplicates: t.dups.length,
+        failed: t.failed,
+      },
     )
     expect(t.lost, 'acknowledged writes missing from the store').toEqual([])
     expect(t.dups, 'duplicate records').toEqual([])
@@ -179,7 +216,11 @@ describe('concurrency', () => {
         try {
           const response = await fetch(`${server.url}${path}`, {
             method: method as string,
-            headers: {authorization: `Bearer ${token}`, 'content-type': 'application/json', accept: 'application/vnd.heroku+json; version=3'},
+            headers: {
+              authorization: `Bearer ${token}`,
+              'content-type': 'application/json',
+              accept: 'application/vnd.heroku+json; version=3',
+            },
             body: JSON.stringify(body),
             signal: AbortSignal.timeout(60_000),
           })
@@ -194,20 +235,24 @@ describe('concurrency', () => {
       }
       const cliEnv = b.env({ORGCTL_API_URL: server.url, ORGCTL_API_KEY: token, ORGCTL_STORE: undefined})
       const [fetched, clied] = await Promise.all([
-        Promise.all(fetchPlan.map(async (ops) => {
-          const out: {op: Op; ok: boolean}[] = []
-          for (const op of ops) out.push({op, ok: await send(op)})
-          return out
-        })),
-        Promise.all(cliPlan.map(async (ops) => {
-          const out: {op: Op; ok: boolean}[] = []
-          for (const op of ops) {
-            const result = await run(cliArgs(op), cliEnv, {timeoutMs: 60_000})
-            if (result.code !== 0) cliFailures.push(show(result, cliArgs(op).join(' ')))
-            out.push({op, ok: result.code === 0})
-          }
-          return out
-        })),
+        Promise.all(
+          fetchPlan.map(async (ops) => {
+            const out: {op: Op; ok: boolean}[] = []
+            for (const op of ops) out.push({op, ok: await send(op)})
+            return out
+          }),
+        ),
+        Promise.all(
+          cliPlan.map(async (ops) => {
+            const out: {op: Op; ok: boolean}[] = []
+            for (const op of ops) {
+              const result = await run(cliArgs(op), cliEnv, {timeoutMs: 60_000})
+              if (result.code !== 0) cliFailures.push(show(result, cliArgs(op).join(' ')))
+              out.push({op, ok: result.code === 0})
+            }
+            return out
+          }),
+        ),
       ])
       await server.stop()
       const state = await loadStore(b.store)
@@ -217,7 +262,18 @@ describe('concurrency', () => {
       report(
         'concurrency',
         `serve: ${C} fetch clients x ${M} = ${tf.acknowledged}/${tf.attempted} acknowledged, lost ${tf.lost.length}; ${W} CLI(HTTP) x ${N} = ${tc.acknowledged}/${tc.attempted} acknowledged, lost ${tc.lost.length}; duplicates ${tf.dups.length}; 5xx ${five} (${Date.now() - started} ms)`,
-        {fetchClients: C, fetchEach: M, fetchAck: tf.acknowledged, fetchLost: tf.lost.length, cliWriters: W, cliEach: N, cliAck: tc.acknowledged, cliLost: tc.lost.length, duplicates: tf.dups.length, status5xx: five},
+        {
+          fetchClients: C,
+          fetchEach: M,
+          fetchAck: tf.acknowledged,
+          fetchLost: tf.lost.length,
+          cliWriters: W,
+          cliEach: N,
+          cliAck: tc.acknowledged,
+          cliLost: tc.lost.length,
+          duplicates: tf.dups.length,
+          status5xx: five,
+        },
       )
       expect([...tf.lost, ...tc.lost], 'acknowledged writes missing from the store').toEqual([])
       expect(tf.dups, 'duplicate records').toEqual([])
@@ -265,11 +321,15 @@ describe('concurrency', () => {
     }
     expect(fileExists(`${b.store}.lock`), 'the lock is released after the takeover').toBe(false)
     const worst = Math.max(...waits)
-    report('concurrency', `stale lock left by a SIGKILLed writer: ${rounds} recovered of ${rounds}, next writer done in ${worst} ms (stale = 5000 ms)`, {
-      rounds,
-      recovered: waits.length,
-      worstMs: worst,
-    })
+    report(
+      'concurrency',
+      `stale lock left by a SIGKILLed writer: ${rounds} recovered of ${rounds}, next writer done in ${worst} ms (stale = 5000 ms)`,
+      {
+        rounds,
+        recovered: waits.length,
+        worstMs: worst,
+      },
+    )
     // Stale after 5 s without refresh, plus start-up and retry granularity.
     expect(worst).toBeLessThan(9000)
   })

@@ -60,7 +60,8 @@ function invariants(state: State): string[] {
     if (app.owner.kind === 'org' && !state.orgs.has(app.owner.name)) bad.push(`app ${app.name} owned by missing org ${app.owner.name}`)
     if (app.owner.kind === 'org' && app.name.startsWith('c-')) {
       // `create --org` grants the creator every permission in the same commit.
-      if (JSON.stringify(app.collaborators.get(ADMIN)?.permissions) !== JSON.stringify(ALL)) bad.push(`created app ${app.name} lacks its creator`)
+      if (JSON.stringify(app.collaborators.get(ADMIN)?.permissions) !== JSON.stringify(ALL))
+        bad.push(`created app ${app.name} lacks its creator`)
     }
   }
   return bad
@@ -105,7 +106,8 @@ function randomOp(random: () => number, tag: string, personal: string[]): {args:
     const email = `u-${tag}@crash.test`
     return {
       args: ['access:add', email, '--app', SHARED, '--permissions', 'deploy,operate'],
-      check: (s) => JSON.stringify(s.apps.get(SHARED)?.collaborators.get(email)?.permissions) === JSON.stringify(['view', 'deploy', 'operate']),
+      check: (s) =>
+        JSON.stringify(s.apps.get(SHARED)?.collaborators.get(email)?.permissions) === JSON.stringify(['view', 'deploy', 'operate']),
     }
   }
   const name = personal.pop()
@@ -172,7 +174,16 @@ describe('crashes', () => {
     report(
       'crashes',
       `${K} rounds x 2 CLI writers SIGKILLed at random (seed ${SEED}): ${killed} killed, ${acknowledged.length} acknowledged, lost ${lost}, corrupt 0 of ${K} loads, ${invariants(final).length} half-applied; ${locksLeft} locks left behind, all taken over (worst ${worstRecovery} ms); ${temps.length} temp files left`,
-      {rounds: K, killed, acknowledged: acknowledged.length, lost, locksLeft, worstRecoveryMs: worstRecovery, tempFilesLeft: temps.length, problems: problems.length},
+      {
+        rounds: K,
+        killed,
+        acknowledged: acknowledged.length,
+        lost,
+        locksLeft,
+        worstRecoveryMs: worstRecovery,
+        tempFilesLeft: temps.length,
+        problems: problems.length,
+      },
     )
     expect(problems, problems.join('\n')).toEqual([])
     expect(lost).toBe(0)
@@ -229,13 +240,17 @@ describe('crashes', () => {
       const orgs = await run(['orgs', '--json'], b.env({ORGCTL_USER: ADMIN}), {timeoutMs: 30_000})
       if (orgs.code !== 0) problems.push(show(orgs, 'orgs --json after the server was killed'))
     }
-    report('crashes', `orgctl serve SIGKILLed mid-burst: ${rounds} rounds x ${R} concurrent POSTs, ${acknowledged} acknowledged (201), ${unanswered} cut off, lost ${lost}, store loads after every kill`, {
-      rounds,
-      requests: rounds * R,
-      acknowledged,
-      unanswered,
-      lost,
-    })
+    report(
+      'crashes',
+      `orgctl serve SIGKILLed mid-burst: ${rounds} rounds x ${R} concurrent POSTs, ${acknowledged} acknowledged (201), ${unanswered} cut off, lost ${lost}, store loads after every kill`,
+      {
+        rounds,
+        requests: rounds * R,
+        acknowledged,
+        unanswered,
+        lost,
+      },
+    )
     expect(problems, problems.join('\n')).toEqual([])
     expect(lost).toBe(0)
   })
@@ -249,51 +264,53 @@ describe('crashes', () => {
     let finished = 0
     // Rounds run side by side, each on its own store (a killed run's lock costs its rerun up to 5 s).
     const delays = Array.from({length: localRounds + httpRounds}, () => Math.floor(random() * 40))
-    await Promise.all(delays.map(async (delay, round) => {
-      const http = round >= localRounds
-      const b = box('crash-bulk')
-      boxes.push(b)
-      const apps = Array.from({length: 20}, (_, i) => `app-${String(i + 1).padStart(2, '0')}`)
-      await seedOrg(b.store, apps)
-      let env = b.env({ORGCTL_USER: ADMIN})
-      let server: Awaited<ReturnType<typeof startServe>> | undefined
-      if (http) {
-        const token = await mintToken(b.store, ADMIN)
-        server = await startServe(b.store, b.env(), ['--rate-limit', '1000000'])
-        env = b.env({ORGCTL_API_URL: server.url, ORGCTL_API_KEY: token, ORGCTL_STORE: undefined})
-      }
-      try {
-        const args = ['apps:transfer', ORG, ...apps.flatMap((app) => ['--app', app])]
-        const {child, done} = spawnCli(args, env)
-        // Kill once the first apps have moved (the stderr lines say so), at a random point after.
-        const seen = new Promise<void>((resolve) => {
-          let text = ''
-          child.stderr!.on('data', (chunk: Buffer) => {
-            text += chunk.toString()
-            if ((text.match(/\.\.\. done/g) ?? []).length >= 1) resolve()
+    await Promise.all(
+      delays.map(async (delay, round) => {
+        const http = round >= localRounds
+        const b = box('crash-bulk')
+        boxes.push(b)
+        const apps = Array.from({length: 20}, (_, i) => `app-${String(i + 1).padStart(2, '0')}`)
+        await seedOrg(b.store, apps)
+        let env = b.env({ORGCTL_USER: ADMIN})
+        let server: Awaited<ReturnType<typeof startServe>> | undefined
+        if (http) {
+          const token = await mintToken(b.store, ADMIN)
+          server = await startServe(b.store, b.env(), ['--rate-limit', '1000000'])
+          env = b.env({ORGCTL_API_URL: server.url, ORGCTL_API_KEY: token, ORGCTL_STORE: undefined})
+        }
+        try {
+          const args = ['apps:transfer', ORG, ...apps.flatMap((app) => ['--app', app])]
+          const {child, done} = spawnCli(args, env)
+          // Kill once the first apps have moved (the stderr lines say so), at a random point after.
+          const seen = new Promise<void>((resolve) => {
+            let text = ''
+            child.stderr!.on('data', (chunk: Buffer) => {
+              text += chunk.toString()
+              if ((text.match(/\.\.\. done/g) ?? []).length >= 1) resolve()
+            })
+            setTimeout(resolve, 10_000)
           })
-          setTimeout(resolve, 10_000)
-        })
-        await seen
-        await sleep(delay)
-        child.kill('SIGKILL')
-        const killedRun = await done
-        const state = await loadStore(b.store)
-        const where = apps.map((app) => transferWhole(state, app))
-        problems.push(...where.filter((w) => w !== 'org' && w !== 'user').map((w) => `round ${round}${http ? ' (http)' : ''}: ${w}`))
-        problems.push(...invariants(state).map((v) => `round ${round}: ${v}`))
-        // -1: the run finished before the kill landed.
-        movedBeforeKill[round] = killedRun.signal === 'SIGKILL' ? where.filter((w) => w === 'org').length : -1
-        const rerun = await run(args, env, {timeoutMs: 60_000})
-        if (rerun.code !== 0) problems.push(show(rerun, `rerun round ${round}`))
-        const after = await loadStore(b.store)
-        const inOrg = apps.filter((app) => transferWhole(after, app) === 'org').length
-        if (inOrg === apps.length) finished++
-        else problems.push(`round ${round}: after the rerun ${inOrg} of 20 apps are in the org`)
-      } finally {
-        await server?.kill()
-      }
-    }))
+          await seen
+          await sleep(delay)
+          child.kill('SIGKILL')
+          const killedRun = await done
+          const state = await loadStore(b.store)
+          const where = apps.map((app) => transferWhole(state, app))
+          problems.push(...where.filter((w) => w !== 'org' && w !== 'user').map((w) => `round ${round}${http ? ' (http)' : ''}: ${w}`))
+          problems.push(...invariants(state).map((v) => `round ${round}: ${v}`))
+          // -1: the run finished before the kill landed.
+          movedBeforeKill[round] = killedRun.signal === 'SIGKILL' ? where.filter((w) => w === 'org').length : -1
+          const rerun = await run(args, env, {timeoutMs: 60_000})
+          if (rerun.code !== 0) problems.push(show(rerun, `rerun round ${round}`))
+          const after = await loadStore(b.store)
+          const inOrg = apps.filter((app) => transferWhole(after, app) === 'org').length
+          if (inOrg === apps.length) finished++
+          else problems.push(`round ${round}: after the rerun ${inOrg} of 20 apps are in the org`)
+        } finally {
+          await server?.kill()
+        }
+      }),
+    )
     report(
       'crashes',
       `bulk apps:transfer x20 killed midway: ${localRounds} local + ${httpRounds} over HTTP, moved before the kill ${movedBeforeKill.join('/')}, half-moved apps 0 required, reruns finished ${finished} of ${localRounds + httpRounds}`,
@@ -305,12 +322,27 @@ describe('crashes', () => {
 
   describe('unwritable store locations', () => {
     // A private mount namespace keeps any mount from outliving the test (it ends with the shell).
-    const probe = spawnSync('unshare', ['-m', '--propagation', 'private', 'sh', '-c', 'd=$(mktemp -d) && mount -t tmpfs -o size=64k tmpfs "$d" && umount "$d" && rmdir "$d"'], {
-      encoding: 'utf8',
-      timeout: 10_000,
-    })
+    const probe = spawnSync(
+      'unshare',
+      [
+        '-m',
+        '--propagation',
+        'private',
+        'sh',
+        '-c',
+        'd=$(mktemp -d) && mount -t tmpfs -o size=64k tmpfs "$d" && umount "$d" && rmdir "$d"',
+      ],
+      {
+        encoding: 'utf8',
+        timeout: 10_000,
+      },
+    )
     const canMount = probe.status === 0
-    if (!canMount) report('crashes', `read-only and full-disk cases SKIPPED: cannot mount in a private namespace here (${(probe.stderr || probe.error?.message || '').trim()})`)
+    if (!canMount)
+      report(
+        'crashes',
+        `read-only and full-disk cases SKIPPED: cannot mount in a private namespace here (${(probe.stderr || probe.error?.message || '').trim()})`,
+      )
 
     const inNamespace = (script: string) =>
       spawnSync('unshare', ['-m', '--propagation', 'private', 'sh', '-c', script], {encoding: 'utf8', timeout: 60_000})
@@ -350,11 +382,15 @@ describe('crashes', () => {
       })
       const write = result('write')
       const read = result('read')
-      report('crashes', `read-only store location: write exit ${write.code} after ${write.ms} ms (${write.stderr.trim()}), read exit ${read.code}, store unchanged ${readFileSync(store).equals(before)}`, {
-        writeExit: write.code,
-        writeMs: write.ms,
-        readExit: read.code,
-      })
+      report(
+        'crashes',
+        `read-only store location: write exit ${write.code} after ${write.ms} ms (${write.stderr.trim()}), read exit ${read.code}, store unchanged ${readFileSync(store).equals(before)}`,
+        {
+          writeExit: write.code,
+          writeMs: write.ms,
+          readExit: read.code,
+        },
+      )
       expect(write.code, show(write)).toBe(7)
       expect(isOneLineError(write), show(write)).toBe(true)
       expect(write.stderr).toContain(store)
@@ -397,12 +433,18 @@ describe('crashes', () => {
         timedOut: false,
       }
       const intact = readFileSync(join(b.dir, 'after.json')).equals(readFileSync(seedStore))
-      const listing = readFileSync(join(b.dir, 'listing'), 'utf8').split('\n').filter((n) => n && n !== '.' && n !== '..')
+      const listing = readFileSync(join(b.dir, 'listing'), 'utf8')
+        .split('\n')
+        .filter((n) => n && n !== '.' && n !== '..')
       const temps = listing.filter((n) => n.startsWith('store.json.'))
-      report('crashes', `full disk (256 KiB tmpfs filled): write exit ${write.code} (${write.stderr.trim()}), old state intact ${intact}, temp files left ${temps.length}`, {
-        writeExit: write.code,
-        tempFilesLeft: temps.length,
-      })
+      report(
+        'crashes',
+        `full disk (256 KiB tmpfs filled): write exit ${write.code} (${write.stderr.trim()}), old state intact ${intact}, temp files left ${temps.length}`,
+        {
+          writeExit: write.code,
+          tempFilesLeft: temps.length,
+        },
+      )
       expect(write.code, show(write)).toBe(7)
       expect(isOneLineError(write), show(write)).toBe(true)
       expect(write.stderr).toMatch(/disk is full/)
@@ -433,7 +475,11 @@ describe('crashes', () => {
         expect(isOneLineError(write), show(write, label)).toBe(true)
         expect(readFileSync(b.store).equals(bytes), `${label}: the store was rewritten`).toBe(true)
       }
-      report('crashes', `corrupt or unusable store files: ${cases.length} cases, write/read exits ${codes.join(', ')}, all left as they were`, {cases: cases.length})
+      report(
+        'crashes',
+        `corrupt or unusable store files: ${cases.length} cases, write/read exits ${codes.join(', ')}, all left as they were`,
+        {cases: cases.length},
+      )
     })
   })
 })

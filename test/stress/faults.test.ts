@@ -102,7 +102,14 @@ async function scenario(
   name: string,
   handler: Handler | 'refused',
   args: string[],
-  expectations: {exit: number; maxRequests?: Record<string, number>; minRequests?: Record<string, number>; minMs?: number; message?: RegExp; debug?: boolean},
+  expectations: {
+    exit: number
+    maxRequests?: Record<string, number>
+    minRequests?: Record<string, number>
+    minMs?: number
+    message?: RegExp
+    debug?: boolean
+  },
 ): Promise<Outcome> {
   const b = box('faults')
   boxes.push(b)
@@ -126,7 +133,8 @@ async function scenario(
   if (result.timedOut) problems.push('the CLI hung past its deadline')
   if (result.code !== expectations.exit) problems.push(`exit ${result.code}, expected ${expectations.exit}`)
   if (result.ms > DEADLINE_MS + SLACK_MS) problems.push(`took ${result.ms} ms, past the ${DEADLINE_MS} ms deadline`)
-  if (expectations.minMs !== undefined && result.ms < expectations.minMs) problems.push(`took ${result.ms} ms, expected at least ${expectations.minMs} ms (Retry-After)`)
+  if (expectations.minMs !== undefined && result.ms < expectations.minMs)
+    problems.push(`took ${result.ms} ms, expected at least ${expectations.minMs} ms (Retry-After)`)
   for (const [method, max] of Object.entries(expectations.maxRequests ?? {})) {
     if ((count[method] ?? 0) > max) problems.push(`${count[method]} ${method} requests received, at most ${max} allowed`)
   }
@@ -140,7 +148,8 @@ async function scenario(
     // Under --json a failure is one {id, message} document, never the resource.
     try {
       const body = JSON.parse(result.stdout)
-      if (typeof body.id !== 'string' || typeof body.message !== 'string' || 'name' in body) problems.push(`stdout is not an error document: ${result.stdout.slice(0, 200)}`)
+      if (typeof body.id !== 'string' || typeof body.message !== 'string' || 'name' in body)
+        problems.push(`stdout is not an error document: ${result.stdout.slice(0, 200)}`)
     } catch {
       problems.push(`stdout is not one JSON document: ${result.stdout.slice(0, 200)}`)
     }
@@ -166,69 +175,192 @@ describe('faults between client and server', () => {
     const cases: (() => Promise<Outcome>)[] = [
       () => scenario('connection refused: GET', 'refused', GET_CMD, {exit: 1, message: /Cannot reach/}),
       () => scenario('connection refused: POST (never sent, safe to retry)', 'refused', POST_CMD, {exit: 1, message: /Cannot reach/}),
-      () => scenario('slow server (1.5 s) then answers: GET', (req, res) => setTimeout(() => ok(req, res), 1500), GET_CMD, {exit: 0, maxRequests: {GET: 1}}),
-      () => scenario('slow server (1.5 s) then answers: POST', (req, res) => setTimeout(() => ok(req, res), 1500), POST_CMD, {exit: 0, maxRequests: {POST: 1}}),
-      () => scenario('connection dropped before any answer: GET (retried)', dropNow, GET_CMD, {exit: 1, minRequests: {GET: 2}, maxRequests: {GET: 5}}),
-      () => scenario('connection dropped before any answer: POST (received: not retried)', dropNow, POST_CMD, {exit: 1, maxRequests: {POST: 1}, message: /may or may not/}),
-      () => scenario('connection dropped mid-body once, then answers: GET (an idempotent read is retried)', (req, res, n) => (n === 1 ? dropMidBody(req, res) : ok(req, res)), GET_CMD, {
-        exit: 0,
-        maxRequests: {GET: 5},
-      }),
-      () => scenario('connection dropped mid-body: POST (not retried, not reported as done)', dropMidBody, POST_CMD, {exit: 1, maxRequests: {POST: 1}, message: /may or may not/}),
-      () => scenario('500: GET', (_req, res) => json(res, 500, {id: 'internal_error', message: 'boom'}), GET_CMD, {exit: 1, maxRequests: {GET: 1}}),
-      () => scenario('500: POST', (_req, res) => json(res, 500, {id: 'internal_error', message: 'boom'}), POST_CMD, {exit: 1, maxRequests: {POST: 1}}),
-      () => scenario('502 to a POST (a proxy may have forwarded it: not retried)', (_req, res) => json(res, 502, {id: 'bad_gateway', message: 'upstream'}), POST_CMD, {exit: 1, maxRequests: {POST: 1}}),
-      () => scenario('503 always to a POST (not acted on: retried, then gives up)', (_req, res) => json(res, 503, {id: 'unavailable', message: 'closing'}), POST_CMD, {exit: 1, maxRequests: {POST: 5}}),
-      () => scenario('429 Retry-After: 1 once, then answers: GET', (req, res, n) => (n === 1 ? json(res, 429, {id: 'rate_limit', message: 'slow down'}, {'retry-after': '1'}) : ok(req, res)), GET_CMD, {
-        exit: 0,
-        minMs: 1000,
-        minRequests: {GET: 2},
-        maxRequests: {GET: 2},
-      }),
-      () => scenario('429 Retry-After: 1 once, then answers: POST', (req, res, n) => (n === 1 ? json(res, 429, {id: 'rate_limit', message: 'slow down'}, {'retry-after': '1'}) : ok(req, res)), POST_CMD, {
-        exit: 0,
-        minMs: 1000,
-        maxRequests: {POST: 2},
-      }),
-      () => scenario('429 always: gives up', (_req, res) => json(res, 429, {id: 'rate_limit', message: 'slow down'}, {'retry-after': '1'}), GET_CMD, {exit: 1, maxRequests: {GET: 5}}),
-      () => scenario('200 with a truncated body: GET', (_req, res) => {
-        res.writeHead(200, {'content-type': 'application/json', 'content-length': '100'})
-        res.end('[{"id": "x"')
-      }, GET_CMD, {exit: 1, maxRequests: {GET: 5}}),
-      () => scenario('200 with a body that is not JSON: GET', (_req, res) => {
-        res.writeHead(200, {'content-type': 'text/html'})
-        res.end('<html>proxy login</html>')
-      }, GET_CMD, {exit: 1, maxRequests: {GET: 1}, message: /unexpected/}),
-      () => scenario('201 with a body that is not JSON: POST (not reported as done)', (_req, res) => {
-        res.writeHead(201, {'content-type': 'text/html'})
-        res.end('<html>ok?</html>')
-      }, POST_CMD, {exit: 1, maxRequests: {POST: 1}}),
-      () => scenario('Next-Range repeated forever', (_req, res) => json(res, 206, [TEAM], {'next-range': 'name ]acme..; max=1'}), GET_CMD, {exit: 1, maxRequests: {GET: 3}}),
-      () => scenario('Next-Range that never ends (always a new one)', (_req, res, n) => json(res, 206, [], {'next-range': `name ]x${String(n).padStart(6, '0')}..; max=1`}), GET_CMD, {
-        exit: 1,
-        maxRequests: {GET: 1001},
-      }),
-      () => scenario('an error message with terminal escapes and a second line', (_req, res) => json(res, 404, {id: 'not_found', message: 'no\u001b]0;pwned\u0007 such \u001b[2Jorg\r\nError: forged second line'}), GET_CMD, {
-        exit: 3,
-        maxRequests: {GET: 1},
-      }),
-      () => scenario('DEBUG=1 traces a failing POST without the token', (_req, res) => json(res, 500, {id: 'internal_error', message: 'boom'}), POST_CMD, {exit: 1, maxRequests: {POST: 1}, debug: true}),
+      () =>
+        scenario('slow server (1.5 s) then answers: GET', (req, res) => setTimeout(() => ok(req, res), 1500), GET_CMD, {
+          exit: 0,
+          maxRequests: {GET: 1},
+        }),
+      () =>
+        scenario('slow server (1.5 s) then answers: POST', (req, res) => setTimeout(() => ok(req, res), 1500), POST_CMD, {
+          exit: 0,
+          maxRequests: {POST: 1},
+        }),
+      () =>
+        scenario('connection dropped before any answer: GET (retried)', dropNow, GET_CMD, {
+          exit: 1,
+          minRequests: {GET: 2},
+          maxRequests: {GET: 5},
+        }),
+      () =>
+        scenario('connection dropped before any answer: POST (received: not retried)', dropNow, POST_CMD, {
+          exit: 1,
+          maxRequests: {POST: 1},
+          message: /may or may not/,
+        }),
+      () =>
+        scenario(
+          'connection dropped mid-body once, then answers: GET (an idempotent read is retried)',
+          (req, res, n) => (n === 1 ? dropMidBody(req, res) : ok(req, res)),
+          GET_CMD,
+          {
+            exit: 0,
+            maxRequests: {GET: 5},
+          },
+        ),
+      () =>
+        scenario('connection dropped mid-body: POST (not retried, not reported as done)', dropMidBody, POST_CMD, {
+          exit: 1,
+          maxRequests: {POST: 1},
+          message: /may or may not/,
+        }),
+      () =>
+        scenario('500: GET', (_req, res) => json(res, 500, {id: 'internal_error', message: 'boom'}), GET_CMD, {
+          exit: 1,
+          maxRequests: {GET: 1},
+        }),
+      () =>
+        scenario('500: POST', (_req, res) => json(res, 500, {id: 'internal_error', message: 'boom'}), POST_CMD, {
+          exit: 1,
+          maxRequests: {POST: 1},
+        }),
+      () =>
+        scenario(
+          '502 to a POST (a proxy may have forwarded it: not retried)',
+          (_req, res) => json(res, 502, {id: 'bad_gateway', message: 'upstream'}),
+          POST_CMD,
+          {exit: 1, maxRequests: {POST: 1}},
+        ),
+      () =>
+        scenario(
+          '503 always to a POST (not acted on: retried, then gives up)',
+          (_req, res) => json(res, 503, {id: 'unavailable', message: 'closing'}),
+          POST_CMD,
+          {exit: 1, maxRequests: {POST: 5}},
+        ),
+      () =>
+        scenario(
+          '429 Retry-After: 1 once, then answers: GET',
+          (req, res, n) => (n === 1 ? json(res, 429, {id: 'rate_limit', message: 'slow down'}, {'retry-after': '1'}) : ok(req, res)),
+          GET_CMD,
+          {
+            exit: 0,
+            minMs: 1000,
+            minRequests: {GET: 2},
+            maxRequests: {GET: 2},
+          },
+        ),
+      () =>
+        scenario(
+          '429 Retry-After: 1 once, then answers: POST',
+          (req, res, n) => (n === 1 ? json(res, 429, {id: 'rate_limit', message: 'slow down'}, {'retry-after': '1'}) : ok(req, res)),
+          POST_CMD,
+          {
+            exit: 0,
+            minMs: 1000,
+            maxRequests: {POST: 2},
+          },
+        ),
+      () =>
+        scenario(
+          '429 always: gives up',
+          (_req, res) => json(res, 429, {id: 'rate_limit', message: 'slow down'}, {'retry-after': '1'}),
+          GET_CMD,
+          {exit: 1, maxRequests: {GET: 5}},
+        ),
+      () =>
+        scenario(
+          '200 with a truncated body: GET',
+          (_req, res) => {
+            res.writeHead(200, {'content-type': 'application/json', 'content-length': '100'})
+            res.end('[{"id": "x"')
+          },
+          GET_CMD,
+          {exit: 1, maxRequests: {GET: 5}},
+        ),
+      () =>
+        scenario(
+          '200 with a body that is not JSON: GET',
+          (_req, res) => {
+            res.writeHead(200, {'content-type': 'text/html'})
+            res.end('<html>proxy login</html>')
+          },
+          GET_CMD,
+          {exit: 1, maxRequests: {GET: 1}, message: /unexpected/},
+        ),
+      () =>
+        scenario(
+          '201 with a body that is not JSON: POST (not reported as done)',
+          (_req, res) => {
+            res.writeHead(201, {'content-type': 'text/html'})
+            res.end('<html>ok?</html>')
+          },
+          POST_CMD,
+          {exit: 1, maxRequests: {POST: 1}},
+        ),
+      () =>
+        scenario('Next-Range repeated forever', (_req, res) => json(res, 206, [TEAM], {'next-range': 'name ]acme..; max=1'}), GET_CMD, {
+          exit: 1,
+          maxRequests: {GET: 3},
+        }),
+      () =>
+        scenario(
+          'Next-Range that never ends (always a new one)',
+          (_req, res, n) => json(res, 206, [], {'next-range': `name ]x${String(n).padStart(6, '0')}..; max=1`}),
+          GET_CMD,
+          {
+            exit: 1,
+            maxRequests: {GET: 1001},
+          },
+        ),
+      () =>
+        scenario(
+          'an error message with terminal escapes and a second line',
+          (_req, res) =>
+            json(res, 404, {id: 'not_found', message: 'no\u001b]0;pwned\u0007 such \u001b[2Jorg\r\nError: forged second line'}),
+          GET_CMD,
+          {
+            exit: 3,
+            maxRequests: {GET: 1},
+          },
+        ),
+      () =>
+        scenario(
+          'DEBUG=1 traces a failing POST without the token',
+          (_req, res) => json(res, 500, {id: 'internal_error', message: 'boom'}),
+          POST_CMD,
+          {exit: 1, maxRequests: {POST: 1}, debug: true},
+        ),
     ]
     const hangs: (() => Promise<Outcome>)[] = []
     if (slowCases) {
       hangs.push(
-        () => scenario('a server that accepts and never answers: GET (deadline, says it timed out)', never, GET_CMD, {exit: 1, maxRequests: {GET: 5}, message: /timed out|did not answer|deadline|\d+ ?s\b/i}),
-        () => scenario('a server that accepts and never answers: POST (deadline, not retried)', never, POST_CMD, {exit: 1, maxRequests: {POST: 1}, message: /may or may not/}),
+        () =>
+          scenario('a server that accepts and never answers: GET (deadline, says it timed out)', never, GET_CMD, {
+            exit: 1,
+            maxRequests: {GET: 5},
+            message: /timed out|did not answer|deadline|\d+ ?s\b/i,
+          }),
+        () =>
+          scenario('a server that accepts and never answers: POST (deadline, not retried)', never, POST_CMD, {
+            exit: 1,
+            maxRequests: {POST: 1},
+            message: /may or may not/,
+          }),
       )
     }
     // The two deadline cases run alongside the rest, which run a few at a time (CLI start-up competes for 2 cores).
     const slow = Promise.all(hangs.map((start) => start()))
     const results = [...(await pool(cases, 4)), ...(await slow)]
     const failed = results.filter((o) => o.problems.length > 0)
-    const postRetriedAfterReceipt = results.filter((o) => /POST/.test(o.name) && !/429|503|refused/.test(o.name) && (o.count.POST ?? 0) > 1).length
+    const postRetriedAfterReceipt = results.filter(
+      (o) => /POST/.test(o.name) && !/429|503|refused/.test(o.name) && (o.count.POST ?? 0) > 1,
+    ).length
     const falseSuccess = results.filter((o) => /POST/.test(o.name) && o.result.code === 0 && !/slow|429/.test(o.name)).length
     const worst = Math.max(...results.map((o) => o.result.ms))
-    for (const o of results) console.log(`  ${o.problems.length ? 'FAIL' : 'ok  '} ${o.name}: exit ${o.result.code} in ${o.result.ms} ms, requests ${JSON.stringify(o.count)}${o.problems.length ? ` -- ${o.problems.join('; ')}` : ''}`)
+    for (const o of results)
+      console.log(
+        `  ${o.problems.length ? 'FAIL' : 'ok  '} ${o.name}: exit ${o.result.code} in ${o.result.ms} ms, requests ${JSON.stringify(o.count)}${o.problems.length ? ` -- ${o.problems.join('; ')}` : ''}`,
+      )
     report(
       'faults',
       `${results.length} fault scenarios against fake servers: ${results.length - failed.length} behaved, ${failed.length} misbehaved; POSTs retried after receipt ${postRetriedAfterReceipt}; unconfirmed writes reported as success ${falseSuccess}; slowest give-up ${worst} ms (deadline ${DEADLINE_MS} ms) (${Date.now() - started} ms)`,

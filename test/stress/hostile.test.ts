@@ -140,7 +140,31 @@ const TRICKS = [
 ]
 
 /** Values that exist or are valid, so that generated operations also get past validation. */
-const KNOWN = [ORG, OTHER, 'org-app', 'own-app', 'locked-app', 'other-app', 'new-app-1', 'new-org-1', ADMIN, MEMBER, COLLAB, STRANGER, 'new@hostile.test', 'admin', 'member', 'collaborator', 'deploy', 'view,manage', 'us', 'eu', 'apps=5', 'web=1', 'web=3:standard-2x']
+const KNOWN = [
+  ORG,
+  OTHER,
+  'org-app',
+  'own-app',
+  'locked-app',
+  'other-app',
+  'new-app-1',
+  'new-org-1',
+  ADMIN,
+  MEMBER,
+  COLLAB,
+  STRANGER,
+  'new@hostile.test',
+  'admin',
+  'member',
+  'collaborator',
+  'deploy',
+  'view,manage',
+  'us',
+  'eu',
+  'apps=5',
+  'web=1',
+  'web=3:standard-2x',
+]
 
 const hostileString: fc.Arbitrary<string> = fc.oneof(
   {weight: 4, arbitrary: fc.constantFrom(...TRICKS)},
@@ -199,9 +223,11 @@ function invariants(state: State): string[] {
     if (!/^[a-z][a-z0-9-]{1,28}[a-z0-9]$/.test(app.name)) bad.push(`app name ${JSON.stringify(app.name)} is invalid`)
     for (const c of app.collaborators.values()) {
       if (!looksLikeEmail(c.email)) bad.push(`collaborator ${JSON.stringify(c.email)} is not an email`)
-      if (!c.permissions.includes('view') || c.permissions.some((p) => !(APP_PERMISSIONS as readonly string[]).includes(p))) bad.push(`bad permissions ${c.permissions}`)
+      if (!c.permissions.includes('view') || c.permissions.some((p) => !(APP_PERMISSIONS as readonly string[]).includes(p)))
+        bad.push(`bad permissions ${c.permissions}`)
     }
-    for (const f of app.formation.values()) if (!Number.isInteger(f.quantity) || f.quantity < 0 || f.quantity > 100) bad.push(`bad quantity ${f.quantity}`)
+    for (const f of app.formation.values())
+      if (!Number.isInteger(f.quantity) || f.quantity < 0 || f.quantity > 100) bad.push(`bad quantity ${f.quantity}`)
   }
   for (const user of state.users.keys()) if (!looksLikeEmail(user)) bad.push(`user ${JSON.stringify(user)} is not an email`)
   return bad
@@ -230,8 +256,10 @@ describe('hostile input', () => {
       try {
         value = fn()
       } catch (error) {
-        if (!(error instanceof OrgctlError) || error.id !== 'invalid_params') problems.push(`${what}(${JSON.stringify(input)}) threw ${String(error)}`)
-        else if (CONTROL.test(error.message)) problems.push(`${what}(${JSON.stringify(input)}): control characters in ${JSON.stringify(error.message)}`)
+        if (!(error instanceof OrgctlError) || error.id !== 'invalid_params')
+          problems.push(`${what}(${JSON.stringify(input)}) threw ${String(error)}`)
+        else if (CONTROL.test(error.message))
+          problems.push(`${what}(${JSON.stringify(input)}): control characters in ${JSON.stringify(error.message)}`)
         return
       }
       if (!ok(value)) problems.push(`${what}(${JSON.stringify(input)}) accepted as ${JSON.stringify(value)}`)
@@ -239,22 +267,79 @@ describe('hostile input', () => {
     const NAME = /^[a-z][a-z0-9-]{1,28}[a-z0-9]$/
     fc.assert(
       fc.property(hostileString, hostileList, (s, list) => {
-        check('parseEmail', s, () => parseEmail(s), (v: string) => looksLikeEmail(v) && v === v.toLowerCase() && !CONTROL.test(v) && v.length <= 254 && !v.endsWith('@herokumanager.com'))
-        check('parseAppName', s, () => parseAppName(s), (v: string) => NAME.test(v))
-        check('parseOrgName', s, () => parseOrgName(s), (v: string) => NAME.test(v))
-        check('parseRole', s, () => parseRole(s), (v: string) => (ORG_ROLES as readonly string[]).includes(v))
-        check('parsePermissions', s, () => parsePermissions(s), (v: string[]) => v[0] === 'view' && v.every((p) => (APP_PERMISSIONS as readonly string[]).includes(p)) && new Set(v).size === v.length)
-        check('parsePermissions[]', list, () => parsePermissions(list), (v: string[]) => v[0] === 'view' && v.every((p) => (APP_PERMISSIONS as readonly string[]).includes(p)))
-        check('parseLimits', list, () => parseLimits(list), (v: Record<string, number>) => Object.keys(v).length === 3 && Object.values(v).every((n) => Number.isInteger(n) && n >= 0 && n <= 1_000_000))
-        check('parseRegion', s, () => parseRegion(s), (v: string) => v === 'us' || v === 'eu')
-        check('parseDynoSize', s, () => parseDynoSize(s), (v: string) => ['standard-1x', 'standard-2x', 'performance-m', 'performance-l'].includes(v))
-        check('parseScaleChange', s, () => parseScaleChange(s), (v: {type: string; quantity?: number; delta?: number}) =>
-          /^[a-z][a-z0-9_-]{0,29}$/.test(v.type) && (v.quantity === undefined || (Number.isInteger(v.quantity) && v.quantity >= 0 && v.quantity <= 100)) && (v.delta === undefined || Math.abs(v.delta) <= 100),
+        check(
+          'parseEmail',
+          s,
+          () => parseEmail(s),
+          (v: string) =>
+            looksLikeEmail(v) && v === v.toLowerCase() && !CONTROL.test(v) && v.length <= 254 && !v.endsWith('@herokumanager.com'),
+        )
+        check(
+          'parseAppName',
+          s,
+          () => parseAppName(s),
+          (v: string) => NAME.test(v),
+        )
+        check(
+          'parseOrgName',
+          s,
+          () => parseOrgName(s),
+          (v: string) => NAME.test(v),
+        )
+        check(
+          'parseRole',
+          s,
+          () => parseRole(s),
+          (v: string) => (ORG_ROLES as readonly string[]).includes(v),
+        )
+        check(
+          'parsePermissions',
+          s,
+          () => parsePermissions(s),
+          (v: string[]) =>
+            v[0] === 'view' && v.every((p) => (APP_PERMISSIONS as readonly string[]).includes(p)) && new Set(v).size === v.length,
+        )
+        check(
+          'parsePermissions[]',
+          list,
+          () => parsePermissions(list),
+          (v: string[]) => v[0] === 'view' && v.every((p) => (APP_PERMISSIONS as readonly string[]).includes(p)),
+        )
+        check(
+          'parseLimits',
+          list,
+          () => parseLimits(list),
+          (v: Record<string, number>) =>
+            Object.keys(v).length === 3 && Object.values(v).every((n) => Number.isInteger(n) && n >= 0 && n <= 1_000_000),
+        )
+        check(
+          'parseRegion',
+          s,
+          () => parseRegion(s),
+          (v: string) => v === 'us' || v === 'eu',
+        )
+        check(
+          'parseDynoSize',
+          s,
+          () => parseDynoSize(s),
+          (v: string) => ['standard-1x', 'standard-2x', 'performance-m', 'performance-l'].includes(v),
+        )
+        check(
+          'parseScaleChange',
+          s,
+          () => parseScaleChange(s),
+          (v: {type: string; quantity?: number; delta?: number}) =>
+            /^[a-z][a-z0-9_-]{0,29}$/.test(v.type) &&
+            (v.quantity === undefined || (Number.isInteger(v.quantity) && v.quantity >= 0 && v.quantity <= 100)) &&
+            (v.delta === undefined || Math.abs(v.delta) <= 100),
         )
       }),
       {numRuns: runs, seed: SEED},
     )
-    report('hostile', `validators: ${runs} generated inputs x 10 parsers (seed ${SEED}), ${problems.length} accepted-invalid or untyped`, {cases: runs * 10, problems: problems.length})
+    report('hostile', `validators: ${runs} generated inputs x 10 parsers (seed ${SEED}), ${problems.length} accepted-invalid or untyped`, {
+      cases: runs * 10,
+      problems: problems.length,
+    })
     expect(problems.slice(0, 20), problems.slice(0, 20).join('\n')).toEqual([])
   })
 
@@ -280,45 +365,71 @@ describe('hostile input', () => {
         run: (ctx: Ctx) => createOrg(ctx, name, parseLimits(limits)),
         after: (s: State) => s.orgs.has(name),
       })),
-      fc.tuple(hostileString, hostileString, hostileString, fc.constantFrom('add', 'set', 'put', 'remove')).map(([org, email, role, how]) => ({
-        name: `${how}Member(${JSON.stringify(org)}, ${JSON.stringify(email)}, ${JSON.stringify(role)})`,
-        run: (ctx: Ctx) => {
-          const e = parseEmail(email)
-          if (how === 'remove') return removeMember(ctx, org, e)
-          const r = parseRole(role)
-          return how === 'add' ? addMember(ctx, org, e, r) : how === 'set' ? setMember(ctx, org, e, r) : putMember(ctx, org, e, r)
-        },
-      })),
-      fc.tuple(fc.option(hostileString, {nil: undefined}), fc.option(hostileString, {nil: undefined}), hostileString).map(([name, org, region]) => ({
-        name: `createApp(${JSON.stringify(name)}, ${JSON.stringify(org)}, ${JSON.stringify(region)})`,
-        run: (ctx: Ctx) => createApp(ctx, {name, org, region: parseRegion(region), generateName: (n) => `gen-${n}-app`}),
-        after: (s: State) => name === undefined || s.apps.has(name),
-      })),
+      fc
+        .tuple(hostileString, hostileString, hostileString, fc.constantFrom('add', 'set', 'put', 'remove'))
+        .map(([org, email, role, how]) => ({
+          name: `${how}Member(${JSON.stringify(org)}, ${JSON.stringify(email)}, ${JSON.stringify(role)})`,
+          run: (ctx: Ctx) => {
+            const e = parseEmail(email)
+            if (how === 'remove') return removeMember(ctx, org, e)
+            const r = parseRole(role)
+            return how === 'add' ? addMember(ctx, org, e, r) : how === 'set' ? setMember(ctx, org, e, r) : putMember(ctx, org, e, r)
+          },
+        })),
+      fc
+        .tuple(fc.option(hostileString, {nil: undefined}), fc.option(hostileString, {nil: undefined}), hostileString)
+        .map(([name, org, region]) => ({
+          name: `createApp(${JSON.stringify(name)}, ${JSON.stringify(org)}, ${JSON.stringify(region)})`,
+          run: (ctx: Ctx) => createApp(ctx, {name, org, region: parseRegion(region), generateName: (n) => `gen-${n}-app`}),
+          after: (s: State) => name === undefined || s.apps.has(name),
+        })),
       fc.tuple(hostileString, fc.constantFrom('destroy', 'get', 'join', 'leave', 'lock', 'unlock')).map(([app, how]) => ({
         name: `${how}App(${JSON.stringify(app)})`,
         run: (ctx: Ctx) =>
-          how === 'destroy' ? destroyApp(ctx, app) : how === 'get' ? getApp(ctx, app) : how === 'join' ? joinApp(ctx, app) : how === 'leave' ? leaveApp(ctx, app) : setLocked(ctx, app, how === 'lock'),
+          how === 'destroy'
+            ? destroyApp(ctx, app)
+            : how === 'get'
+              ? getApp(ctx, app)
+              : how === 'join'
+                ? joinApp(ctx, app)
+                : how === 'leave'
+                  ? leaveApp(ctx, app)
+                  : setLocked(ctx, app, how === 'lock'),
       })),
-      fc.tuple(hostileString, hostileString, fc.oneof(hostileString, hostileList), fc.constantFrom('add', 'update', 'remove')).map(([app, email, permissions, how]) => ({
-        name: `${how}Access(${JSON.stringify(app)}, ${JSON.stringify(email)}, ${JSON.stringify(permissions)})`,
-        run: (ctx: Ctx) => {
-          const e = parseEmail(email)
-          if (how === 'remove') return removeAccess(ctx, app, e)
-          const p = parsePermissions(permissions)
-          return how === 'add' ? addAccess(ctx, app, e, p) : updateAccess(ctx, app, e, p)
-        },
-      })),
+      fc
+        .tuple(hostileString, hostileString, fc.oneof(hostileString, hostileList), fc.constantFrom('add', 'update', 'remove'))
+        .map(([app, email, permissions, how]) => ({
+          name: `${how}Access(${JSON.stringify(app)}, ${JSON.stringify(email)}, ${JSON.stringify(permissions)})`,
+          run: (ctx: Ctx) => {
+            const e = parseEmail(email)
+            if (how === 'remove') return removeAccess(ctx, app, e)
+            const p = parsePermissions(permissions)
+            return how === 'add' ? addAccess(ctx, app, e, p) : updateAccess(ctx, app, e, p)
+          },
+        })),
       fc.tuple(hostileString, hostileString, fc.boolean()).map(([app, recipient, locked]) => ({
         name: `transferApp(${JSON.stringify(app)}, ${JSON.stringify(recipient)}, ${locked})`,
         run: (ctx: Ctx) => transferApp(ctx, app, recipient, {locked}),
       })),
       fc.tuple(hostileString, hostileList).map(([app, specs]) => ({
         name: `scale(${JSON.stringify(app)}, ${JSON.stringify(specs)})`,
-        run: (ctx: Ctx) => scale(ctx, app, specs.map((spec) => parseScaleChange(spec))),
+        run: (ctx: Ctx) =>
+          scale(
+            ctx,
+            app,
+            specs.map((spec) => parseScaleChange(spec)),
+          ),
       })),
       fc.tuple(hostileString, fc.constantFrom('members', 'info', 'usage', 'billing')).map(([org, how]) => ({
         name: `${how}(${JSON.stringify(org)})`,
-        run: (ctx: Ctx) => (how === 'members' ? listMembers(ctx, org) : how === 'info' ? orgInfo(ctx, org) : how === 'usage' ? orgUsage(ctx, org) : orgBilling(ctx, org)),
+        run: (ctx: Ctx) =>
+          how === 'members'
+            ? listMembers(ctx, org)
+            : how === 'info'
+              ? orgInfo(ctx, org)
+              : how === 'usage'
+                ? orgUsage(ctx, org)
+                : orgBilling(ctx, org),
       })),
       fc.tuple(hostileString, fc.constantFrom('accepted', 'declined', 'cancel', 'revoke', 'mint')).map(([id, how]) => ({
         name: `${how}(${JSON.stringify(id)})`,
@@ -348,28 +459,37 @@ describe('hostile input', () => {
           refused++
           const why = typedError(error)
           if (why) problems.push(`${label} -> ${why}`)
-          else if (CONTROL.test((error as Error).message)) controlMessages.push(`${label} -> ${JSON.stringify((error as Error).message).slice(0, 300)}`)
+          else if (CONTROL.test((error as Error).message))
+            controlMessages.push(`${label} -> ${JSON.stringify((error as Error).message).slice(0, 300)}`)
           if (!readFileSync(b.store).equals(seedBytesDomain)) problems.push(`${label} was refused but changed the store`)
         }
       }),
       {numRuns: runs, seed: SEED},
     )
     domainRefused = refused
-    report('hostile', `domain in-process: ${runs} generated operations x 4 actors (seed ${SEED}): ${accepted} accepted, ${refused} refused with a typed error, ${problems.length} untyped/partial/invalid`, {
-      cases: runs,
-      accepted,
-      refused,
-      problems: problems.length,
-    })
+    report(
+      'hostile',
+      `domain in-process: ${runs} generated operations x 4 actors (seed ${SEED}): ${accepted} accepted, ${refused} refused with a typed error, ${problems.length} untyped/partial/invalid`,
+      {
+        cases: runs,
+        accepted,
+        refused,
+        problems: problems.length,
+      },
+    )
     expect(problems.slice(0, 20), problems.slice(0, 20).join('\n')).toEqual([])
   })
 
   it('error messages never echo raw control characters from the input (the product quote()s values elsewhere)', () => {
     const samples = controlMessages.slice(0, 5)
-    report('hostile', `error messages: ${controlMessages.length} of ${domainRefused} refused domain operations echoed raw control characters (ESC, CR/LF, NUL) from a name`, {
-      refused: domainRefused,
-      withControlCharacters: controlMessages.length,
-    })
+    report(
+      'hostile',
+      `error messages: ${controlMessages.length} of ${domainRefused} refused domain operations echoed raw control characters (ESC, CR/LF, NUL) from a name`,
+      {
+        refused: domainRefused,
+        withControlCharacters: controlMessages.length,
+      },
+    )
     expect(samples, samples.join('\n')).toEqual([])
   })
 
@@ -397,42 +517,52 @@ describe('hostile input', () => {
       fc.constant('__PROTO__'),
     )
     await fc.assert(
-      fc.asyncProperty(fc.nat(paths.length - 1), hostileValue, fc.oneof(fc.constant(undefined), fc.string({unit: 'binary', maxLength: 200})), async (at, value, raw) => {
-        let text: string
-        if (raw !== undefined) text = raw
-        else {
-          const doc = structuredClone(good)
-          const path = paths[at]!
-          if (path.length === 0) text = JSON.stringify(value)
+      fc.asyncProperty(
+        fc.nat(paths.length - 1),
+        hostileValue,
+        fc.oneof(fc.constant(undefined), fc.string({unit: 'binary', maxLength: 200})),
+        async (at, value, raw) => {
+          let text: string
+          if (raw !== undefined) text = raw
           else {
-            let parent = doc
-            for (const key of path.slice(0, -1)) parent = parent[key]
-            parent[path.at(-1)!] = value
-            text = JSON.stringify(doc)
+            const doc = structuredClone(good)
+            const path = paths[at]!
+            if (path.length === 0) text = JSON.stringify(value)
+            else {
+              let parent = doc
+              for (const key of path.slice(0, -1)) parent = parent[key]
+              parent[path.at(-1)!] = value
+              text = JSON.stringify(doc)
+            }
+            // A `__proto__` key as an own JSON key, as a hand edit could write it.
+            if (value === '__PROTO__') text = text.replace('"users":', '"__proto__":{"polluted":true},"users":')
           }
-          // A `__proto__` key as an own JSON key, as a hand edit could write it.
-          if (value === '__PROTO__') text = text.replace('"users":', '"__proto__":{"polluted":true},"users":')
-        }
-        writeFileSync(b.store, text)
-        try {
-          const state = await new JsonStore(b.store).read()
-          loaded++
-          if (({} as Record<string, unknown>).polluted !== undefined) problems.push('Object.prototype was polluted')
-          void state
-        } catch (error) {
-          refused++
-          if (!(error instanceof OrgctlError) || error.id !== 'store_error') problems.push(`${text.slice(0, 200)} -> ${(error as Error).stack ?? error}`)
-        }
-        if (readFileSync(b.store, 'utf8') !== text) problems.push('the loader rewrote the file')
-      }),
+          writeFileSync(b.store, text)
+          try {
+            const state = await new JsonStore(b.store).read()
+            loaded++
+            if (({} as Record<string, unknown>).polluted !== undefined) problems.push('Object.prototype was polluted')
+            void state
+          } catch (error) {
+            refused++
+            if (!(error instanceof OrgctlError) || error.id !== 'store_error')
+              problems.push(`${text.slice(0, 200)} -> ${(error as Error).stack ?? error}`)
+          }
+          if (readFileSync(b.store, 'utf8') !== text) problems.push('the loader rewrote the file')
+        },
+      ),
       {numRuns: runs, seed: SEED},
     )
-    report('hostile', `store loader: ${runs} hostile store files (seed ${SEED}): ${loaded} loaded, ${refused} refused as store_error, ${problems.length} crashes`, {
-      cases: runs,
-      loaded,
-      refused,
-      problems: problems.length,
-    })
+    report(
+      'hostile',
+      `store loader: ${runs} hostile store files (seed ${SEED}): ${loaded} loaded, ${refused} refused as store_error, ${problems.length} crashes`,
+      {
+        cases: runs,
+        loaded,
+        refused,
+        problems: problems.length,
+      },
+    )
     expect(problems.slice(0, 10), problems.slice(0, 10).join('\n')).toEqual([])
   })
 
@@ -509,72 +639,177 @@ describe('hostile input', () => {
     ]
 
     /** A body shaped like what the route expects, with hostile values (or wrong types). */
-    const shapedBody = fc.record(
-      {
-        name: fc.oneof(hostileString, fc.jsonValue({maxDepth: 1})),
-        email: hostileString,
-        role: fc.oneof(hostileString, fc.constantFrom('admin', 'member', 'collaborator', 'owner', 'viewer')),
-        user: hostileString,
-        permissions: fc.oneof(hostileList, fc.array(fc.constantFrom('view', 'deploy', 'operate', 'manage', 'VIEW', '__proto__'), {maxLength: 12}), hostileString),
-        limits: fc.oneof(fc.dictionary(fc.constantFrom('apps', 'members', 'dyno-units', '__proto__', 'constructor'), fc.oneof(fc.integer(), fc.double(), hostileString)), hostileString),
-        team: hostileString,
-        owner: hostileString,
-        locked: fc.oneof(fc.boolean(), hostileString, fc.constant(null)),
-        app: hostileString,
-        recipient: hostileString,
-        state: fc.oneof(fc.constantFrom('accepted', 'declined', 'pending'), hostileString),
-        description: hostileString,
-        region: hostileString,
-        personal: fc.oneof(fc.boolean(), hostileString),
-        updates: fc.oneof(
-          fc.array(fc.record({type: fc.oneof(hostileString, fc.constantFrom('web', 'worker')), quantity: fc.oneof(fc.integer({min: -5, max: 200}), hostileString, fc.constantFrom('+1', '-2', '999')), size: fc.oneof(hostileString, fc.constantFrom('standard-1x', 'performance-l'))}, {requiredKeys: []}), {maxLength: 25}),
-          hostileString,
-        ),
-      },
-      {requiredKeys: []},
-    ).map((body) => JSON.stringify(body))
+    const shapedBody = fc
+      .record(
+        {
+          name: fc.oneof(hostileString, fc.jsonValue({maxDepth: 1})),
+          email: hostileString,
+          role: fc.oneof(hostileString, fc.constantFrom('admin', 'member', 'collaborator', 'owner', 'viewer')),
+          user: hostileString,
+          permissions: fc.oneof(
+            hostileList,
+            fc.array(fc.constantFrom('view', 'deploy', 'operate', 'manage', 'VIEW', '__proto__'), {maxLength: 12}),
+            hostileString,
+          ),
+          limits: fc.oneof(
+            fc.dictionary(
+              fc.constantFrom('apps', 'members', 'dyno-units', '__proto__', 'constructor'),
+              fc.oneof(fc.integer(), fc.double(), hostileString),
+            ),
+            hostileString,
+          ),
+          team: hostileString,
+          owner: hostileString,
+          locked: fc.oneof(fc.boolean(), hostileString, fc.constant(null)),
+          app: hostileString,
+          recipient: hostileString,
+          state: fc.oneof(fc.constantFrom('accepted', 'declined', 'pending'), hostileString),
+          description: hostileString,
+          region: hostileString,
+          personal: fc.oneof(fc.boolean(), hostileString),
+          updates: fc.oneof(
+            fc.array(
+              fc.record(
+                {
+                  type: fc.oneof(hostileString, fc.constantFrom('web', 'worker')),
+                  quantity: fc.oneof(fc.integer({min: -5, max: 200}), hostileString, fc.constantFrom('+1', '-2', '999')),
+                  size: fc.oneof(hostileString, fc.constantFrom('standard-1x', 'performance-l')),
+                },
+                {requiredKeys: []},
+              ),
+              {maxLength: 25},
+            ),
+            hostileString,
+          ),
+        },
+        {requiredKeys: []},
+      )
+      .map((body) => JSON.stringify(body))
 
     const bodyArb: fc.Arbitrary<{text?: string; type?: string}> = fc.oneof(
       {weight: 6, arbitrary: shapedBody.map((text) => ({text, type: 'application/json'}))},
-      {weight: 2, arbitrary: fc.jsonValue({maxDepth: 3}).map((v) => ({text: JSON.stringify(v) ?? 'null', type: 'application/vnd.heroku+json; version=3'}))},
+      {
+        weight: 2,
+        arbitrary: fc
+          .jsonValue({maxDepth: 3})
+          .map((v) => ({text: JSON.stringify(v) ?? 'null', type: 'application/vnd.heroku+json; version=3'})),
+      },
       {weight: 1, arbitrary: fc.string({unit: 'binary', maxLength: 200}).map((text) => ({text, type: 'application/json'}))},
-      {weight: 1, arbitrary: fc.constantFrom('{"__proto__": {"polluted": true}, "name": "proto-org"}', '{"constructor": {"prototype": {"polluted": true}}, "email": "a@b.cd", "role": "admin"}', '{"email": "a@b.cd", "role": "admin", "__proto__": {"role": "admin"}}', '{"user": "x@y.zz", "permissions": {"__proto__": []}}', '{', '[]', 'null', '"str"', '1', '{"a":1}{"b":2}', '\uFEFF{}').map((text) => ({text, type: 'application/json'}))},
+      {
+        weight: 1,
+        arbitrary: fc
+          .constantFrom(
+            '{"__proto__": {"polluted": true}, "name": "proto-org"}',
+            '{"constructor": {"prototype": {"polluted": true}}, "email": "a@b.cd", "role": "admin"}',
+            '{"email": "a@b.cd", "role": "admin", "__proto__": {"role": "admin"}}',
+            '{"user": "x@y.zz", "permissions": {"__proto__": []}}',
+            '{',
+            '[]',
+            'null',
+            '"str"',
+            '1',
+            '{"a":1}{"b":2}',
+            '\uFEFF{}',
+          )
+          .map((text) => ({text, type: 'application/json'})),
+      },
       {weight: 1, arbitrary: fc.constant({text: `{"name":"${'x'.repeat(70 * 1024)}"}`, type: 'application/json'})},
-      {weight: 1, arbitrary: fc.constantFrom({text: 'name=x', type: 'application/x-www-form-urlencoded'}, {text: '{"name":"x"}', type: 'text/plain'}, {text: '{}', type: 'application/json; charset=utf-16'})},
+      {
+        weight: 1,
+        arbitrary: fc.constantFrom(
+          {text: 'name=x', type: 'application/x-www-form-urlencoded'},
+          {text: '{"name":"x"}', type: 'text/plain'},
+          {text: '{}', type: 'application/json; charset=utf-16'},
+        ),
+      },
       {weight: 1, arbitrary: fc.constant({})},
     )
 
     const paramArb = fc.oneof(
       {weight: 5, arbitrary: hostileString.map((s) => encodeURIComponent(s))},
-      {weight: 1, arbitrary: fc.constantFrom('..', '%2e%2e', '.%2F..', '%00', '%ff', '%', '%%', 'a%2Fb', '~', '%7E', '%20', 'ACME-HOSTILE', '%5F_proto__')},
+      {
+        weight: 1,
+        arbitrary: fc.constantFrom(
+          '..',
+          '%2e%2e',
+          '.%2F..',
+          '%00',
+          '%ff',
+          '%',
+          '%%',
+          'a%2Fb',
+          '~',
+          '%7E',
+          '%20',
+          'ACME-HOSTILE',
+          '%5F_proto__',
+        ),
+      },
     )
 
     const authArb = fc.oneof(
       {weight: 8, arbitrary: fc.constantFrom(...ACTORS).map((actor) => ({actor, header: `Bearer ${tokens[actor]}`}))},
-      {weight: 1, arbitrary: fc.constantFrom(...ACTORS).map((actor) => ({actor, header: `Basic ${Buffer.from(`:${tokens[actor]}`).toString('base64')}`}))},
       {
         weight: 1,
         arbitrary: fc
-          .oneof(fc.constantFrom('', 'Bearer', 'Bearer ', 'Basic Og==', 'Basic !!!', 'Bearer orgctl_', 'Digest x', `Bearer ${'a'.repeat(8000)}`), fc.string({unit: 'grapheme-ascii', maxLength: 60}))
+          .constantFrom(...ACTORS)
+          .map((actor) => ({actor, header: `Basic ${Buffer.from(`:${tokens[actor]}`).toString('base64')}`})),
+      },
+      {
+        weight: 1,
+        arbitrary: fc
+          .oneof(
+            fc.constantFrom('', 'Bearer', 'Bearer ', 'Basic Og==', 'Basic !!!', 'Bearer orgctl_', 'Digest x', `Bearer ${'a'.repeat(8000)}`),
+            fc.string({unit: 'grapheme-ascii', maxLength: 60}),
+          )
           .map((header) => ({actor: undefined as string | undefined, header})),
       },
     )
 
     const rangeArb = fc.oneof(
       {weight: 6, arbitrary: fc.constant(undefined)},
-      {weight: 2, arbitrary: fc.constantFrom('name ..', 'email ..; max=0', 'id ]zz..; max=1000000, order=desc', 'name', '..', 'name ..; max=-1', 'name ..; foo=bar', '__proto__ ..', 'name ..;;;,,,', `name ${'a'.repeat(4000)}..`)},
+      {
+        weight: 2,
+        arbitrary: fc.constantFrom(
+          'name ..',
+          'email ..; max=0',
+          'id ]zz..; max=1000000, order=desc',
+          'name',
+          '..',
+          'name ..; max=-1',
+          'name ..; foo=bar',
+          '__proto__ ..',
+          'name ..;;;,,,',
+          `name ${'a'.repeat(4000)}..`,
+        ),
+      },
       {weight: 1, arbitrary: fc.string({unit: 'grapheme-ascii', maxLength: 60})},
     )
 
-    function send(method: string, path: string, headers: Record<string, string>, body?: string): Promise<{status: number; text: string; headers: Record<string, unknown>}> {
+    function send(
+      method: string,
+      path: string,
+      headers: Record<string, string>,
+      body?: string,
+    ): Promise<{status: number; text: string; headers: Record<string, unknown>}> {
       return new Promise((resolve, reject) => {
-        const req = httpRequest({host: '127.0.0.1', port, method, path, headers: {...headers, ...(body === undefined ? {} : {'content-length': String(Buffer.byteLength(body))})}, timeout: 20_000}, (res) => {
-          let text = ''
-          res.setEncoding('utf8')
-          res.on('data', (chunk: string) => (text += chunk))
-          res.on('end', () => resolve({status: res.statusCode ?? 0, text, headers: res.headers}))
-          res.on('error', reject)
-        })
+        const req = httpRequest(
+          {
+            host: '127.0.0.1',
+            port,
+            method,
+            path,
+            headers: {...headers, ...(body === undefined ? {} : {'content-length': String(Buffer.byteLength(body))})},
+            timeout: 20_000,
+          },
+          (res) => {
+            let text = ''
+            res.setEncoding('utf8')
+            res.on('data', (chunk: string) => (text += chunk))
+            res.on('end', () => resolve({status: res.statusCode ?? 0, text, headers: res.headers}))
+            res.on('error', reject)
+          },
+        )
         req.on('timeout', () => req.destroy(new Error('timed out (hang)')))
         req.on('error', reject)
         req.end(body)
@@ -595,7 +830,17 @@ describe('hostile input', () => {
           bodyArb,
           authArb,
           rangeArb,
-          fc.option(fc.constantFrom('?__proto__[polluted]=1', '?constructor[prototype][x]=1', '?history=true', '?start=2020-01&end=9999-99', '?start=%00', `?x=${'a'.repeat(3000)}`), {nil: ''}),
+          fc.option(
+            fc.constantFrom(
+              '?__proto__[polluted]=1',
+              '?constructor[prototype][x]=1',
+              '?history=true',
+              '?start=2020-01&end=9999-99',
+              '?start=%00',
+              `?x=${'a'.repeat(3000)}`,
+            ),
+            {nil: ''},
+          ),
           async ([method, template], params, body, auth, range, query) => {
             writeFileSync(`${b.store}.next`, seedBytes)
             renameSync(`${b.store}.next`, b.store)
@@ -614,13 +859,19 @@ describe('hostile input', () => {
             try {
               response = await send(method, path, headers, method === 'GET' || method === 'DELETE' ? undefined : body.text)
             } catch (error) {
-              if ((error as NodeJS.ErrnoException).code === 'ERR_INVALID_CHAR' || (error as NodeJS.ErrnoException).code === 'ERR_UNESCAPED_CHARACTERS' || (error as NodeJS.ErrnoException).code === 'ERR_INVALID_HTTP_TOKEN') return
+              if (
+                (error as NodeJS.ErrnoException).code === 'ERR_INVALID_CHAR' ||
+                (error as NodeJS.ErrnoException).code === 'ERR_UNESCAPED_CHARACTERS' ||
+                (error as NodeJS.ErrnoException).code === 'ERR_INVALID_HTTP_TOKEN'
+              )
+                return
               problems.push(`${label} -> ${(error as Error).message}`)
               return
             }
             statuses.set(response.status, (statuses.get(response.status) ?? 0) + 1)
             if (response.status >= 500 || response.status < 200) kind(`status ${response.status}`)
-            if (response.status >= 500 || response.status < 200) problems.push(`${label} -> ${response.status} ${response.text.slice(0, 300)}`)
+            if (response.status >= 500 || response.status < 200)
+              problems.push(`${label} -> ${response.status} ${response.text.slice(0, 300)}`)
             let parsed: any
             try {
               parsed = JSON.parse(response.text)
@@ -644,16 +895,23 @@ describe('hostile input', () => {
         ),
         {numRuns: runs, seed: SEED},
       )
-      const byClass = [...statuses.entries()].sort(([a], [b2]) => a - b2).map(([s, n]) => `${s}:${n}`).join(' ')
+      const byClass = [...statuses.entries()]
+        .sort(([a], [b2]) => a - b2)
+        .map(([s, n]) => `${s}:${n}`)
+        .join(' ')
       const fives = [...statuses.entries()].filter(([s]) => s >= 500).reduce((sum, [, n]) => sum + n, 0)
       const byKind = [...kinds.entries()].map(([k, n]) => `${n} x ${k}`).join('; ')
-      report('hostile', `server routes in-process: ${runs} generated requests over ${ROUTES.length} routes (seed ${SEED}): statuses ${byClass}; ${writes} accepted writes; 5xx ${fives}; ${problems.length} problems${byKind ? ` (${byKind})` : ''}`, {
-        cases: runs,
-        routes: ROUTES.length,
-        status5xx: fives,
-        writes,
-        problems: problems.length,
-      })
+      report(
+        'hostile',
+        `server routes in-process: ${runs} generated requests over ${ROUTES.length} routes (seed ${SEED}): statuses ${byClass}; ${writes} accepted writes; 5xx ${fives}; ${problems.length} problems${byKind ? ` (${byKind})` : ''}`,
+        {
+          cases: runs,
+          routes: ROUTES.length,
+          status5xx: fives,
+          writes,
+          problems: problems.length,
+        },
+      )
       expect(problems.slice(0, 20), problems.slice(0, 20).join('\n')).toEqual([])
     })
 
@@ -670,7 +928,12 @@ describe('hostile input', () => {
           const email = `${ok ? 'ok' : 'no'}-${round}-${i}@hostile.test`
           // Refused for a reason found only inside the change: the role (forbidden), or the members limit (10).
           const actor = ok ? ADMIN : i % 4 === 1 ? MEMBER : COLLAB
-          return send('POST', `/teams/${ORG}/members`, {authorization: `Bearer ${tokens[actor]}`, 'content-type': 'application/json'}, JSON.stringify({email, role: 'member'})).then((r) => ({
+          return send(
+            'POST',
+            `/teams/${ORG}/members`,
+            {authorization: `Bearer ${tokens[actor]}`, 'content-type': 'application/json'},
+            JSON.stringify({email, role: 'member'}),
+          ).then((r) => ({
             ok,
             email,
             status: r.status,
@@ -695,12 +958,16 @@ describe('hostile input', () => {
         writeFileSync(`${b.store}.next`, seedBytes)
         renameSync(`${b.store}.next`, b.store)
       }
-      report('hostile', `server concurrent bursts: ${rounds} x 16 concurrent POST members, ${accepted} accepted all present, ${refusedCount} refused none leaving a trace, ${problems.length} problems`, {
-        rounds,
-        accepted,
-        refused: refusedCount,
-        problems: problems.length,
-      })
+      report(
+        'hostile',
+        `server concurrent bursts: ${rounds} x 16 concurrent POST members, ${accepted} accepted all present, ${refusedCount} refused none leaving a trace, ${problems.length} problems`,
+        {
+          rounds,
+          accepted,
+          refused: refusedCount,
+          problems: problems.length,
+        },
+      )
       expect(problems, problems.join('\n')).toEqual([])
     })
   })
@@ -737,7 +1004,10 @@ describe('hostile input', () => {
       (s) => ['authorizations:revoke', s],
       (s) => ['authorizations:create', '--description', s, '--json'],
     ]
-    const cases = fc.sample(fc.tuple(fc.nat(templates.length - 1), argvSafe, argvSafe, fc.constantFrom(ADMIN, MEMBER, COLLAB), fc.boolean()), {numRuns: runs, seed: SEED})
+    const cases = fc.sample(
+      fc.tuple(fc.nat(templates.length - 1), argvSafe, argvSafe, fc.constantFrom(ADMIN, MEMBER, COLLAB), fc.boolean()),
+      {numRuns: runs, seed: SEED},
+    )
     const problems: string[] = []
     const codes = new Map<number, number>()
     let n = 0
@@ -768,8 +1038,14 @@ describe('hostile input', () => {
       }),
       2,
     )
-    const byCode = [...codes.entries()].sort(([a], [b2]) => a - b2).map(([c, k]) => `exit ${c}: ${k}`).join(', ')
-    report('hostile', `CLI binary: ${runs} generated invocations (seed ${SEED}): ${byCode}; ${problems.length} problems`, {cases: runs, problems: problems.length})
+    const byCode = [...codes.entries()]
+      .sort(([a], [b2]) => a - b2)
+      .map(([c, k]) => `exit ${c}: ${k}`)
+      .join(', ')
+    report('hostile', `CLI binary: ${runs} generated invocations (seed ${SEED}): ${byCode}; ${problems.length} problems`, {
+      cases: runs,
+      problems: problems.length,
+    })
     expect(problems.slice(0, 10), problems.slice(0, 10).join('\n')).toEqual([])
   })
 })

@@ -14,7 +14,6 @@ import {createOrg} from '../../src/lib/domain/orgs.js'
 import {type Box, box, loadStore, mintToken, report, SCALE, seed, sleep, startServe} from './_util.js'
 
 const require = createRequire(import.meta.url)
-// eslint-disable-next-line @typescript-eslint/no-require-imports
 const autocannon = require('autocannon') as (options: Record<string, unknown>) => Promise<any>
 
 const ORG = 'acme-load'
@@ -48,7 +47,11 @@ describe('load', () => {
     const pid = server.child.pid!
     try {
       let n = 0
-      const headers = {authorization: `Bearer ${token}`, 'content-type': 'application/json', accept: 'application/vnd.heroku+json; version=3'}
+      const headers = {
+        authorization: `Bearer ${token}`,
+        'content-type': 'application/json',
+        accept: 'application/vnd.heroku+json; version=3',
+      }
       // Reads and writes in turn; every write is a real change (a toggle), bounded in size.
       const requests = [
         {method: 'GET', path: `/teams/${ORG}/members`, headers},
@@ -68,7 +71,10 @@ describe('load', () => {
           headers,
           setupRequest: (req: Record<string, unknown>) => {
             const k = n++
-            return {...req, body: JSON.stringify({email: `m-${k % MEMBERS}@load.test`, role: Math.floor(k / MEMBERS) % 2 === 0 ? 'admin' : 'member'})}
+            return {
+              ...req,
+              body: JSON.stringify({email: `m-${k % MEMBERS}@load.test`, role: Math.floor(k / MEMBERS) % 2 === 0 ? 'admin' : 'member'}),
+            }
           },
         },
         {method: 'GET', path: '/account', headers},
@@ -88,7 +94,18 @@ describe('load', () => {
       const non2xx = result.non2xx as number
       const writes = Math.floor(total / 3)
       const line = `${seconds} s x 10 connections, mixed 4 reads : 2 writes: ${total} requests (${Math.round(result.requests.average)} req/s), p50 ${result.latency.p50} ms, p99 ${result.latency.p99} ms, max ${result.latency.max} ms; errors ${errors}, non-2xx ${non2xx}; RSS ${Math.round(before / 1024)} -> ${Math.round(after / 1024)} MiB (${growth >= 0 ? '+' : ''}${Math.round(growth * 100)}%)`
-      report('load', line, {seconds, total, rps: Math.round(result.requests.average), p50: result.latency.p50, p99: result.latency.p99, errors, non2xx, rssBeforeKb: before, rssAfterKb: after, writes})
+      report('load', line, {
+        seconds,
+        total,
+        rps: Math.round(result.requests.average),
+        p50: result.latency.p50,
+        p99: result.latency.p99,
+        errors,
+        non2xx,
+        rssBeforeKb: before,
+        rssAfterKb: after,
+        writes,
+      })
       expect(errors, 'connection errors and timeouts').toBe(0)
       expect(non2xx, 'non-2xx responses').toBe(0)
       expect(total).toBeGreaterThan(0)

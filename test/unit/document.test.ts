@@ -127,7 +127,10 @@ async function expectSummariesRight(file = path): Promise<PlainSummaries> {
   expect(kept).toBeDefined()
   expect(kept).toEqual(plain(summarizeOrgApps(state.apps.values())))
   // The file's own orgApps (what the layout slices) says the same.
-  const onDisk = JSON.parse(readFileSync(file, 'utf8')).orgApps as Record<string, {apps: number; dynoUnits: number; collaborators: string[]}>
+  const onDisk = JSON.parse(readFileSync(file, 'utf8')).orgApps as Record<
+    string,
+    {apps: number; dynoUnits: number; collaborators: string[]}
+  >
   expect(plain(new Map(Object.entries(onDisk).map(([name, s]) => [name, {...s, collaborators: new Set(s.collaborators)}])))).toEqual(kept)
   return kept!
 }
@@ -327,7 +330,12 @@ describe('kept summaries equal the decoded apps', () => {
       role: fc.constantFrom<OrgRole>('admin', 'member', 'collaborator'),
     }),
     fc.record({kind: fc.constant('unmember' as const), actor, org: fc.constantFrom(...ORGS), email: fc.constantFrom(...EMAILS)}),
-    fc.record({kind: fc.constant('app' as const), actor, app: fc.constantFrom(...APPS), org: fc.option(fc.constantFrom(...ORGS), {nil: undefined})}),
+    fc.record({
+      kind: fc.constant('app' as const),
+      actor,
+      app: fc.constantFrom(...APPS),
+      org: fc.option(fc.constantFrom(...ORGS), {nil: undefined}),
+    }),
     fc.record({kind: fc.constant('share' as const), actor, app: fc.constantFrom(...APPS), email: fc.constantFrom(...EMAILS)}),
     fc.record({kind: fc.constant('unshare' as const), actor, app: fc.constantFrom(...APPS), email: fc.constantFrom(...EMAILS)}),
     fc.record({
@@ -644,7 +652,18 @@ describe('a schema 2 document', () => {
       const {usageHistory, ledger} = (histories as History[]).find((h) => h.org === org.name)!
       return {...org, usageHistory, ledger}
     })
-    writeFileSync(path, JSON.stringify({schemaVersion: 2, revision: doc.revision, users: doc.users, orgs, apps: doc.apps, transfers: doc.transfers, tokens: doc.tokens}))
+    writeFileSync(
+      path,
+      JSON.stringify({
+        schemaVersion: 2,
+        revision: doc.revision,
+        users: doc.users,
+        orgs,
+        apps: doc.apps,
+        transfers: doc.transfers,
+        tokens: doc.tokens,
+      }),
+    )
     return {expected, histories}
   }
 

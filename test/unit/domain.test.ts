@@ -180,7 +180,9 @@ describe('dynos, usage and billing', () => {
     joinApp(w.as(MEMBER), 'acme-api')
     scale(w.as(MEMBER), 'acme-api', [parseScaleChange('web=2:standard-2x')])
     expect(errorId(() => scale(w.as(MEMBER), 'acme-api', [parseScaleChange('worker=1'), parseScaleChange('web+1')]))).toBe('limit_reached')
-    expect([...w.state.apps.get('acme-api')!.formation.values()].map((f) => [f.type, f.quantity, f.size])).toEqual([['web', 2, 'standard-2x']])
+    expect([...w.state.apps.get('acme-api')!.formation.values()].map((f) => [f.type, f.quantity, f.size])).toEqual([
+      ['web', 2, 'standard-2x'],
+    ])
     expect(orgUsage(w.as(ADMIN), 'acme').usage['dyno-units']).toBe(4)
   })
 

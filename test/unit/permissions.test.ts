@@ -4,7 +4,12 @@ import {OrgctlError} from '../../src/lib/errors.js'
 import {authorize, isAllowed, PERMISSION_MATRIX, STANDINGS, type Subject, whoMay} from '../../src/lib/domain/permissions.js'
 import {APP_PERMISSIONS, type AppPermission} from '../../src/lib/domain/types.js'
 
-const subject = (standing: Subject['standing'], permissions: AppPermission[] = [], locked = false): Subject => ({standing, permissions, locked, target: 'app x'})
+const subject = (standing: Subject['standing'], permissions: AppPermission[] = [], locked = false): Subject => ({
+  standing,
+  permissions,
+  locked,
+  target: 'app x',
+})
 
 function outcome(fn: () => void): string {
   try {
@@ -37,9 +42,19 @@ describe('the permission matrix', () => {
     for (const standing of STANDINGS) {
       const cell = rule.rules[standing]
       for (const held of [[], ...APP_PERMISSIONS.map((p) => [p])] as AppPermission[][]) {
-        const expected = cell === 'allow' ? 'ok' : cell === 'deny' ? (standing === 'none' ? 'not_found' : 'forbidden') : held.includes(cell.needs) ? 'ok' : 'forbidden'
+        const expected =
+          cell === 'allow'
+            ? 'ok'
+            : cell === 'deny'
+              ? standing === 'none'
+                ? 'not_found'
+                : 'forbidden'
+              : held.includes(cell.needs)
+                ? 'ok'
+                : 'forbidden'
         it(`${rule.action}: ${standing} holding [${held.join(',')}] -> ${expected}`, () => {
-          if (standing === 'none' && expected !== 'ok') expect(outcome(() => authorize(rule.action, subject('none', held)))).toBe('not_found')
+          if (standing === 'none' && expected !== 'ok')
+            expect(outcome(() => authorize(rule.action, subject('none', held)))).toBe('not_found')
           else expect(outcome(() => authorize(rule.action, subject(standing, held)))).toBe(expected)
         })
       }

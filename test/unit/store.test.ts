@@ -8,7 +8,6 @@ import {Ctx} from '../../src/lib/domain/context.js'
 import {addMember} from '../../src/lib/domain/members.js'
 import {createOrg} from '../../src/lib/domain/orgs.js'
 import {DEFAULT_LIMITS} from '../../src/lib/domain/validation.js'
-import {OrgctlError} from '../../src/lib/errors.js'
 import {failure} from './fixture.js'
 import {SCHEMA_VERSION} from '../../src/lib/store/codec.js'
 import {JsonStore} from '../../src/lib/store/json-store.js'
@@ -55,7 +54,9 @@ describe('the JSON store', () => {
     const stores = Array.from({length: 4}, () => new JsonStore(path))
     await seed(stores[0]!)
     await Promise.all(
-      Array.from({length: 40}, (_, i) => stores[i % 4]!.update((state) => addMember(new Ctx(state, ADMIN), 'acme', `user${i}@acme.test`, 'member'))),
+      Array.from({length: 40}, (_, i) =>
+        stores[i % 4]!.update((state) => addMember(new Ctx(state, ADMIN), 'acme', `user${i}@acme.test`, 'member')),
+      ),
     )
     expect((await stores[0]!.read()).orgs.get('acme')!.members.size).toBe(41)
   })
@@ -91,7 +92,17 @@ describe('the JSON store', () => {
   })
 
   it('rejects a document with a bad field, naming where', async () => {
-    writeFileSync(join(dir, 'bad.json'), JSON.stringify({schemaVersion: 2, users: [], orgs: [{id: 1, limits: {apps: 1, members: 1, 'dyno-units': 1}}], apps: [], transfers: [], tokens: []}))
+    writeFileSync(
+      join(dir, 'bad.json'),
+      JSON.stringify({
+        schemaVersion: 2,
+        users: [],
+        orgs: [{id: 1, limits: {apps: 1, members: 1, 'dyno-units': 1}}],
+        apps: [],
+        transfers: [],
+        tokens: [],
+      }),
+    )
     const error = await failure(new JsonStore(join(dir, 'bad.json')).read())
     expect(error.message).toContain('orgs[0].id should be a string')
   })
@@ -108,12 +119,17 @@ describe('the JSON store', () => {
       users: [{id: 'u1', email: ADMIN, createdAt: '2026-01-01T00:00:00.000Z'}],
       orgs: [
         {
-          id: 'o1', name: 'acme', createdAt: '2026-01-01T00:00:00.000Z', updatedAt: '2026-01-01T00:00:00.000Z',
+          id: 'o1',
+          name: 'acme',
+          createdAt: '2026-01-01T00:00:00.000Z',
+          updatedAt: '2026-01-01T00:00:00.000Z',
           limits: {apps: 5, members: 5, 'dyno-units': 5},
           members: [{id: 'm1', email: ADMIN, role: 'admin', createdAt: '2026-01-01T00:00:00.000Z', updatedAt: '2026-01-01T00:00:00.000Z'}],
         },
       ],
-      apps: [], transfers: [], tokens: [],
+      apps: [],
+      transfers: [],
+      tokens: [],
     }
     const file = join(dir, 'v1.json')
     writeFileSync(file, JSON.stringify(v1))
@@ -136,7 +152,9 @@ describe('the JSON store', () => {
     await seed(store)
     chmodSync(join(dir, 'nested'), 0o500)
     try {
-      expect((await failure(store.update((state) => addMember(new Ctx(state, ADMIN), 'acme', 'x@acme.test', 'member')))).id).toBe('store_error')
+      expect((await failure(store.update((state) => addMember(new Ctx(state, ADMIN), 'acme', 'x@acme.test', 'member')))).id).toBe(
+        'store_error',
+      )
     } finally {
       chmodSync(join(dir, 'nested'), 0o700)
     }

@@ -12,7 +12,10 @@ On a personal app, collaborators can view, deploy and operate. Not on a locked a
   static override aliases = ['sharing:add']
   static override examples = ['<%= config.bin %> access:add dev@acme.test --app acme-api --permissions deploy,operate']
   static override args = {email: Args.string({ignoreStdin: true, description: 'email address of the user', required: true})}
-  static override flags = {app: appFlag, permissions: permissionsFlag('comma-separated permissions: deploy, operate, manage (view is implied)')}
+  static override flags = {
+    app: appFlag,
+    permissions: permissionsFlag('comma-separated permissions: deploy, operate, manage (view is implied)'),
+  }
 
   async run(): Promise<Collaborator> {
     const {args, flags} = await this.parse(AccessAdd)
@@ -22,9 +25,13 @@ On a personal app, collaborators can view, deploy and operate. Not on a locked a
     const backend = await this.ctx.backend()
     const {ui} = this.ctx
     const withText = permissions ? ` with ${permissions.join(', ')} permissions` : ''
-    const collaborator = await ui.action(`Adding ${ui.color.user(email)} access to the app ${ui.color.app(app)}${withText}`, () => backend.addAccess(app, email, permissions))
+    const collaborator = await ui.action(`Adding ${ui.color.user(email)} access to the app ${ui.color.app(app)}${withText}`, () =>
+      backend.addAccess(app, email, permissions),
+    )
     if (permissions && collaborator.permissions.length !== permissions.length) {
-      ui.warn(`${app} is a personal app: permissions apply to org apps only, so ${email} can ${collaborator.permissions.map((p) => p.name).join(', ')}.`)
+      ui.warn(
+        `${app} is a personal app: permissions apply to org apps only, so ${email} can ${collaborator.permissions.map((p) => p.name).join(', ')}.`,
+      )
     }
     return collaborator
   }

@@ -11,7 +11,10 @@ export default class AccessUpdate extends OrgctlCommand {
   static override aliases = ['sharing:update']
   static override examples = ['<%= config.bin %> access:update dev@acme.test --app acme-api --permissions deploy,operate,manage']
   static override args = {email: Args.string({ignoreStdin: true, description: 'email address of the collaborator', required: true})}
-  static override flags = {app: appFlag, permissions: permissionsFlag('comma-separated permissions to set: deploy, operate, manage (view is implied)')}
+  static override flags = {
+    app: appFlag,
+    permissions: permissionsFlag('comma-separated permissions to set: deploy, operate, manage (view is implied)'),
+  }
 
   async run(): Promise<Collaborator> {
     const {args, flags} = await this.parse(AccessUpdate)

@@ -29,7 +29,8 @@ Names: 3 to 30 lowercase letters, digits and dashes, starting with a letter, uni
     const app = await ui.action(
       name ? `Creating ${ui.color.app(name)}${where}` : `Creating app${where}`,
       () => backend.createApp({name, team, region}),
-      (created) => `done${name ? '' : `, ${ui.color.app(created.name)}`}${flags.region === 'us' ? '' : `, region is ${created.region.name}`}`,
+      (created) =>
+        `done${name ? '' : `, ${ui.color.app(created.name)}`}${flags.region === 'us' ? '' : `, region is ${created.region.name}`}`,
     )
     ui.out(`${app.web_url} | ${app.git_url}`)
     return app

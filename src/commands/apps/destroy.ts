@@ -7,11 +7,15 @@ import {confirmByName} from '../../lib/output/prompt.js'
 
 export default class AppsDestroy extends OrgctlCommand {
   static override summary = 'permanently destroy an app'
-  static override description = 'Needs --confirm APP (or typing the name at a terminal). Admins, the owner of a personal app, or anyone with manage on it.'
+  static override description =
+    'Needs --confirm APP (or typing the name at a terminal). Admins, the owner of a personal app, or anyone with manage on it.'
   static override aliases = ['destroy', 'apps:delete']
   static override examples = ['<%= config.bin %> apps:destroy --app acme-api --confirm acme-api']
   static override args = {app: Args.string({ignoreStdin: true, description: 'the app (or use --app)'})}
-  static override flags = {app: appFlag, confirm: Flags.string({char: 'c', description: 'the app name again, to confirm', helpValue: 'APP'})}
+  static override flags = {
+    app: appFlag,
+    confirm: Flags.string({char: 'c', description: 'the app name again, to confirm', helpValue: 'APP'}),
+  }
 
   async run(): Promise<App> {
     const {args, flags} = await this.parse(AppsDestroy)

@@ -5,8 +5,9 @@ import {appLabel} from '../../lib/output/labels.js'
 import {PLAIN} from '../../lib/output/palette.js'
 
 export default class Apps extends OrgctlCommand {
-  static override summary = 'list your apps, or an org\'s apps'
-  static override description = 'With --org (or ORGCTL_ORG), the apps of that org; otherwise your personal apps and the apps shared with you. Locked apps are marked [locked].'
+  static override summary = "list your apps, or an org's apps"
+  static override description =
+    'With --org (or ORGCTL_ORG), the apps of that org; otherwise your personal apps and the apps shared with you. Locked apps are marked [locked].'
   static override aliases = ['list', 'apps:list']
   static override examples = ['<%= config.bin %> apps', '<%= config.bin %> apps --org acme-widgets --json']
   static override flags = {org: orgFlag}

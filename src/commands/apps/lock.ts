@@ -4,7 +4,8 @@ import {appFlag} from '../../lib/cli/flags.js'
 
 export default class AppsLock extends OrgctlCommand {
   static override summary = 'prevent org members from joining an app (admins)'
-  static override description = 'Until it is unlocked, no one but an admin can join the app or be given access to it. Locking a locked app changes nothing.'
+  static override description =
+    'Until it is unlocked, no one but an admin can join the app or be given access to it. Locking a locked app changes nothing.'
   static override aliases = ['lock']
   static override examples = ['<%= config.bin %> apps:lock --app acme-api']
   static override flags = {app: appFlag}

@@ -20,9 +20,16 @@ rest, the command exits non-zero naming the apps that failed, and rerunning it f
     '<%= config.bin %> apps:transfer acme-widgets -a api -a web -a worker --locked',
     '<%= config.bin %> apps:transfer dev@acme.test --app old-api --confirm old-api',
   ]
-  static override args = {recipient: Args.string({ignoreStdin: true, description: 'org name or user email to transfer the apps to', required: true})}
+  static override args = {
+    recipient: Args.string({ignoreStdin: true, description: 'org name or user email to transfer the apps to', required: true}),
+  }
   static override flags = {
-    app: Flags.string({char: 'a', description: 'app to transfer; repeat for a bulk transfer (defaults to ORGCTL_APP)', multiple: true, helpValue: 'APP'}),
+    app: Flags.string({
+      char: 'a',
+      description: 'app to transfer; repeat for a bulk transfer (defaults to ORGCTL_APP)',
+      multiple: true,
+      helpValue: 'APP',
+    }),
     bulk: Flags.boolean({description: 'pick the apps to transfer from a list (needs a terminal)'}),
     locked: Flags.boolean({char: 'l', description: 'lock the apps in the org they move to (needs admin there)'}),
     confirm: Flags.string({char: 'c', description: 'the app name again, to confirm moving an org app to a user', helpValue: 'APP'}),
@@ -47,6 +54,10 @@ rest, the command exits non-zero naming the apps that failed, and rerunning it f
     if (apps.length > 1 || flags.bulk) return transferMany(backend, ui, apps, recipient, flags.locked)
     const app = apps[0]!
     await confirmTransfer(backend, ui, app, recipient, flags.confirm)
-    return ui.action(`Transferring ${ui.color.app(app)} to ${recipient}`, () => backend.transferApp(app, recipient, {locked: flags.locked}), transferVerb)
+    return ui.action(
+      `Transferring ${ui.color.app(app)} to ${recipient}`,
+      () => backend.transferApp(app, recipient, {locked: flags.locked}),
+      transferVerb,
+    )
   }
 }

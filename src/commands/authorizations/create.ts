@@ -6,7 +6,10 @@ import {OrgctlCommand} from '../../lib/cli/base-command.js'
 export default class AuthorizationsCreate extends OrgctlCommand {
   static override summary = 'mint an API token for yourself'
   static override description = 'The token is printed once and stored only as a hash. Use it as ORGCTL_API_KEY against an orgctl server.'
-  static override examples = ['<%= config.bin %> authorizations:create', 'export ORGCTL_API_KEY=$(<%= config.bin %> authorizations:create --short)']
+  static override examples = [
+    '<%= config.bin %> authorizations:create',
+    'export ORGCTL_API_KEY=$(<%= config.bin %> authorizations:create --short)',
+  ]
   static override flags = {
     short: Flags.boolean({char: 'S', description: 'print only the token'}),
     description: Flags.string({char: 'd', description: 'what the token is for', default: 'orgctl CLI'}),

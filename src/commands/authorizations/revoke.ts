@@ -6,7 +6,9 @@ import {OrgctlCommand} from '../../lib/cli/base-command.js'
 export default class AuthorizationsRevoke extends OrgctlCommand {
   static override summary = 'revoke one of your API tokens'
   static override examples = ['<%= config.bin %> authorizations:revoke 01234567-89ab-cdef-0123-456789abcdef']
-  static override args = {id: Args.string({ignoreStdin: true, description: 'the authorization id (see orgctl authorizations)', required: true})}
+  static override args = {
+    id: Args.string({ignoreStdin: true, description: 'the authorization id (see orgctl authorizations)', required: true}),
+  }
 
   async run(): Promise<Authorization> {
     const {args} = await this.parse(AuthorizationsRevoke)

@@ -8,7 +8,10 @@ import {parseRole} from '../../lib/domain/validation.js'
 export default class Members extends OrgctlCommand {
   static override summary = 'list members of an org'
   static override description = 'Lists everyone in the org with their role, including people an org app is shared with (role collaborator).'
-  static override examples = ['<%= config.bin %> members --org acme-widgets', '<%= config.bin %> members -t acme-widgets --role admin --json']
+  static override examples = [
+    '<%= config.bin %> members --org acme-widgets',
+    '<%= config.bin %> members -t acme-widgets --role admin --json',
+  ]
   static override flags = {
     org: orgFlag,
     role: roleFlag('filter by role'),

@@ -6,7 +6,8 @@ const usd = (amount: number): string => `$${amount.toFixed(2)}`
 
 export default class OrgsBilling extends OrgctlCommand {
   static override summary = "estimate this month's charges for an org, per app (admins)"
-  static override description = "Each app's dyno charges this month, prorated by the second over the time it ran in the org, to date and projected to the month's end at today's scale."
+  static override description =
+    "Each app's dyno charges this month, prorated by the second over the time it ran in the org, to date and projected to the month's end at today's scale."
   static override aliases = ['teams:billing']
   static override examples = ['<%= config.bin %> orgs:billing --org acme-widgets']
   static override flags = {org: orgFlag}

@@ -13,9 +13,16 @@ Limits not given default to apps=100, members=50, dyno-units=200.`
     '<%= config.bin %> orgs:create acme-widgets',
     '<%= config.bin %> orgs:create acme-widgets --limit apps=10 --limit members=5 --limit dyno-units=20',
   ]
-  static override args = {name: Args.string({ignoreStdin: true, description: 'name of the org (3-30 lowercase letters, digits, dashes)', required: true})}
+  static override args = {
+    name: Args.string({ignoreStdin: true, description: 'name of the org (3-30 lowercase letters, digits, dashes)', required: true}),
+  }
   static override flags = {
-    limit: Flags.string({char: 'l', description: 'a resource limit, NAME=N (apps, members, dyno-units); repeatable', multiple: true, helpValue: 'NAME=N'}),
+    limit: Flags.string({
+      char: 'l',
+      description: 'a resource limit, NAME=N (apps, members, dyno-units); repeatable',
+      multiple: true,
+      helpValue: 'NAME=N',
+    }),
   }
 
   async run(): Promise<Team> {

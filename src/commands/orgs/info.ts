@@ -20,7 +20,8 @@ export default class OrgsInfo extends OrgctlCommand {
     ui.out(`ID:         ${team.id}`)
     ui.out(`Your role:  ${team.role}`)
     ui.out(`Created:    ${team.created_at}`)
-    for (const name of ['apps', 'members', 'dyno-units'] as const) ui.out(`${`${name}:`.padEnd(12)}${team.usage[name]} of ${team.limits[name]}`)
+    for (const name of ['apps', 'members', 'dyno-units'] as const)
+      ui.out(`${`${name}:`.padEnd(12)}${team.usage[name]} of ${team.limits[name]}`)
     return team
   }
 }

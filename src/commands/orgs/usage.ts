@@ -6,9 +6,13 @@ import {orgFlag} from '../../lib/cli/flags.js'
 
 export default class OrgsUsage extends OrgctlCommand {
   static override summary = "show an org's resource usage against its limits (admins)"
-  static override description = 'Apps, members and dyno units in use, each against the limit set on the org. With --history, the peak of each resource per day.'
+  static override description =
+    'Apps, members and dyno units in use, each against the limit set on the org. With --history, the peak of each resource per day.'
   static override aliases = ['teams:usage']
-  static override examples = ['<%= config.bin %> orgs:usage --org acme-widgets', '<%= config.bin %> orgs:usage --org acme-widgets --history --json']
+  static override examples = [
+    '<%= config.bin %> orgs:usage --org acme-widgets',
+    '<%= config.bin %> orgs:usage --org acme-widgets --history --json',
+  ]
   static override flags = {org: orgFlag, history: Flags.boolean({description: 'also show the daily history'})}
 
   async run(): Promise<TeamUsage> {

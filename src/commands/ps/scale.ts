@@ -11,8 +11,13 @@ export default class PsScale extends OrgctlCommand {
 On an org app, the org's dyno-units limit applies: a change past it is refused and nothing changes.`
   static override strict = false
   static override aliases = ['scale']
-  static override examples = ['<%= config.bin %> ps:scale web=2:standard-2x worker=1 --app acme-api', '<%= config.bin %> ps:scale web+1 --app acme-api']
-  static override args = {changes: Args.string({ignoreStdin: true, description: 'TYPE=N[:SIZE], TYPE+N or TYPE-N (several allowed)', required: true})}
+  static override examples = [
+    '<%= config.bin %> ps:scale web=2:standard-2x worker=1 --app acme-api',
+    '<%= config.bin %> ps:scale web+1 --app acme-api',
+  ]
+  static override args = {
+    changes: Args.string({ignoreStdin: true, description: 'TYPE=N[:SIZE], TYPE+N or TYPE-N (several allowed)', required: true}),
+  }
   static override flags = {app: appFlag}
 
   async run(): Promise<Formation[]> {

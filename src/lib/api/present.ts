@@ -20,7 +20,6 @@ import type * as R from './resources.js'
 
 export {TEAM_OWNER_DOMAIN}
 
-
 /** A stable UUID-shaped id derived from a name, for things the store has no id for. */
 function derivedId(kind: string, name: string): string {
   const hex = crypto().createHash('sha256').update(`${kind}:${name}`).digest('hex')
@@ -33,7 +32,15 @@ function userRef(ctx: Ctx, email: string): R.UserRef {
 
 export function presentAccount(user: User, defaultTeam?: Org): R.Account {
   const team = defaultTeam ? {id: defaultTeam.id, name: defaultTeam.name} : null
-  return {id: user.id, email: user.email, name: null, created_at: user.createdAt, updated_at: user.createdAt, default_team: team, default_organization: team}
+  return {
+    id: user.id,
+    email: user.email,
+    name: null,
+    created_at: user.createdAt,
+    updated_at: user.createdAt,
+    default_team: team,
+    default_organization: team,
+  }
 }
 
 export function presentTeam({org, role}: OrgView): R.Team {
@@ -83,7 +90,10 @@ export function presentAbsentMember(ctx: Ctx, org: Org, email: string): R.TeamMe
 export function presentApp(ctx: Ctx, app: DomainApp): R.App {
   const org = app.owner.kind === 'org' ? ctx.state.orgs.get(app.owner.name) : undefined
   const team = org ? {id: org.id, name: org.name} : null
-  const owner = app.owner.kind === 'org' ? {id: org?.id ?? derivedId('org', app.owner.name), email: `${app.owner.name}${TEAM_OWNER_DOMAIN}`} : userRef(ctx, app.owner.email)
+  const owner =
+    app.owner.kind === 'org'
+      ? {id: org?.id ?? derivedId('org', app.owner.name), email: `${app.owner.name}${TEAM_OWNER_DOMAIN}`}
+      : userRef(ctx, app.owner.email)
   const stack = {id: derivedId('stack', 'heroku-24'), name: 'heroku-24'}
   return {
     id: app.id,

@@ -90,7 +90,9 @@ export class HttpBackend implements Backend {
 
   createApp(request: CreateAppRequest): Promise<R.App> {
     const body = {...(request.name === undefined ? {} : {name: request.name}), region: request.region}
-    return request.team === undefined ? this.client.send('POST', '/apps', body) : this.client.send('POST', '/teams/apps', {...body, team: request.team})
+    return request.team === undefined
+      ? this.client.send('POST', '/apps', body)
+      : this.client.send('POST', '/teams/apps', {...body, team: request.team})
   }
 
   getApp(app: string): Promise<R.App> {
@@ -145,7 +147,10 @@ export class HttpBackend implements Backend {
       const transfer = await this.client.send<R.AppTransfer>('POST', '/account/app-transfers', {app, recipient})
       return {app: current, transfer, moved: false}
     }
-    const moved = await this.client.send<R.App | R.AppTransfer>('PATCH', `/teams/apps/${seg(app)}`, {owner: recipient, ...(options.locked ? {locked: true} : {})})
+    const moved = await this.client.send<R.App | R.AppTransfer>('PATCH', `/teams/apps/${seg(app)}`, {
+      owner: recipient,
+      ...(options.locked ? {locked: true} : {}),
+    })
     if ('state' in moved) return {app: current, transfer: moved, moved: false}
     return {app: moved, moved: current.team?.name !== recipient}
   }

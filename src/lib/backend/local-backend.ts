@@ -54,7 +54,9 @@ export class LocalBackend implements Backend {
   }
 
   account(): Promise<R.Account> {
-    return this.view((ctx) => present.presentAccount(ctx.state.users.get(ctx.actor) ?? {id: ctx.newId(), email: ctx.actor, createdAt: ctx.at}))
+    return this.view((ctx) =>
+      present.presentAccount(ctx.state.users.get(ctx.actor) ?? {id: ctx.newId(), email: ctx.actor, createdAt: ctx.at}),
+    )
   }
 
   createAuthorization(description: string): Promise<R.Authorization> {
@@ -145,7 +147,9 @@ export class LocalBackend implements Backend {
 
   async createApp(request: CreateAppRequest): Promise<R.App> {
     const generateName = request.name === undefined ? await loadNameGenerator() : undefined
-    return this.change((ctx) => present.presentApp(ctx, createApp(ctx, {name: request.name, org: request.team, region: request.region, generateName})))
+    return this.change((ctx) =>
+      present.presentApp(ctx, createApp(ctx, {name: request.name, org: request.team, region: request.region, generateName})),
+    )
   }
 
   getApp(app: string): Promise<R.App> {
@@ -183,7 +187,12 @@ export class LocalBackend implements Backend {
     return this.change((ctx) => {
       const collaborator = joinApp(ctx, app)
       const found = ctx.findApp(app)!
-      return present.presentAccess(ctx, found, {email: collaborator.email, role: roleOf(ctx, found, collaborator.email), permissions: collaborator.permissions, collaborator})
+      return present.presentAccess(ctx, found, {
+        email: collaborator.email,
+        role: roleOf(ctx, found, collaborator.email),
+        permissions: collaborator.permissions,
+        collaborator,
+      })
     })
   }
 
@@ -194,7 +203,12 @@ export class LocalBackend implements Backend {
   private removal(ctx: Ctx, app: string, email: string, removed: ReturnType<typeof leaveApp>): R.Collaborator {
     const found = ctx.findApp(app)!
     if (!removed) return present.presentAbsentAccess(ctx, found, email)
-    return present.presentAccess(ctx, found, {email, role: roleOf(ctx, found, email), permissions: removed.permissions, collaborator: removed})
+    return present.presentAccess(ctx, found, {
+      email,
+      role: roleOf(ctx, found, email),
+      permissions: removed.permissions,
+      collaborator: removed,
+    })
   }
 
   transferApp(app: string, recipient: string, options: {locked?: boolean}): Promise<R.TransferResult> {

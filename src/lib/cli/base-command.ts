@@ -49,7 +49,9 @@ function asOrgctlError(thrown: unknown): OrgctlError {
   if (thrown instanceof OrgctlError) return thrown
   const oclif = thrown as {parse?: unknown; oclif?: {exit?: number}; message?: string}
   if (oclif && typeof oclif === 'object' && ('parse' in oclif || oclif.oclif?.exit === 2)) {
-    const first = String(oclif.message ?? 'Invalid usage').split('\n')[0]!.trim()
+    const first = String(oclif.message ?? 'Invalid usage')
+      .split('\n')[0]!
+      .trim()
     return usageError(`${first.replace(/\.$/, '')}. See --help for usage.`)
   }
   return toOrgctlError(thrown)

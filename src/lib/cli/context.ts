@@ -28,7 +28,9 @@ export class CliContext {
       try {
         return parseEmail(this.settings.user)
       } catch {
-        throw usageError(`ORGCTL_USER ${JSON.stringify(this.settings.user)} is not a valid email: set it to an address such as you@example.com.`)
+        throw usageError(
+          `ORGCTL_USER ${JSON.stringify(this.settings.user)} is not a valid email: set it to an address such as you@example.com.`,
+        )
       }
     }
     return this.config.get('email')
@@ -72,7 +74,9 @@ export class CliContext {
     if (!token) throw unauthorized(`No API token for ${url.origin}: set ORGCTL_API_KEY, or run orgctl login --api-url ${url.origin}.`)
     const [{ApiClient}, {HttpBackend}] = await Promise.all([import('../http/api-client.js'), import('../backend/http-backend.js')])
     const trace = this.settings.debug ? (line: string) => process.stderr.write(`orgctl:http ${line}\n`) : undefined
-    const backend = new HttpBackend(new ApiClient({baseUrl: url.href, token, trace, userAgent: 'orgctl-cli', deadlineMs: this.settings.apiTimeoutMs}))
+    const backend = new HttpBackend(
+      new ApiClient({baseUrl: url.href, token, trace, userAgent: 'orgctl-cli', deadlineMs: this.settings.apiTimeoutMs}),
+    )
     this.opened.push(backend)
     return backend
   }

@@ -22,5 +22,4 @@ export const appFlag = Flags.string({
 export const roleFlag = (description: string) =>
   Flags.string({char: 'r', description: `${description} (admin, member or collaborator)`, helpValue: 'ROLE'})
 
-export const permissionsFlag = (description: string) =>
-  Flags.string({char: 'p', description, helpValue: 'deploy,operate,manage'})
+export const permissionsFlag = (description: string) => Flags.string({char: 'p', description, helpValue: 'deploy,operate,manage'})

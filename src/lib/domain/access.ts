@@ -66,7 +66,9 @@ export function addAccess(ctx: Ctx, name: string, email: string, requested?: rea
   const existing = app.collaborators.get(email)
   if (existing) {
     if (sameSet(existing.permissions, permissions)) return viewOf(ctx, app, email)
-    throw conflict(`${email} already has access to ${app.name} (${existing.permissions.join(', ')}): change it with orgctl access:update ${email} --app ${app.name} --permissions ${permissions.join(',')}.`)
+    throw conflict(
+      `${email} already has access to ${app.name} (${existing.permissions.join(', ')}): change it with orgctl access:update ${email} --app ${app.name} --permissions ${permissions.join(',')}.`,
+    )
   }
   ensureCanGrant(ctx, app, permissions)
   if (org) {
@@ -82,12 +84,17 @@ export function addAccess(ctx: Ctx, name: string, email: string, requested?: rea
 export function updateAccess(ctx: Ctx, name: string, email: string, requested: readonly AppPermission[]): AccessView {
   const app = ctx.app(name)
   ctx.authorizeApp('access:update', app)
-  if (app.owner.kind !== 'org') throw usageError(`Cannot update permissions: ${app.name} is a personal app, and permissions apply to org apps only.`)
+  if (app.owner.kind !== 'org')
+    throw usageError(`Cannot update permissions: ${app.name} is a personal app, and permissions apply to org apps only.`)
   const existing = app.collaborators.get(email)
   if (!existing) throw notFound(`${email} has no access to ${app.name}: give it with orgctl access:add ${email} --app ${app.name}.`)
   const permissions = normalizePermissions(requested)
   if (!sameSet(existing.permissions, permissions)) {
-    ensureCanGrant(ctx, app, permissions.filter((permission) => !existing.permissions.includes(permission)))
+    ensureCanGrant(
+      ctx,
+      app,
+      permissions.filter((permission) => !existing.permissions.includes(permission)),
+    )
     grant(ctx, app, email, permissions)
   }
   return viewOf(ctx, app, email)

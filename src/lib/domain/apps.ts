@@ -34,7 +34,8 @@ export function createApp(ctx: Ctx, input: CreateAppInput): App {
   }
   if (input.name === undefined && !input.generateName) throw usageError('Give the app a name, or let orgctl generate one.')
   const name = input.name === undefined ? freeAppName(ctx, input.generateName!) : parseAppName(input.name)
-  if (ctx.state.apps.has(name)) throw conflict(`The app name ${name} is already taken: choose another, or leave it out to get a generated one.`)
+  if (ctx.state.apps.has(name))
+    throw conflict(`The app name ${name} is already taken: choose another, or leave it out to get a generated one.`)
   ctx.user(ctx.actor)
   const app: App = {
     id: ctx.newId(),

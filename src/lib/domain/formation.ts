@@ -27,13 +27,17 @@ export function scale(ctx: Ctx, name: string, changes: readonly ScaleChange[]): 
   for (const [type, entry] of app.formation) next.set(type, {...entry})
   for (const change of changes) {
     if (!DYNO_TYPE.test(change.type)) {
-      throw usageError(`Invalid dyno type ${quote(change.type)}: use up to 30 lowercase letters, digits, dashes and underscores, starting with a letter.`)
+      throw usageError(
+        `Invalid dyno type ${quote(change.type)}: use up to 30 lowercase letters, digits, dashes and underscores, starting with a letter.`,
+      )
     }
     const current = next.get(change.type)
     const base = current?.quantity ?? 0
     const quantity = change.quantity ?? base + (change.delta ?? 0)
     if (quantity < 0 || quantity > MAX_DYNOS_PER_TYPE) {
-      throw usageError(`Cannot scale ${change.type} to ${quantity}: it must stay between 0 and ${MAX_DYNOS_PER_TYPE} (${app.name} runs ${base}).`)
+      throw usageError(
+        `Cannot scale ${change.type} to ${quantity}: it must stay between 0 and ${MAX_DYNOS_PER_TYPE} (${app.name} runs ${base}).`,
+      )
     }
     next.set(change.type, {
       id: current?.id ?? ctx.newId(),
@@ -51,7 +55,12 @@ export function scale(ctx: Ctx, name: string, changes: readonly ScaleChange[]): 
   const org = ctx.ownerOrg(app)
   if (org) {
     try {
-      ensureWithinLimit(org, 'dyno-units', currentUsage(ctx, org)['dyno-units'] - after.dynoUnits + before.dynoUnits, after.dynoUnits - before.dynoUnits)
+      ensureWithinLimit(
+        org,
+        'dyno-units',
+        currentUsage(ctx, org)['dyno-units'] - after.dynoUnits + before.dynoUnits,
+        after.dynoUnits - before.dynoUnits,
+      )
     } catch (error) {
       app.formation = previous
       throw error

@@ -49,7 +49,9 @@ export function addMember(ctx: Ctx, orgName: string, email: string, role: OrgRol
   const current = findMember(ctx, org, email)
   if (current?.role === role) return current
   if (current?.membership) {
-    throw conflict(`${email} is already in ${org.name} as ${current.role}: change the role with orgctl members:set ${email} --role ${role} --org ${org.name}.`)
+    throw conflict(
+      `${email} is already in ${org.name} as ${current.role}: change the role with orgctl members:set ${email} --role ${role} --org ${org.name}.`,
+    )
   }
   if (!current) ensureWithinLimit(org, 'members', memberEmails(ctx, org).size, 1)
   else ensureNotLastAdmin(org, current, role)

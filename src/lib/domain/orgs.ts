@@ -36,7 +36,9 @@ export function createOrg(ctx: Ctx, name: string, limits: Limits): OrgView {
     createdAt: ctx.at,
     updatedAt: ctx.at,
     limits: {...limits},
-    members: new Map([[ctx.actor, {id: ctx.newId(), email: ctx.actor, userId: admin.id, role: 'admin', createdAt: ctx.at, updatedAt: ctx.at}]]),
+    members: new Map([
+      [ctx.actor, {id: ctx.newId(), email: ctx.actor, userId: admin.id, role: 'admin', createdAt: ctx.at, updatedAt: ctx.at}],
+    ]),
   }
   ctx.state.orgs.set(name, org)
   ctx.state.histories.set(name, {usageHistory: [], ledger: []})

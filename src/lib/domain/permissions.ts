@@ -44,8 +44,20 @@ export const PERMISSION_MATRIX = [
   {action: 'orgs:list', scope: 'user', commands: 'orgs', describe: 'list your orgs', rules: ALL},
   {action: 'orgs:create', scope: 'user', commands: 'orgs:create', describe: 'create an org', rules: ALL},
   {action: 'apps:create-personal', scope: 'user', commands: 'create, apps', describe: 'create or list personal apps', rules: ALL},
-  {action: 'transfers:respond', scope: 'user', commands: 'transfers, transfers:accept, transfers:decline, transfers:cancel', describe: 'answer transfers addressed to you, or cancel your own', rules: ALL},
-  {action: 'authorizations:create', scope: 'user', commands: 'authorizations:create', describe: 'mint an API token for yourself', rules: ALL},
+  {
+    action: 'transfers:respond',
+    scope: 'user',
+    commands: 'transfers, transfers:accept, transfers:decline, transfers:cancel',
+    describe: 'answer transfers addressed to you, or cancel your own',
+    rules: ALL,
+  },
+  {
+    action: 'authorizations:create',
+    scope: 'user',
+    commands: 'authorizations:create',
+    describe: 'mint an API token for yourself',
+    rules: ALL,
+  },
   {action: 'orgs:info', scope: 'org', commands: 'orgs:info', describe: 'see the org', rules: STAFF},
   {action: 'orgs:usage', scope: 'org', commands: 'orgs:usage', describe: "see the org's usage", rules: ADMIN},
   {action: 'orgs:billing', scope: 'org', commands: 'orgs:billing', describe: "see the org's billing", rules: ADMIN},
@@ -60,8 +72,15 @@ export const PERMISSION_MATRIX = [
   {action: 'access:list', scope: 'app', commands: 'access', describe: "see the app's collaborators", rules: needs('view', 'allow')},
   {action: 'ps:list', scope: 'app', commands: 'ps', describe: "see the app's dynos", rules: needs('view', 'allow')},
   {action: 'ps:scale', scope: 'app', commands: 'ps:scale', describe: 'scale the app', rules: needs('operate')},
-  {action: 'access:add', scope: 'app', commands: 'access:add', describe: 'give access to the app', rules: needs('manage'), lockedAdminsOnly: true},
-  {action: 'access:update', scope: 'app', commands: 'access:update', describe: "change permissions on the app", rules: needs('manage')},
+  {
+    action: 'access:add',
+    scope: 'app',
+    commands: 'access:add',
+    describe: 'give access to the app',
+    rules: needs('manage'),
+    lockedAdminsOnly: true,
+  },
+  {action: 'access:update', scope: 'app', commands: 'access:update', describe: 'change permissions on the app', rules: needs('manage')},
   {action: 'access:remove', scope: 'app', commands: 'access:remove', describe: "remove others' access to the app", rules: needs('manage')},
   {action: 'apps:destroy', scope: 'app', commands: 'apps:destroy', describe: 'destroy the app', rules: needs('manage')},
   {
@@ -72,7 +91,13 @@ export const PERMISSION_MATRIX = [
     rules: {admin: 'allow', member: 'allow', collaborator: 'deny', none: 'deny'},
     lockedAdminsOnly: true,
   },
-  {action: 'apps:leave', scope: 'app', commands: 'apps:leave, access:remove SELF', describe: 'leave the app', rules: {admin: 'allow', member: 'allow', collaborator: 'allow', none: 'deny'}},
+  {
+    action: 'apps:leave',
+    scope: 'app',
+    commands: 'apps:leave, access:remove SELF',
+    describe: 'leave the app',
+    rules: {admin: 'allow', member: 'allow', collaborator: 'allow', none: 'deny'},
+  },
   {action: 'apps:lock', scope: 'app', commands: 'apps:lock, apps:unlock', describe: 'lock or unlock the app', rules: ADMIN},
   {action: 'apps:transfer-out', scope: 'app', commands: 'apps:transfer', describe: 'transfer the app away', rules: ADMIN},
 ] as const satisfies readonly ActionRule[]
@@ -118,7 +143,9 @@ export function authorize(action: Action, subject: Subject): void {
   }
   const rule = spec.rules[subject.standing]
   const hint = subject.standing === 'member' && typeof rule === 'object' ? ` Join it first (orgctl apps:join) or ask an admin.` : ''
-  throw forbidden(`You cannot ${spec.describe} in ${subject.target}: that needs ${whoMay(spec)} (you are ${describeStanding(subject)}).${hint}`)
+  throw forbidden(
+    `You cannot ${spec.describe} in ${subject.target}: that needs ${whoMay(spec)} (you are ${describeStanding(subject)}).${hint}`,
+  )
 }
 
 /** "an admin", "an admin or a member", "an admin, or the manage permission on the app". */

@@ -96,10 +96,21 @@ function transferToUser(ctx: Ctx, app: App, email: string): TransferOutcome {
   for (const transfer of ctx.state.transfers.values()) {
     if (transfer.appId !== app.id || transfer.state !== 'pending') continue
     if (transfer.to === email) return {app, transfer, moved: false}
-    throw conflict(`${app.name} already has a pending transfer to ${transfer.to}: cancel it first with orgctl transfers:cancel ${transfer.id}.`)
+    throw conflict(
+      `${app.name} already has a pending transfer to ${transfer.to}: cancel it first with orgctl transfers:cancel ${transfer.id}.`,
+    )
   }
   ctx.user(email)
-  const transfer: Transfer = {id: ctx.newId(), app: app.name, appId: app.id, from, to: email, state: 'pending', createdAt: ctx.at, updatedAt: ctx.at}
+  const transfer: Transfer = {
+    id: ctx.newId(),
+    app: app.name,
+    appId: app.id,
+    from,
+    to: email,
+    state: 'pending',
+    createdAt: ctx.at,
+    updatedAt: ctx.at,
+  }
   ctx.state.transfers.set(transfer.id, transfer)
   return {app, transfer, moved: false}
 }
@@ -117,7 +128,6 @@ export function listTransfers(ctx: Ctx): Transfer[] {
     .sort((a, b) => byCreation(a, b))
 }
 
-
 function findTransfer(ctx: Ctx, id: string): Transfer {
   const transfer = ctx.state.transfers.get(id)
   if (!transfer || (transfer.from !== ctx.actor && transfer.to !== ctx.actor)) {
@@ -129,7 +139,8 @@ function findTransfer(ctx: Ctx, id: string): Transfer {
 /** The recipient accepts or declines; answering the same way again changes nothing. */
 export function respondToTransfer(ctx: Ctx, id: string, answer: 'accepted' | 'declined'): Transfer {
   const transfer = findTransfer(ctx, id)
-  if (transfer.to !== ctx.actor) throw forbidden(`Only ${transfer.to}, the recipient, can answer transfer ${id}; you can cancel it with orgctl transfers:cancel ${id}.`)
+  if (transfer.to !== ctx.actor)
+    throw forbidden(`Only ${transfer.to}, the recipient, can answer transfer ${id}; you can cancel it with orgctl transfers:cancel ${id}.`)
   if (transfer.state === answer) return transfer
   if (transfer.state !== 'pending') throw conflict(`Transfer ${id} was already ${transfer.state}.`)
   if (answer === 'accepted') {

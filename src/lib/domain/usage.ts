@@ -63,9 +63,7 @@ const LIMIT_HINTS: Record<LimitName, string> = {
 export function ensureWithinLimit(org: Org, name: LimitName, used: number, adding: number): void {
   const limit = org.limits[name]
   if (adding > 0 && used + adding > limit) {
-    throw limitReached(
-      `${org.name} would have ${used + adding} ${name} but its limit is ${limit} (now ${used}): ${LIMIT_HINTS[name]}.`,
-    )
+    throw limitReached(`${org.name} would have ${used + adding} ${name} but its limit is ${limit} (now ${used}): ${LIMIT_HINTS[name]}.`)
   }
 }
 

@@ -72,7 +72,13 @@ export function parseOrgName(value: string): string {
   return value
 }
 
-const ROLE_ALIASES: Record<string, OrgRole> = {admin: 'admin', owner: 'admin', member: 'member', viewer: 'member', collaborator: 'collaborator'}
+const ROLE_ALIASES: Record<string, OrgRole> = {
+  admin: 'admin',
+  owner: 'admin',
+  member: 'member',
+  viewer: 'member',
+  collaborator: 'collaborator',
+}
 
 /** Accepts Heroku's whole role vocabulary: owner is stored as admin, viewer as member. */
 export function parseRole(value: string): OrgRole {

@@ -171,11 +171,16 @@ export class ApiClient {
     const where = `the orgctl API at ${this.baseUrl}`
     if (code === 'TimeoutError' || code === 'AbortError') {
       const seconds = Math.round(this.deadlineMs / 1000)
-      const outcome = IDEMPOTENT.has(method) ? 'retry later' : 'the change may or may not have been made: check, then rerun (reruns are safe)'
+      const outcome = IDEMPOTENT.has(method)
+        ? 'retry later'
+        : 'the change may or may not have been made: check, then rerun (reruns are safe)'
       return new OrgctlError('network_error', `${where} did not answer ${method} ${path} within ${seconds}s: ${outcome}.`)
     }
     if (IDEMPOTENT.has(method) || notSent) {
-      return new OrgctlError('network_error', `Cannot reach ${where} (${code}): check that the server is running and ORGCTL_API_URL is right, then retry.`)
+      return new OrgctlError(
+        'network_error',
+        `Cannot reach ${where} (${code}): check that the server is running and ORGCTL_API_URL is right, then retry.`,
+      )
     }
     return new OrgctlError(
       'network_error',
@@ -202,8 +207,10 @@ function parseBody(text: string): unknown {
 /** Heroku's error body ({id, message}) as the same typed error the embedded store throws. */
 function apiError(status: number, body: unknown, method: string, path: string): OrgctlError {
   const fields = typeof body === 'object' && body !== null ? (body as {id?: unknown; message?: unknown}) : {}
-  const id: ErrorId = status === 422 && fields.id === 'limit_reached' ? 'limit_reached' : isErrorId(fields.id) ? fields.id : idForStatus(status)
-  const message = typeof fields.message === 'string' && fields.message.trim() !== '' ? fields.message : `${method} ${path} failed with HTTP ${status}.`
+  const id: ErrorId =
+    status === 422 && fields.id === 'limit_reached' ? 'limit_reached' : isErrorId(fields.id) ? fields.id : idForStatus(status)
+  const message =
+    typeof fields.message === 'string' && fields.message.trim() !== '' ? fields.message : `${method} ${path} failed with HTTP ${status}.`
   // A remote message is shown to a person: one line (OrgctlError keeps control characters from acting).
   return new OrgctlError(id, message.split('\n')[0]!.slice(0, 1000))
 }

@@ -6,7 +6,13 @@ import {usageError} from '../errors.js'
 import type {UI} from './ui.js'
 
 /** Asks the person to type a name to confirm something that cannot be undone. */
-export async function confirmByName(ui: UI, name: string, given: string | undefined, consequence: string, flag = '--confirm'): Promise<void> {
+export async function confirmByName(
+  ui: UI,
+  name: string,
+  given: string | undefined,
+  consequence: string,
+  flag = '--confirm',
+): Promise<void> {
   if (given !== undefined) {
     if (given !== name) throw usageError(`Confirmation ${JSON.stringify(given)} did not match ${name}. Aborted.`)
     return

@@ -46,7 +46,7 @@ class Descriptor implements Output {
       return
     }
     const bytes = Buffer.from(text)
-    for (let offset = 0; offset < bytes.length; ) {
+    for (let offset = 0; offset < bytes.length;) {
       try {
         offset += writeSync(this.fd, bytes, offset)
       } catch (error) {

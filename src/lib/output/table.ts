@@ -11,7 +11,12 @@ export interface Column<T> {
   style?: (text: string) => string
 }
 
-export async function renderTable<T>(rows: readonly T[], columns: readonly Column<T>[], terminal: boolean, bold: (text: string) => string): Promise<string> {
+export async function renderTable<T>(
+  rows: readonly T[],
+  columns: readonly Column<T>[],
+  terminal: boolean,
+  bold: (text: string) => string,
+): Promise<string> {
   const cells = rows.map((row) => columns.map((column) => printable(column.value(row))))
   if (!terminal) return cells.map((line) => line.join('\t')).join('\n')
   const styled = cells.map((line) => line.map((cell, i) => columns[i]!.style?.(cell) ?? cell))
@@ -19,11 +24,28 @@ export async function renderTable<T>(rows: readonly T[], columns: readonly Colum
   const table = new Table({
     head: columns.map((column) => bold(column.header)),
     chars: {
-      top: '', 'top-mid': '', 'top-left': '', 'top-right': '', bottom: '', 'bottom-mid': '', 'bottom-left': '', 'bottom-right': '',
-      left: '', 'left-mid': '', mid: '', 'mid-mid': '', right: '', 'right-mid': '', middle: '  ',
+      top: '',
+      'top-mid': '',
+      'top-left': '',
+      'top-right': '',
+      bottom: '',
+      'bottom-mid': '',
+      'bottom-left': '',
+      'bottom-right': '',
+      left: '',
+      'left-mid': '',
+      mid: '',
+      'mid-mid': '',
+      right: '',
+      'right-mid': '',
+      middle: '  ',
     },
     style: {head: [], border: [], 'padding-left': 0, 'padding-right': 0},
   })
   table.push(...styled)
-  return table.toString().split('\n').map((line) => line.trimEnd()).join('\n')
+  return table
+    .toString()
+    .split('\n')
+    .map((line) => line.trimEnd())
+    .join('\n')
 }

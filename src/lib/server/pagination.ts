@@ -24,7 +24,8 @@ export function parseRange(header: string | undefined, fields: readonly string[]
   const [rangePart = '', ...options] = header.split(/[;,]/)
   const match = /^\s*([a-z_]+)\s*(.*)$/.exec(rangePart)
   const dots = match?.[2]?.indexOf('..') ?? -1
-  if (!match || dots < 0) throw badRange(`Invalid Range header ${JSON.stringify(header)}: use "<field> [start]..[end]; max=N", e.g. "${fields[0]} ..; max=200".`)
+  if (!match || dots < 0)
+    throw badRange(`Invalid Range header ${JSON.stringify(header)}: use "<field> [start]..[end]; max=N", e.g. "${fields[0]} ..; max=200".`)
   const field = match[1]!
   let start = match[2]!.slice(0, dots).trim()
   const end = match[2]!.slice(dots + 2).trim()

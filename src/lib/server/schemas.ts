@@ -15,25 +15,55 @@ const permissions = {type: 'array', maxItems: 10, items: {type: 'string', enum: 
 const limits = {
   type: 'object',
   additionalProperties: false,
-  properties: {apps: {type: 'integer', minimum: 0, maximum: 1_000_000}, members: {type: 'integer', minimum: 0, maximum: 1_000_000}, 'dyno-units': {type: 'integer', minimum: 0, maximum: 1_000_000}},
+  properties: {
+    apps: {type: 'integer', minimum: 0, maximum: 1_000_000},
+    members: {type: 'integer', minimum: 0, maximum: 1_000_000},
+    'dyno-units': {type: 'integer', minimum: 0, maximum: 1_000_000},
+  },
 } as const
 
 export const createTeamBody = {type: 'object', required: ['name'], properties: {name, limits}} as const
-export const memberBody = {type: 'object', required: ['email', 'role'], properties: {email, role: roleSchema, federated: {type: 'boolean'}}} as const
+export const memberBody = {
+  type: 'object',
+  required: ['email', 'role'],
+  properties: {email, role: roleSchema, federated: {type: 'boolean'}},
+} as const
 export const createAppBody = {
   type: 'object',
-  properties: {name, region: {type: 'string', maxLength: 100}, stack: {type: 'string', maxLength: 100}, team: name, personal: {type: 'boolean'}, locked: {type: 'boolean'}},
+  properties: {
+    name,
+    region: {type: 'string', maxLength: 100},
+    stack: {type: 'string', maxLength: 100},
+    team: name,
+    personal: {type: 'boolean'},
+    locked: {type: 'boolean'},
+  },
 } as const
 export const patchTeamAppBody = {
   type: 'object',
   anyOf: [{required: ['locked']}, {required: ['owner']}],
   properties: {locked: {type: 'boolean'}, owner: {type: 'string', minLength: 1, maxLength: 254}},
 } as const
-export const patchAppBody = {type: 'object', properties: {name, maintenance: {type: 'boolean'}, build_stack: {type: 'string', maxLength: 100}}} as const
-export const collaboratorBody = {type: 'object', required: ['user'], properties: {user: email, permissions, silent: {type: 'boolean'}}} as const
+export const patchAppBody = {
+  type: 'object',
+  properties: {name, maintenance: {type: 'boolean'}, build_stack: {type: 'string', maxLength: 100}},
+} as const
+export const collaboratorBody = {
+  type: 'object',
+  required: ['user'],
+  properties: {user: email, permissions, silent: {type: 'boolean'}},
+} as const
 export const permissionsBody = {type: 'object', required: ['permissions'], properties: {permissions}} as const
-export const transferBody = {type: 'object', required: ['app', 'recipient'], properties: {app: name, recipient: email, silent: {type: 'boolean'}}} as const
-export const transferStateBody = {type: 'object', required: ['state'], properties: {state: {type: 'string', enum: ['accepted', 'declined']}}} as const
+export const transferBody = {
+  type: 'object',
+  required: ['app', 'recipient'],
+  properties: {app: name, recipient: email, silent: {type: 'boolean'}},
+} as const
+export const transferStateBody = {
+  type: 'object',
+  required: ['state'],
+  properties: {state: {type: 'string', enum: ['accepted', 'declined']}},
+} as const
 export const formationBody = {
   type: 'object',
   required: ['updates'],
@@ -48,15 +78,31 @@ export const formationBody = {
         properties: {
           type: {type: 'string', pattern: '^[a-zA-Z][a-zA-Z0-9_-]{0,29}$'},
           // A count, or (extension) a relative change such as "+1" or "-2".
-          quantity: {anyOf: [{type: 'integer', minimum: 0, maximum: 100}, {type: 'string', pattern: '^[+-]?\\d{1,3}$'}]},
+          quantity: {
+            anyOf: [
+              {type: 'integer', minimum: 0, maximum: 100},
+              {type: 'string', pattern: '^[+-]?\\d{1,3}$'},
+            ],
+          },
           size: {type: 'string', maxLength: 30},
         },
       },
     },
   },
 } as const
-export const authorizationBody = {type: 'object', properties: {description: {type: 'string', maxLength: 200}, scope: {type: 'array', items: {type: 'string', maxLength: 50}}, expires_in: {type: ['integer', 'null']}}} as const
+export const authorizationBody = {
+  type: 'object',
+  properties: {
+    description: {type: 'string', maxLength: 200},
+    scope: {type: 'array', items: {type: 'string', maxLength: 50}},
+    expires_in: {type: ['integer', 'null']},
+  },
+} as const
 export const usageQuery = {
   type: 'object',
-  properties: {start: {type: 'string', pattern: '^\\d{4}-\\d{2}(-\\d{2})?$'}, end: {type: 'string', pattern: '^\\d{4}-\\d{2}(-\\d{2})?$'}, history: {type: 'string', enum: ['true', 'false']}},
+  properties: {
+    start: {type: 'string', pattern: '^\\d{4}-\\d{2}(-\\d{2})?$'},
+    end: {type: 'string', pattern: '^\\d{4}-\\d{2}(-\\d{2})?$'},
+    history: {type: 'string', enum: ['true', 'false']},
+  },
 } as const

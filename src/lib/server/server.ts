@@ -176,10 +176,14 @@ export async function buildServer(options: ServerOptions): Promise<FastifyInstan
     reply.header('RateLimit-Remaining', String(limit.remaining))
     if (!limit.allowed) {
       reply.header('Retry-After', String(limit.retryAfter))
-      throw new OrgctlError('rate_limit', `Your token reached the API rate limit of ${limiter.perHour} requests an hour: retry in ${limit.retryAfter}s.`)
+      throw new OrgctlError(
+        'rate_limit',
+        `Your token reached the API rate limit of ${limiter.perHour} requests an hour: retry in ${limit.retryAfter}s.`,
+      )
     }
     if (!token) throw unauthorized('Missing credentials: send Authorization: Bearer <token> (mint one with orgctl authorizations:create).')
-    if (!actor) throw unauthorized('Invalid credentials: the token is unknown or was revoked. Mint a new one with orgctl authorizations:create.')
+    if (!actor)
+      throw unauthorized('Invalid credentials: the token is unknown or was revoked. Mint a new one with orgctl authorizations:create.')
     request.actor = actor
     request.backend = new LocalBackend(options.store, actor, clock)
     if (request.method !== 'GET' || request.url.startsWith('/account/rate-limits')) return
@@ -220,7 +224,10 @@ export async function buildServer(options: ServerOptions): Promise<FastifyInstan
     void reply
       .code(404)
       .type(JSON_TYPE)
-      .send({id: 'not_found', message: `No route ${request.method} ${request.url.split('?')[0]}: see the README for the routes orgctl serves.`})
+      .send({
+        id: 'not_found',
+        message: `No route ${request.method} ${request.url.split('?')[0]}: see the README for the routes orgctl serves.`,
+      })
   })
 
   const context: RouteContext = {
@@ -262,7 +269,8 @@ function httpError(error: FastifyError): OrgctlError {
     default:
       break
   }
-  if (error.statusCode === 400 || error instanceof SyntaxError) return new OrgctlError('bad_request', `Malformed JSON body: ${error.message}`)
+  if (error.statusCode === 400 || error instanceof SyntaxError)
+    return new OrgctlError('bad_request', `Malformed JSON body: ${error.message}`)
   if (error.statusCode && error.statusCode < 500) return new OrgctlError('bad_request', error.message)
   return toOrgctlError(new Error('Internal server error.'))
 }

@@ -185,7 +185,8 @@ export class StoreState implements State {
 
   /** Whether the kept summaries are those of the apps: the file is as its commit left it, or its crc32 still matches. */
   private summariesIntact(): boolean {
-    this.intact ??= this.crc32 !== undefined && (this.untouched || zlib().crc32(this.body('orgApps'), zlib().crc32(this.body('apps'))) === this.crc32)
+    this.intact ??=
+      this.crc32 !== undefined && (this.untouched || zlib().crc32(this.body('orgApps'), zlib().crc32(this.body('apps'))) === this.crc32)
     return this.intact
   }
 
@@ -234,7 +235,9 @@ function layoutJson(bytes: Buffer): (Record<string, unknown> & {at: number}) | u
   if (at < 0 || bytes[bytes.length - 1] !== 0x7d /* } */) return undefined
   try {
     const layout = JSON.parse(bytes.toString('utf8', at + LAYOUT_KEY.length, bytes.length - 1)) as unknown
-    return typeof layout === 'object' && layout !== null && !Array.isArray(layout) ? {...(layout as Record<string, unknown>), at} : undefined
+    return typeof layout === 'object' && layout !== null && !Array.isArray(layout)
+      ? {...(layout as Record<string, unknown>), at}
+      : undefined
   } catch {
     return undefined
   }
@@ -285,7 +288,9 @@ function assemble(bodies: Bodies, crc32: number, revision: string, writtenMs: nu
 }
 
 function notJson(path: string): Error {
-  return storeError(`The store ${path} is not valid JSON (corrupt or edited by hand): restore it from a backup, or point ORGCTL_STORE elsewhere. It was left as it is.`)
+  return storeError(
+    `The store ${path} is not valid JSON (corrupt or edited by hand): restore it from a backup, or point ORGCTL_STORE elsewhere. It was left as it is.`,
+  )
 }
 
 function unusable(path: string, error: unknown): Error {

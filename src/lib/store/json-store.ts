@@ -62,7 +62,7 @@ const readFd = (fd: number, buffer: Buffer, offset: number, end: number) =>
 
 /** Bytes [start, end) of the file into the same offsets of the buffer. */
 async function readRange(fd: number, buffer: Buffer, start: number, end: number, path: string): Promise<void> {
-  for (let offset = start; offset < end; ) {
+  for (let offset = start; offset < end;) {
     const bytesRead = await readFd(fd, buffer, offset, end)
     if (bytesRead === 0) throw changedWhileRead(path)
     offset += bytesRead
@@ -71,7 +71,7 @@ async function readRange(fd: number, buffer: Buffer, start: number, end: number,
 
 /** The same, synchronously (a section is read in while the domain, which is synchronous, uses it). */
 function readRangeSync(fd: number, buffer: Buffer, start: number, end: number, path: string): void {
-  for (let offset = start; offset < end; ) {
+  for (let offset = start; offset < end;) {
     let bytesRead: number
     try {
       bytesRead = readSync(fd, buffer, offset, end - offset, offset)
@@ -84,7 +84,8 @@ function readRangeSync(fd: number, buffer: Buffer, start: number, end: number, p
 }
 
 /** Only an edit in place (never a commit, which renames a new file in) can shorten the file being read. */
-const changedWhileRead = (path: string) => storeError(`The store ${path} was cut short while being read (edited in place?): run the command again.`)
+const changedWhileRead = (path: string) =>
+  storeError(`The store ${path} was cut short while being read (edited in place?): run the command again.`)
 
 /** A descriptor, closed once. */
 class OpenFile {
@@ -236,7 +237,9 @@ export class JsonStore {
       if (encoded) {
         // A writer stalled past the stale limit has lost its lock to another: it must not commit over it.
         if (lock.lost() || this.headRevision() !== revision) {
-          throw storeError(`Lost the lock on the store ${this.path} while changing it (this process stalled): nothing was written. Run the command again.`)
+          throw storeError(
+            `Lost the lock on the store ${this.path} while changing it (this process stalled): nothing was written. Run the command again.`,
+          )
         }
         const writtenMs = Date.now()
         const next = crypto().randomUUID()
@@ -328,13 +331,21 @@ export class JsonStore {
       }
       const file: StoreFile = {bytes, fill}
       const state = StoreState.read(this.path, file, Number(info.mtimeNs / 1000n) / 1000)
-      const loaded = {state, file, revision: revisionOf(bytes.toString('utf8', 0, Math.min(HEAD_BYTES, size))), handle, stamp: stampOf(info)}
+      const loaded = {
+        state,
+        file,
+        revision: revisionOf(bytes.toString('utf8', 0, Math.min(HEAD_BYTES, size))),
+        handle,
+        stamp: stampOf(info),
+      }
       handle = undefined
       return loaded
     } catch (error) {
       if ((error as NodeJS.ErrnoException).code === 'ENOENT') return {state: StoreState.empty(this.path)}
       if (error instanceof OrgctlError) throw error
-      throw storeError(`Cannot read the store ${this.path}: ${(error as Error).message}. Check the file's permissions, or point ORGCTL_STORE elsewhere.`)
+      throw storeError(
+        `Cannot read the store ${this.path}: ${(error as Error).message}. Check the file's permissions, or point ORGCTL_STORE elsewhere.`,
+      )
     } finally {
       handle?.close()
     }
@@ -374,11 +385,18 @@ export class JsonStore {
       } catch (error) {
         const code = (error as NodeJS.ErrnoException).code
         if (code !== 'ELOCKED') {
-          const why = code === 'ENOSPC' ? 'the disk is full' : code === 'EROFS' || code === 'EACCES' || code === 'EPERM' ? 'it is read-only' : (error as Error).message
+          const why =
+            code === 'ENOSPC'
+              ? 'the disk is full'
+              : code === 'EROFS' || code === 'EACCES' || code === 'EPERM'
+                ? 'it is read-only'
+                : (error as Error).message
           throw storeError(`Cannot lock the store ${this.path}: ${why}. Nothing was changed.`)
         }
         if (Date.now() >= deadline) {
-          throw storeError(`The store ${this.path} stayed locked by another orgctl for ${Math.round(this.lockWaitMs / 1000)}s: try again, or check for a stuck process.`)
+          throw storeError(
+            `The store ${this.path} stayed locked by another orgctl for ${Math.round(this.lockWaitMs / 1000)}s: try again, or check for a stuck process.`,
+          )
         }
         // Short waits with jitter at first (writes take milliseconds), then up to 50 ms.
         await new Promise((resolve) => setTimeout(resolve, Math.random() * Math.min(50, 5 * 1.5 ** attempt)))
@@ -399,7 +417,12 @@ export class JsonStore {
       }
     } catch (error) {
       const code = (error as NodeJS.ErrnoException).code
-      const why = code === 'ENOSPC' ? 'the disk is full' : code === 'EROFS' || code === 'EACCES' || code === 'EPERM' ? 'it is read-only' : (error as Error).message
+      const why =
+        code === 'ENOSPC'
+          ? 'the disk is full'
+          : code === 'EROFS' || code === 'EACCES' || code === 'EPERM'
+            ? 'it is read-only'
+            : (error as Error).message
       throw storeError(`Cannot write the store ${this.path}: ${why}. Nothing was changed.`)
     }
     // Committed already; a failure here only means the next reader checks the crc32.

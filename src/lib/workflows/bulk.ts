@@ -13,9 +13,7 @@ import {OrgctlError, toOrgctlError} from '../errors.js'
  */
 export const BULK_CONCURRENCY = 8
 
-export type ItemResult<T> =
-  | {item: string; ok: true; value: T}
-  | {item: string; ok: false; error: {id: string; message: string}}
+export type ItemResult<T> = {item: string; ok: true; value: T} | {item: string; ok: false; error: {id: string; message: string}}
 
 export async function runBulk<T>(
   items: readonly string[],
@@ -41,7 +39,11 @@ export async function runBulk<T>(
 }
 
 /** The error for a bulk run with failures, carrying every item's result; undefined if all went well. */
-export function bulkFailure<T>(results: readonly ItemResult<T>[], noun: string, json: (results: readonly ItemResult<T>[]) => unknown): OrgctlError | undefined {
+export function bulkFailure<T>(
+  results: readonly ItemResult<T>[],
+  noun: string,
+  json: (results: readonly ItemResult<T>[]) => unknown,
+): OrgctlError | undefined {
   const failed = results.filter((result) => !result.ok).map((result) => result.item)
   if (failed.length === 0) return undefined
   return new OrgctlError(

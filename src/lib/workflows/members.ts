@@ -23,7 +23,9 @@ export async function readMemberFile(path: string, defaultRole: OrgRole): Promis
   try {
     text = path === '-' ? await readStdin() : await readFile(path, 'utf8')
   } catch (error) {
-    throw usageError(`Cannot read ${path}: ${(error as NodeJS.ErrnoException).code ?? (error as Error).message}. Give a file of EMAIL[,ROLE] lines.`)
+    throw usageError(
+      `Cannot read ${path}: ${(error as NodeJS.ErrnoException).code ?? (error as Error).message}. Give a file of EMAIL[,ROLE] lines.`,
+    )
   }
   const entries: MemberEntry[] = []
   for (const [index, raw] of text.split(/\r?\n/).entries()) {
@@ -53,7 +55,9 @@ export interface BulkMemberItem {
 }
 
 const items = (results: readonly ItemResult<TeamMember>[]): BulkMemberItem[] =>
-  results.map((result) => (result.ok ? {email: result.item, status: 'added', member: result.value} : {email: result.item, status: 'failed', error: result.error}))
+  results.map((result) =>
+    result.ok ? {email: result.item, status: 'added', member: result.value} : {email: result.item, status: 'failed', error: result.error},
+  )
 
 /** Adds each entry; throws a partial failure naming the emails that failed. */
 export async function addMembers(backend: Backend, ui: UI, org: string, entries: readonly MemberEntry[]): Promise<BulkMemberItem[]> {
@@ -61,7 +65,9 @@ export async function addMembers(backend: Backend, ui: UI, org: string, entries:
   const results = await runBulk([...roles.keys()], (email) => backend.addMember(org, email, roles.get(email)!), {
     concurrency: BULK_CONCURRENCY,
     onResult: (result) =>
-      ui.info(`Adding ${ui.color.user(result.item)} to ${ui.color.org(org)} as ${roles.get(result.item)}... ${result.ok ? 'done' : ui.color.error(`failed: ${result.error.message}`)}`),
+      ui.info(
+        `Adding ${ui.color.user(result.item)} to ${ui.color.org(org)} as ${roles.get(result.item)}... ${result.ok ? 'done' : ui.color.error(`failed: ${result.error.message}`)}`,
+      ),
   })
   const failure = bulkFailure(results, 'members', items)
   if (failure) throw failure

@@ -30,11 +30,22 @@ export function transferVerb(result: TransferResult): string {
 }
 
 /** Asks before an org app goes to a user, as Heroku does (in single-app transfers). */
-export async function confirmTransfer(backend: Backend, ui: UI, app: string, recipient: string, confirm: string | undefined): Promise<void> {
+export async function confirmTransfer(
+  backend: Backend,
+  ui: UI,
+  app: string,
+  recipient: string,
+  confirm: string | undefined,
+): Promise<void> {
   if (!looksLikeEmail(recipient)) return
   const found = await backend.getApp(app)
   if (!found.owner.email.endsWith(TEAM_OWNER_DOMAIN) || found.owner.email === recipient) return
-  await confirmByName(ui, app, confirm, `Moving ${app} out of ${found.team?.name ?? 'its org'} to ${recipient} removes all its collaborators`)
+  await confirmByName(
+    ui,
+    app,
+    confirm,
+    `Moving ${app} out of ${found.team?.name ?? 'its org'} to ${recipient} removes all its collaborators`,
+  )
 }
 
 export interface BulkTransferItem {
@@ -46,16 +57,26 @@ export interface BulkTransferItem {
 
 export function bulkItems(results: readonly ItemResult<TransferResult>[]): BulkTransferItem[] {
   return results.map((result) =>
-    result.ok ? {app: result.item, status: transferStatus(result.value), result: result.value} : {app: result.item, status: 'failed', error: result.error},
+    result.ok
+      ? {app: result.item, status: transferStatus(result.value), result: result.value}
+      : {app: result.item, status: 'failed', error: result.error},
   )
 }
 
 /** Transfers each app, reporting each as it finishes; throws a partial failure naming the apps that failed. */
-export async function transferMany(backend: Backend, ui: UI, apps: readonly string[], recipient: string, locked: boolean): Promise<BulkTransferItem[]> {
+export async function transferMany(
+  backend: Backend,
+  ui: UI,
+  apps: readonly string[],
+  recipient: string,
+  locked: boolean,
+): Promise<BulkTransferItem[]> {
   const results = await runBulk(apps, (app) => backend.transferApp(app, recipient, {locked}), {
     concurrency: BULK_CONCURRENCY,
     onResult: (result) =>
-      ui.info(`Transferring ${ui.color.app(result.item)} to ${recipient}... ${result.ok ? transferVerb(result.value) : ui.color.error(`failed: ${result.error.message}`)}`),
+      ui.info(
+        `Transferring ${ui.color.app(result.item)} to ${recipient}... ${result.ok ? transferVerb(result.value) : ui.color.error(`failed: ${result.error.message}`)}`,
+      ),
   })
   const failure = bulkFailure(results, 'apps', bulkItems)
   if (failure) throw failure

@@ -64,7 +64,9 @@ export function appRoutes(app: FastifyInstance, {sendList}: RouteContext): void 
     return result.transfer ?? result.app
   })
 
-  app.get('/apps/:app/formation', {schema: {params: appParams}}, (request) => request.backend.listFormation((request.params as AppParams).app))
+  app.get('/apps/:app/formation', {schema: {params: appParams}}, (request) =>
+    request.backend.listFormation((request.params as AppParams).app),
+  )
 
   app.patch('/apps/:app/formation', {schema: {params: appParams, body: formationBody}}, (request) => {
     const {updates} = request.body as {updates: {type: string; quantity?: number | string; size?: string}[]}

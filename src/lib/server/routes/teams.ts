@@ -25,7 +25,9 @@ const features = (at: string) =>
   }))
 
 export function teamRoutes(app: FastifyInstance, {sendList}: RouteContext): void {
-  app.get('/teams', async (request, reply) => sendList(request, reply, await request.backend.listTeams(), {name: (t) => t.name, id: (t) => t.id}))
+  app.get('/teams', async (request, reply) =>
+    sendList(request, reply, await request.backend.listTeams(), {name: (t) => t.name, id: (t) => t.id}),
+  )
 
   app.post('/teams', {schema: {body: createTeamBody}}, async (request, reply) => {
     const body = request.body as {name: string; limits?: Partial<Limits>}
@@ -51,7 +53,10 @@ export function teamRoutes(app: FastifyInstance, {sendList}: RouteContext): void
   })
 
   app.get('/teams/:team/members', {schema: {params: teamParams}}, async (request, reply) =>
-    sendList(request, reply, await request.backend.listMembers((request.params as TeamParams).team), {email: (m) => m.email, id: (m) => m.id}),
+    sendList(request, reply, await request.backend.listMembers((request.params as TeamParams).team), {
+      email: (m) => m.email,
+      id: (m) => m.id,
+    }),
   )
 
   const memberChange = (request: {params: unknown; body: unknown}) => {
@@ -100,5 +105,7 @@ export function teamRoutes(app: FastifyInstance, {sendList}: RouteContext): void
     request.backend.teamUsage((request.params as TeamParams).team, (request.query as {history?: string}).history === 'true'),
   )
 
-  app.get('/teams/:team/billing-estimate', {schema: {params: teamParams}}, (request) => request.backend.teamBilling((request.params as TeamParams).team))
+  app.get('/teams/:team/billing-estimate', {schema: {params: teamParams}}, (request) =>
+    request.backend.teamBilling((request.params as TeamParams).team),
+  )
 }

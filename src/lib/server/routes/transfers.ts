@@ -30,5 +30,7 @@ export function transferRoutes(app: FastifyInstance, {sendList}: RouteContext): 
     request.backend.answerTransfer((request.params as IdParams).id, (request.body as {state: 'accepted' | 'declined'}).state),
   )
 
-  app.delete('/account/app-transfers/:id', {schema: {params: idParams}}, (request) => request.backend.cancelTransfer((request.params as IdParams).id))
+  app.delete('/account/app-transfers/:id', {schema: {params: idParams}}, (request) =>
+    request.backend.cancelTransfer((request.params as IdParams).id),
+  )
 }
