@@ -35,7 +35,7 @@ saved in the config file (mode 0600).`
     const {ui, config} = this.ctx
     if (flags['api-url'] !== undefined) {
       const token = flags['token-stdin']
-        ? await readStdin()
+        ? (await this.ctx.readStdin()).trim()
         : (this.ctx.settings.apiKey ?? (await askSecret(ui, 'API token', 'pipe it to --token-stdin or set ORGCTL_API_KEY')))
       if (!token) throw usageError("Empty token: mint one with orgctl authorizations:create on the server's store.")
       const backend = await this.ctx.openApi(flags['api-url'], token)
@@ -50,10 +50,4 @@ saved in the config file (mode 0600).`
     ui.info(`Logged in as ${ui.color.user(email)}${org ? `, default org ${org}` : ''} (saved in ${config.path})`)
     return {email, ...(org === undefined ? {} : {org}), config: config.path}
   }
-}
-
-async function readStdin(): Promise<string> {
-  let text = ''
-  for await (const chunk of process.stdin) text += chunk
-  return text.trim()
 }

@@ -29,7 +29,7 @@ reported, a failure does not stop the rest, and the command exits 1 naming the e
     const {argv, flags} = await this.parse(MembersAdd)
     const role = parseRole(flags.role ?? 'member')
     const entries: MemberEntry[] = (argv as string[]).map((email) => ({email: parseEmail(email), role}))
-    if (flags.file !== undefined) entries.push(...(await readMemberFile(flags.file, role)))
+    if (flags.file !== undefined) entries.push(...(await readMemberFile(flags.file, role, () => this.ctx.readStdin())))
     if (entries.length === 0) throw usageError('Missing EMAIL: give the email of the user to add, or --file FILE.')
     const org = await this.ctx.org(flags.org)
     const backend = await this.ctx.backend()

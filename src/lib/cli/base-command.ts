@@ -6,22 +6,29 @@ import {Command} from '@oclif/core'
 
 import {OrgctlError, toOrgctlError, usageError} from '../errors.js'
 import {loadPalette} from '../output/palette.js'
-import {stderr, stdin, stdout} from '../output/stdio.js'
 import {UI} from '../output/ui.js'
 import {settingsFromEnv} from '../settings.js'
 import {CliContext} from './context.js'
+import {type Factory, processFactory} from './factory.js'
 
 export abstract class OrgctlCommand extends Command {
   static override enableJsonFlag = true
 
   protected ctx!: CliContext
+  /** Where the command gets its environment, streams, clock and backend: an in-process test sets its own before running it. */
+  factory: Factory = processFactory()
 
   override async init(): Promise<void> {
     await super.init()
-    const settings = settingsFromEnv(process.env)
+    const {factory} = this
+    const settings = settingsFromEnv(factory.env)
     const json = this.jsonEnabled()
-    const color = await loadPalette(stdout.isTTY && !json && !settings.noColor)
-    this.ctx = new CliContext(settings, new UI({stdout, stderr, stdin}, json, color))
+    const color = await loadPalette(factory.stdout.isTTY && !json && !settings.noColor)
+    this.ctx = new CliContext(
+      settings,
+      new UI({stdout: factory.stdout, stderr: factory.stderr, stdin: factory.stdin}, json, color),
+      factory,
+    )
   }
 
   /** Kept-alive connections would hold the process open after the work is done. */
@@ -32,14 +39,16 @@ export abstract class OrgctlCommand extends Command {
 
   /** Exactly one JSON document on stdout: indented for a person at a terminal, compact for a program (as gh does). */
   override logJson(json: unknown): void {
+    const {stdout} = this.factory
     stdout.write(`${JSON.stringify(json, null, stdout.isTTY ? 2 : undefined)}\n`)
   }
 
   override async catch(thrown: Error & {exitCode?: number}): Promise<never> {
     const error = asOrgctlError(thrown)
     if (this.ctx?.ui.json ?? this.jsonEnabled()) this.logJson(error.toJSON())
+    const {stderr, env} = this.factory
     stderr.write(`Error: ${error.message}\n`)
-    if (process.env.DEBUG) stderr.write(`${thrown.stack ?? thrown}\n`)
+    if (env.DEBUG) stderr.write(`${thrown.stack ?? thrown}\n`)
     return this.exit(error.exitCode)
   }
 }

@@ -9,6 +9,7 @@ import {unauthorized, usageError} from '../errors.js'
 import {parseAppName, parseEmail, parseOrgName} from '../domain/validation.js'
 import type {UI} from '../output/ui.js'
 import type {Settings} from '../settings.js'
+import type {Factory} from './factory.js'
 
 export class CliContext {
   readonly config: UserConfig
@@ -18,6 +19,7 @@ export class CliContext {
   constructor(
     readonly settings: Settings,
     readonly ui: UI,
+    private readonly factory: Factory,
   ) {
     this.config = new UserConfig(settings.configDir)
   }
@@ -54,12 +56,13 @@ export class CliContext {
    * Each loads only its own modules: local commands never load undici.
    */
   private async openBackend(): Promise<Backend> {
+    if (this.factory.openBackend) return this.factory.openBackend(this)
     const {settings} = this
     const explicitLocal = settings.apiUrl === undefined && (settings.storeFromEnv || settings.user !== undefined)
     const apiUrl = settings.apiUrl ?? (explicitLocal ? undefined : await this.config.get('apiUrl'))
     if (apiUrl !== undefined) return this.openApi(apiUrl, settings.apiKey ?? (await this.config.get('apiKey')))
     const [{JsonStore}, {LocalBackend}] = await Promise.all([import('../store/json-store.js'), import('../backend/local-backend.js')])
-    return new LocalBackend(new JsonStore(settings.storePath), await this.actor())
+    return new LocalBackend(new JsonStore(settings.storePath), await this.actor(), this.factory.clock)
   }
 
   /** An HTTP backend for a URL and token. */
@@ -73,12 +76,17 @@ export class CliContext {
     }
     if (!token) throw unauthorized(`No API token for ${url.origin}: set ORGCTL_API_KEY, or run orgctl login --api-url ${url.origin}.`)
     const [{ApiClient}, {HttpBackend}] = await Promise.all([import('../http/api-client.js'), import('../backend/http-backend.js')])
-    const trace = this.settings.debug ? (line: string) => process.stderr.write(`orgctl:http ${line}\n`) : undefined
+    const trace = this.settings.debug ? (line: string) => this.factory.stderr.write(`orgctl:http ${line}\n`) : undefined
     const backend = new HttpBackend(
       new ApiClient({baseUrl: url.href, token, trace, userAgent: 'orgctl-cli', deadlineMs: this.settings.apiTimeoutMs}),
     )
     this.opened.push(backend)
     return backend
+  }
+
+  /** Everything piped to the command (`--file -`, `--token-stdin`). */
+  readStdin(): Promise<string> {
+    return this.factory.stdin.read()
   }
 
   /** The org: --org/--team, else ORGCTL_ORG, else the config's default. */

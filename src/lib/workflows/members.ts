@@ -18,7 +18,7 @@ export interface MemberEntry {
  * Reads `EMAIL[,ROLE]` lines (blank lines and # comments skipped). Every line is
  * checked before anything is added, so a typo stops the run before it starts.
  */
-export async function readMemberFile(path: string, defaultRole: OrgRole): Promise<MemberEntry[]> {
+export async function readMemberFile(path: string, defaultRole: OrgRole, readStdin: () => Promise<string>): Promise<MemberEntry[]> {
   let text: string
   try {
     text = path === '-' ? await readStdin() : await readFile(path, 'utf8')
@@ -39,12 +39,6 @@ export async function readMemberFile(path: string, defaultRole: OrgRole): Promis
     }
   }
   return entries
-}
-
-async function readStdin(): Promise<string> {
-  let text = ''
-  for await (const chunk of process.stdin) text += chunk
-  return text
 }
 
 export interface BulkMemberItem {
