@@ -8,9 +8,10 @@ export default defineConfig({
     pool: 'forks',
     maxWorkers: 2,
     projects: [
+      // The domain, the matrix, commands in-process, the server in-process or on a port.
       {extends: true, test: {name: 'unit', include: ['test/unit/**/*.test.ts', 'test/server/**/*.test.ts']}},
-      // Defects found in review, each proven by a test that failed before its fix.
-      {extends: true, test: {name: 'regression', include: ['test/regression/**/*.test.ts']}},
+      // One backend or the binary at a time, grouped by subject: the store file, the CLI's start-up and parity.
+      {extends: true, test: {name: 'integration', include: ['test/store/**/*.test.ts', 'test/cli/**/*.test.ts']}},
       // One behaviour suite, run on both backends: the embedded store, and a real `orgctl serve`.
       {extends: true, test: {name: 'e2e-store', include: ['test/e2e/**/*.test.ts'], env: {ORGCTL_TEST_BACKEND: 'local'}}},
       {extends: true, test: {name: 'e2e-http', include: ['test/e2e/**/*.test.ts'], env: {ORGCTL_TEST_BACKEND: 'http'}}},
