@@ -5,7 +5,7 @@ import {OrgctlCommand} from '../../lib/cli/base-command.js'
 import {usageError} from '../../lib/errors.js'
 import {transferCandidates} from '../../lib/workflows/apps.js'
 import {uniqueItems} from '../../lib/workflows/bulk.js'
-import {parseAppName} from '../../lib/domain/validation.js'
+import {parseAppName, parseRecipient} from '../../lib/domain/validation.js'
 import {pickMany} from '../../lib/output/prompt.js'
 import {type BulkTransferItem, confirmTransfer, transferMany, transferVerb} from '../../lib/workflows/transfer.js'
 
@@ -39,7 +39,7 @@ rest, the command exits non-zero naming the apps that failed, and rerunning it f
 
   async run(): Promise<TransferResult | BulkTransferItem[]> {
     const {args, flags} = await this.parse(AppsTransfer)
-    const recipient = args.recipient.trim()
+    const recipient = parseRecipient(args.recipient)
     const backend = await this.ctx.backend()
     const {ui} = this.ctx
     let apps = uniqueItems((flags.app ?? []).map((app) => parseAppName(app)))

@@ -28,7 +28,8 @@ export interface TransferOptions {
 /** Sends an app to an org (by name) or a user (by email). */
 export function transferApp(ctx: Ctx, appName: string, recipient: string, options: TransferOptions = {}): TransferOutcome {
   const app = ctx.app(appName)
-  if (looksLikeEmail(recipient.trim())) {
+  // Anything with an @ is meant as a user: a bad address gets the email's error, not the org name's.
+  if (looksLikeEmail(recipient.trim()) || recipient.includes('@')) {
     if (options.locked) throw usageError('--locked applies only when transferring to an org: a personal app cannot be locked.')
     return transferToUser(ctx, app, parseEmail(recipient))
   }

@@ -241,6 +241,11 @@ export function parseScaleChanges(specs: readonly string[]): ScaleChange[] {
   return distinctScaleChanges(specs.map((spec) => parseScaleChange(spec)))
 }
 
+/** A transfer's recipient: a user's email (anything with an @) or an org name, checked as such. */
+export function parseRecipient(value: string): string {
+  return value.includes('@') ? parseEmail(value) : parseOrgName(value.trim())
+}
+
 /** One value that may come from two places (an argument and a flag): both given must agree. */
 export function sameValue(
   what: string,
