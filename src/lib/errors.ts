@@ -38,8 +38,9 @@ export const ERROR_KINDS: Record<ErrorId, ErrorKind> = {
   limit_reached: {exitCode: 6, httpStatus: 422, summary: 'an org resource limit would be exceeded'},
   store_error: {exitCode: 7, httpStatus: 500, summary: 'the store cannot be read or written'},
   partial_failure: {exitCode: 1, httpStatus: 500, summary: 'a bulk operation failed for some items'},
-  rate_limit: {exitCode: 1, httpStatus: 429, summary: 'the API rate limit was reached'},
-  network_error: {exitCode: 1, httpStatus: 502, summary: 'the API could not be reached'},
+  // Could not ask (as opposed to not allowed, or failed): a script may retry these later.
+  network_error: {exitCode: 9, httpStatus: 502, summary: 'the API could not be reached, or answered something unexpected'},
+  rate_limit: {exitCode: 10, httpStatus: 429, summary: 'the API rate limit was reached: retry later'},
   internal_error: {exitCode: 1, httpStatus: 500, summary: 'an unexpected failure'},
 }
 

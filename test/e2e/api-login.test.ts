@@ -49,8 +49,8 @@ describe.skipIf(HTTP)('login --api-url', () => {
     expectError(await runBin(['login', '--api-url', server.url], env()), 2, /token-stdin/)
   })
 
-  it('says clearly when the server cannot be reached', async () => {
+  it('says clearly when the server cannot be reached (exit 9: could not ask)', async () => {
     const result = await runBin(['orgs'], {...env(), ORGCTL_API_URL: 'http://127.0.0.1:9', ORGCTL_API_KEY: 'orgctl_x'})
-    expectError(result, 1, /Cannot reach the orgctl API at http:\/\/127\.0\.0\.1:9/)
+    expectError(result, 9, /Cannot reach the orgctl API at http:\/\/127\.0\.0\.1:9/)
   })
 })

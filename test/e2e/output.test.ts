@@ -78,7 +78,9 @@ describe('output', () => {
       expect(result.stderr).toBe('')
     }
     const text = expectOk(await loner('apps'))
-    expect(text.stdout).toBe('You have no apps.\n')
+    // Piped, stdout is data only: the sentence goes to stderr.
+    expect(text.stdout).toBe('')
+    expect(text.stderr).toBe('You have no apps.\n')
   })
 
   it('the store file is private (mode 0600)', () => {

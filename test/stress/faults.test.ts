@@ -4,7 +4,8 @@
  * connection, answer 5xx, 429 with Retry-After, truncated or non-JSON bodies, or a
  * Next-Range that never ends. The real CLI (ORGCTL_API_URL) must retry only what is
  * safe (a POST the server received is never sent again), give up within its deadline
- * with one clear error line and exit 1, and never report success for a write it could
+ * with one clear error line and exit 9 (no answer), 10 (rate limited) or 1 (the server
+ * failed), and never report success for a write it could
  * not confirm.
  */
 import {createServer, type IncomingMessage, type Server, type ServerResponse} from 'node:http'
@@ -170,11 +171,11 @@ const dropMidBody = (_req: IncomingMessage, res: ServerResponse) => {
 
 describe('faults between client and server', () => {
   const slowCases = SCALE >= 1
-  it('each fault: safe retries only, a deadline, one clear error line, exit 1, no unconfirmed success', async () => {
+  it('each fault: safe retries only, a deadline, one clear error line, exit 9 (no answer) or 10 (rate limited) or 1 (the server failed), no unconfirmed success', async () => {
     const started = Date.now()
     const cases: (() => Promise<Outcome>)[] = [
-      () => scenario('connection refused: GET', 'refused', GET_CMD, {exit: 1, message: /Cannot reach/}),
-      () => scenario('connection refused: POST (never sent, safe to retry)', 'refused', POST_CMD, {exit: 1, message: /Cannot reach/}),
+      () => scenario('connection refused: GET', 'refused', GET_CMD, {exit: 9, message: /Cannot reach/}),
+      () => scenario('connection refused: POST (never sent, safe to retry)', 'refused', POST_CMD, {exit: 9, message: /Cannot reach/}),
       () =>
         scenario('slow server (1.5 s) then answers: GET', (req, res) => setTimeout(() => ok(req, res), 1500), GET_CMD, {
           exit: 0,
@@ -187,13 +188,13 @@ describe('faults between client and server', () => {
         }),
       () =>
         scenario('connection dropped before any answer: GET (retried)', dropNow, GET_CMD, {
-          exit: 1,
+          exit: 9,
           minRequests: {GET: 2},
           maxRequests: {GET: 5},
         }),
       () =>
         scenario('connection dropped before any answer: POST (received: not retried)', dropNow, POST_CMD, {
-          exit: 1,
+          exit: 9,
           maxRequests: {POST: 1},
           message: /may or may not/,
         }),
@@ -209,7 +210,7 @@ describe('faults between client and server', () => {
         ),
       () =>
         scenario('connection dropped mid-body: POST (not retried, not reported as done)', dropMidBody, POST_CMD, {
-          exit: 1,
+          exit: 9,
           maxRequests: {POST: 1},
           message: /may or may not/,
         }),
@@ -265,7 +266,7 @@ describe('faults between client and server', () => {
           '429 always: gives up',
           (_req, res) => json(res, 429, {id: 'rate_limit', message: 'slow down'}, {'retry-after': '1'}),
           GET_CMD,
-          {exit: 1, maxRequests: {GET: 5}},
+          {exit: 10, maxRequests: {GET: 5}},
         ),
       () =>
         scenario(
@@ -275,7 +276,7 @@ describe('faults between client and server', () => {
             res.end('[{"id": "x"')
           },
           GET_CMD,
-          {exit: 1, maxRequests: {GET: 5}},
+          {exit: 9, maxRequests: {GET: 5}},
         ),
       () =>
         scenario(
@@ -285,7 +286,7 @@ describe('faults between client and server', () => {
             res.end('<html>proxy login</html>')
           },
           GET_CMD,
-          {exit: 1, maxRequests: {GET: 1}, message: /unexpected/},
+          {exit: 9, maxRequests: {GET: 1}, message: /unexpected/},
         ),
       () =>
         scenario(
@@ -295,11 +296,11 @@ describe('faults between client and server', () => {
             res.end('<html>ok?</html>')
           },
           POST_CMD,
-          {exit: 1, maxRequests: {POST: 1}},
+          {exit: 9, maxRequests: {POST: 1}},
         ),
       () =>
         scenario('Next-Range repeated forever', (_req, res) => json(res, 206, [TEAM], {'next-range': 'name ]acme..; max=1'}), GET_CMD, {
-          exit: 1,
+          exit: 9,
           maxRequests: {GET: 3},
         }),
       () =>
@@ -308,7 +309,7 @@ describe('faults between client and server', () => {
           (_req, res, n) => json(res, 206, [], {'next-range': `name ]x${String(n).padStart(6, '0')}..; max=1`}),
           GET_CMD,
           {
-            exit: 1,
+            exit: 9,
             maxRequests: {GET: 1001},
           },
         ),
@@ -336,13 +337,13 @@ describe('faults between client and server', () => {
       hangs.push(
         () =>
           scenario('a server that accepts and never answers: GET (deadline, says it timed out)', never, GET_CMD, {
-            exit: 1,
+            exit: 9,
             maxRequests: {GET: 5},
             message: /timed out|did not answer|deadline|\d+ ?s\b/i,
           }),
         () =>
           scenario('a server that accepts and never answers: POST (deadline, not retried)', never, POST_CMD, {
-            exit: 1,
+            exit: 9,
             maxRequests: {POST: 1},
             message: /may or may not/,
           }),

@@ -194,9 +194,11 @@ describe('the layout of a committed file', () => {
     expect(bytes.length).not.toBe(bytes.toString('utf8').length)
     expectLaidOut(bytes)
     const doc = JSON.parse(bytes.toString('utf8'))
+    // `since`: when each collaborator was first given access (members --json shows it as created_at).
+    const at = '2026-11-15T00:00:00.000Z'
     expect(doc.orgApps).toEqual({
-      acme: {apps: 2, dynoUnits: 4, collaborators: [ADMIN, OUTSIDER, MEMBER]},
-      globex: {apps: 1, dynoUnits: 0, collaborators: [ADMIN, OUTSIDER]},
+      acme: {apps: 2, dynoUnits: 4, collaborators: [ADMIN, OUTSIDER, MEMBER], since: {[ADMIN]: at, [OUTSIDER]: at, [MEMBER]: at}},
+      globex: {apps: 1, dynoUnits: 0, collaborators: [ADMIN, OUTSIDER], since: {[ADMIN]: at, [OUTSIDER]: at}},
     })
     // Every later commit keeps it so, whichever sections it touched.
     await store.update((state) => addMember(as(state, ADMIN), 'globex', 'new@globex.test', 'member'))

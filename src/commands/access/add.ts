@@ -4,6 +4,7 @@ import type {Collaborator} from '../../lib/api/resources.js'
 import {OrgctlCommand} from '../../lib/cli/base-command.js'
 import {appFlag, permissionsFlag} from '../../lib/cli/flags.js'
 import {parseEmail, parsePermissions} from '../../lib/domain/validation.js'
+import {permissionList} from '../../lib/output/labels.js'
 
 export default class AccessAdd extends OrgctlCommand {
   static override summary = 'give a user access to an app'
@@ -24,15 +25,17 @@ On a personal app, collaborators can view, deploy and operate. Not on a locked a
     const permissions = flags.permissions === undefined ? undefined : parsePermissions(flags.permissions)
     const backend = await this.ctx.backend()
     const {ui} = this.ctx
-    const withText = permissions ? ` with ${permissions.join(', ')} permissions` : ''
-    const collaborator = await ui.action(`Adding ${ui.color.user(email)} access to the app ${ui.color.app(app)}${withText}`, () =>
-      backend.addAccess(app, email, permissions),
+    // As the Heroku CLI: permissions are an org feature, so on a personal app --permissions is not
+    // sent, and the one line says what the collaborator really gets.
+    const personal = permissions !== undefined && (await backend.getApp(app)).team === null
+    const withText = permissions && !personal ? ` with ${permissions.join(', ')} permissions` : ''
+    return ui.action(
+      `Adding ${ui.color.user(email)} access to the app ${ui.color.app(app)}${withText}`,
+      () => backend.addAccess(app, email, personal ? undefined : permissions),
+      (collaborator) =>
+        personal
+          ? `done, with ${permissionList(collaborator.permissions)} (a personal app: --permissions applies to org apps only)`
+          : 'done',
     )
-    if (permissions && collaborator.permissions.length !== permissions.length) {
-      ui.warn(
-        `${app} is a personal app: permissions apply to org apps only, so ${email} can ${collaborator.permissions.map((p) => p.name).join(', ')}.`,
-      )
-    }
-    return collaborator
   }
 }

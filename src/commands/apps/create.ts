@@ -3,6 +3,7 @@ import {Args, Flags} from '@oclif/core'
 import type {App} from '../../lib/api/resources.js'
 import {OrgctlCommand} from '../../lib/cli/base-command.js'
 import {orgFlag} from '../../lib/cli/flags.js'
+import {usageError} from '../../lib/errors.js'
 import {parseAppName, parseRegion} from '../../lib/domain/validation.js'
 
 export default class AppsCreate extends OrgctlCommand {
@@ -22,6 +23,9 @@ Names: 3 to 30 lowercase letters, digits and dashes, starting with a letter, uni
     const {args, flags} = await this.parse(AppsCreate)
     const name = args.name === undefined ? undefined : parseAppName(args.name)
     const region = parseRegion(flags.region)
+    if (flags.personal && flags.org !== undefined) {
+      throw usageError(`--personal makes a personal app, --org ${flags.org} an app in that org: give one or the other.`)
+    }
     const team = flags.personal ? undefined : await this.ctx.optionalOrg(flags.org)
     const backend = await this.ctx.backend()
     const {ui} = this.ctx
@@ -32,7 +36,9 @@ Names: 3 to 30 lowercase letters, digits and dashes, starting with a letter, uni
       (created) =>
         `done${name ? '' : `, ${ui.color.app(created.name)}`}${flags.region === 'us' ? '' : `, region is ${created.region.name}`}`,
     )
-    ui.out(`${app.web_url} | ${app.git_url}`)
+    // As the Heroku CLI: `WEB_URL | GIT_URL`, but only what the server says (orgctl's own apps have neither).
+    const urls = [app.web_url, app.git_url].filter((url): url is string => Boolean(url))
+    if (urls.length > 0) ui.out(urls.join(' | '))
     return app
   }
 }

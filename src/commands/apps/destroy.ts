@@ -3,6 +3,7 @@ import {Args, Flags} from '@oclif/core'
 import type {App} from '../../lib/api/resources.js'
 import {OrgctlCommand} from '../../lib/cli/base-command.js'
 import {appFlag} from '../../lib/cli/flags.js'
+import {sameValue} from '../../lib/domain/validation.js'
 import {confirmByName} from '../../lib/output/prompt.js'
 
 export default class AppsDestroy extends OrgctlCommand {
@@ -19,7 +20,7 @@ export default class AppsDestroy extends OrgctlCommand {
 
   async run(): Promise<App> {
     const {args, flags} = await this.parse(AppsDestroy)
-    const app = this.ctx.app(args.app ?? flags.app)
+    const app = this.ctx.app(sameValue('app', {value: args.app, as: 'the argument'}, {value: flags.app, as: '--app'}))
     const {ui} = this.ctx
     await confirmByName(ui, app, flags.confirm, `This destroys ${app} and cannot be undone`)
     const backend = await this.ctx.backend()

@@ -2,8 +2,10 @@ import {Args, Flags} from '@oclif/core'
 
 import type {TransferResult} from '../../lib/api/resources.js'
 import {OrgctlCommand} from '../../lib/cli/base-command.js'
+import {usageError} from '../../lib/errors.js'
+import {transferCandidates} from '../../lib/workflows/apps.js'
 import {uniqueItems} from '../../lib/workflows/bulk.js'
-import {parseAppName} from '../../lib/domain/validation.js'
+import {parseAppName, parseRecipient} from '../../lib/domain/validation.js'
 import {pickMany} from '../../lib/output/prompt.js'
 import {type BulkTransferItem, confirmTransfer, transferMany, transferVerb} from '../../lib/workflows/transfer.js'
 
@@ -37,18 +39,24 @@ rest, the command exits non-zero naming the apps that failed, and rerunning it f
 
   async run(): Promise<TransferResult | BulkTransferItem[]> {
     const {args, flags} = await this.parse(AppsTransfer)
-    const recipient = args.recipient.trim()
+    const recipient = parseRecipient(args.recipient)
     const backend = await this.ctx.backend()
     const {ui} = this.ctx
     let apps = uniqueItems((flags.app ?? []).map((app) => parseAppName(app)))
-    if (flags.bulk && apps.length === 0) {
-      const candidates = await backend.listApps()
+    if (flags.bulk && apps.length > 0) {
+      throw usageError(`--bulk picks the apps from a list, --app ${apps[0]} names them: give one or the other.`)
+    }
+    if (flags.bulk) {
+      if (!ui.interactive) throw usageError('Picking the apps to transfer needs a terminal: name the apps with --app APP --app APP.')
+      const candidates = await transferCandidates(backend, recipient)
+      if (candidates.length === 0) throw usageError(`None of your apps can move to ${recipient}: see orgctl apps --all.`)
       apps = await pickMany(
         ui,
         'Select the apps to transfer',
         candidates.map((app) => ({name: `${app.name} (${app.team?.name ?? app.owner.email})`, value: app.name})),
         'name the apps with --app APP --app APP',
       )
+      if (apps.length === 0) throw usageError('No app was picked: nothing to transfer.')
     }
     if (apps.length === 0) apps = [this.ctx.app(undefined)]
     if (apps.length > 1 || flags.bulk) return transferMany(backend, ui, apps, recipient, flags.locked)

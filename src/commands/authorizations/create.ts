@@ -23,10 +23,12 @@ export default class AuthorizationsCreate extends OrgctlCommand {
     if (flags.short) {
       ui.out(authorization.access_token!.token)
     } else {
-      ui.out(`ID:          ${authorization.id}`)
-      ui.out(`Description: ${authorization.description}`)
-      ui.out(`User:        ${authorization.user.email}`)
-      ui.out(`Token:       ${authorization.access_token!.token}`)
+      ui.fields([
+        ['ID', authorization.id],
+        ['Description', authorization.description],
+        ['User', authorization.user.email],
+        ['Token', authorization.access_token!.token],
+      ])
     }
     return authorization
   }

@@ -9,7 +9,7 @@ export default class Authorizations extends OrgctlCommand {
     await this.parse(Authorizations)
     const authorizations = await (await this.ctx.backend()).listAuthorizations()
     const {ui} = this.ctx
-    if (authorizations.length === 0) ui.out('No authorizations.')
+    if (authorizations.length === 0) ui.note('No authorizations.')
     await ui.table(authorizations, [
       {header: 'id', value: (a) => a.id},
       {header: 'description', value: (a) => a.description},

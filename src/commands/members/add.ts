@@ -5,7 +5,7 @@ import {OrgctlCommand} from '../../lib/cli/base-command.js'
 import {orgFlag, roleFlag} from '../../lib/cli/flags.js'
 import {usageError} from '../../lib/errors.js'
 import {parseEmail, parseRole} from '../../lib/domain/validation.js'
-import {addMembers, type BulkMemberItem, type MemberEntry, readMemberFile} from '../../lib/workflows/members.js'
+import {addMembers, type BulkMemberItem, distinctMembers, type MemberEntry, readMemberFile} from '../../lib/workflows/members.js'
 
 export default class MembersAdd extends OrgctlCommand {
   static override summary = 'add users to an org (admins)'
@@ -28,8 +28,9 @@ reported, a failure does not stop the rest, and the command exits 1 naming the e
   async run(): Promise<TeamMember | BulkMemberItem[]> {
     const {argv, flags} = await this.parse(MembersAdd)
     const role = parseRole(flags.role ?? 'member')
-    const entries: MemberEntry[] = (argv as string[]).map((email) => ({email: parseEmail(email), role}))
-    if (flags.file !== undefined) entries.push(...(await readMemberFile(flags.file, role, () => this.ctx.readStdin())))
+    const given: MemberEntry[] = (argv as string[]).map((email) => ({email: parseEmail(email), role, source: 'argument'}))
+    if (flags.file !== undefined) given.push(...(await readMemberFile(flags.file, role, () => this.ctx.readStdin())))
+    const entries = distinctMembers(given)
     if (entries.length === 0) throw usageError('Missing EMAIL: give the email of the user to add, or --file FILE.')
     const org = await this.ctx.org(flags.org)
     const backend = await this.ctx.backend()

@@ -25,7 +25,8 @@ export default class Members extends OrgctlCommand {
     const backend = await this.ctx.backend()
     const members = flags.pending ? [] : (await backend.listMembers(org)).filter((member) => role === undefined || member.role === role)
     const {ui} = this.ctx
-    if (members.length === 0) ui.out(`No members in ${org}${role ? ` with role ${role}` : ''}`)
+    if (flags.pending) ui.note(`No pending invitations in ${org}: orgctl adds members directly.`)
+    else if (members.length === 0) ui.note(`No members in ${org}${role ? ` with role ${role}` : ''}`)
     await ui.table(members, [
       {header: 'email', value: (m) => m.email, style: ui.color.user},
       {header: 'role', value: (m) => m.role ?? ''},

@@ -18,7 +18,7 @@ export default class OrgsBilling extends OrgctlCommand {
     const billing = await (await this.ctx.backend()).teamBilling(org)
     const {ui} = this.ctx
     ui.header(`Estimated charges for ${ui.color.org(org)} in ${billing.month}`)
-    if (billing.apps.length === 0) ui.out('No charges this month: no app in the org has run dynos.')
+    if (billing.apps.length === 0) ui.note('No charges this month: no app in the org has run dynos.')
     await ui.table(billing.apps, [
       {header: 'app', value: (a) => a.app_name, style: ui.color.app},
       {header: 'dyno units', value: (a) => String(a.dyno_units)},
@@ -27,7 +27,7 @@ export default class OrgsBilling extends OrgctlCommand {
       {header: 'projected', value: (a) => usd(a.projected)},
     ])
     ui.out()
-    ui.out(`Total to date: ${usd(billing.total_to_date)}; projected for the month: ${usd(billing.total_projected)}`)
+    ui.note(`Total to date: ${usd(billing.total_to_date)}; projected for the month: ${usd(billing.total_projected)}`)
     return billing
   }
 }

@@ -11,7 +11,7 @@ export default class Orgs extends OrgctlCommand {
     await this.parse(Orgs)
     const teams = await (await this.ctx.backend()).listTeams()
     const {ui} = this.ctx
-    if (teams.length === 0) ui.out('You are not a member of any org. Create one with orgctl orgs:create NAME.')
+    if (teams.length === 0) ui.note('You are not a member of any org. Create one with orgctl orgs:create NAME.')
     await ui.table(teams, [
       {header: 'Org', value: (team) => team.name, style: ui.color.org},
       {header: 'Role', value: (team) => team.role},

@@ -3,6 +3,7 @@ import {Args} from '@oclif/core'
 import type {TeamInfo} from '../../lib/api/resources.js'
 import {OrgctlCommand} from '../../lib/cli/base-command.js'
 import {orgFlag} from '../../lib/cli/flags.js'
+import {sameValue} from '../../lib/domain/validation.js'
 
 export default class OrgsInfo extends OrgctlCommand {
   static override summary = 'show an org: your role, its limits and current usage'
@@ -13,15 +14,16 @@ export default class OrgsInfo extends OrgctlCommand {
 
   async run(): Promise<TeamInfo> {
     const {args, flags} = await this.parse(OrgsInfo)
-    const org = await this.ctx.org(args.org ?? flags.org)
+    const org = await this.ctx.org(sameValue('org', {value: args.org, as: 'the argument'}, {value: flags.org, as: '--org'}))
     const team = await (await this.ctx.backend()).getTeam(org)
     const {ui} = this.ctx
     ui.header(ui.color.org(team.name))
-    ui.out(`ID:         ${team.id}`)
-    ui.out(`Your role:  ${team.role}`)
-    ui.out(`Created:    ${team.created_at}`)
-    for (const name of ['apps', 'members', 'dyno-units'] as const)
-      ui.out(`${`${name}:`.padEnd(12)}${team.usage[name]} of ${team.limits[name]}`)
+    ui.fields([
+      ['ID', team.id],
+      ['Your role', team.role],
+      ['Created', team.created_at],
+      ...(['apps', 'members', 'dyno-units'] as const).map((name) => [name, `${team.usage[name]} of ${team.limits[name]}`] as const),
+    ])
     return team
   }
 }

@@ -20,16 +20,18 @@ export default class OrgsUsage extends OrgctlCommand {
     const org = await this.ctx.org(flags.org)
     const usage = await (await this.ctx.backend()).teamUsage(org, flags.history)
     const {ui} = this.ctx
-    await ui.table(usage.resources, [
-      {header: 'resource', value: (r) => r.name},
-      {header: 'used', value: (r) => String(r.used)},
-      {header: 'limit', value: (r) => String(r.limit)},
-      {header: '%', value: (r) => (r.limit === 0 ? '-' : `${Math.round((100 * r.used) / r.limit)}%`)},
-    ])
+    // Piped, one kind of row per run: with --history the daily rows only (the resources against their limits: without it, or --json).
+    if (!usage.history || ui.terminal)
+      await ui.table(usage.resources, [
+        {header: 'resource', value: (r) => r.name},
+        {header: 'used', value: (r) => String(r.used)},
+        {header: 'limit', value: (r) => String(r.limit)},
+        {header: '%', value: (r) => (r.limit === 0 ? '-' : `${Math.round((100 * r.used) / r.limit)}%`)},
+      ])
     if (usage.history) {
       ui.out()
       ui.header(`Daily peaks in ${ui.color.org(org)}`)
-      if (usage.history.length === 0) ui.out('No history yet.')
+      if (usage.history.length === 0) ui.note('No history yet.')
       await ui.table(usage.history, [
         {header: 'date', value: (d) => d.date},
         {header: 'apps', value: (d) => String(d.apps)},

@@ -12,7 +12,7 @@ export default class Ps extends OrgctlCommand {
     const app = this.ctx.app(flags.app)
     const formation = await (await this.ctx.backend()).listFormation(app)
     const {ui} = this.ctx
-    if (formation.length === 0) ui.out(`No dynos on ${app}. Scale some with orgctl ps:scale web=1 --app ${app}.`)
+    if (formation.length === 0) ui.note(`No dynos on ${app}. Scale some with orgctl ps:scale web=1 --app ${app}.`)
     await ui.table(formation, [
       {header: 'type', value: (f) => f.type},
       {header: 'quantity', value: (f) => String(f.quantity)},

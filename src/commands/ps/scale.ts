@@ -3,7 +3,7 @@ import {Args} from '@oclif/core'
 import type {Formation} from '../../lib/api/resources.js'
 import {OrgctlCommand} from '../../lib/cli/base-command.js'
 import {appFlag} from '../../lib/cli/flags.js'
-import {parseScaleChange} from '../../lib/domain/validation.js'
+import {parseScaleChanges} from '../../lib/domain/validation.js'
 
 export default class PsScale extends OrgctlCommand {
   static override summary = "scale an app's dynos"
@@ -23,7 +23,7 @@ On an org app, the org's dyno-units limit applies: a change past it is refused a
   async run(): Promise<Formation[]> {
     const {argv, flags} = await this.parse(PsScale)
     const app = this.ctx.app(flags.app)
-    const changes = (argv as string[]).map((spec) => parseScaleChange(spec))
+    const changes = parseScaleChanges(argv as string[])
     const backend = await this.ctx.backend()
     const {ui} = this.ctx
     return ui.action(

@@ -9,7 +9,7 @@ export default class Transfers extends OrgctlCommand {
     await this.parse(Transfers)
     const transfers = await (await this.ctx.backend()).listTransfers()
     const {ui} = this.ctx
-    if (transfers.length === 0) ui.out('No app transfers.')
+    if (transfers.length === 0) ui.note('No app transfers.')
     await ui.table(transfers, [
       {header: 'id', value: (t) => t.id},
       {header: 'app', value: (t) => t.app.name, style: ui.color.app},

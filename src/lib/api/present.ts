@@ -10,6 +10,7 @@ import {
   type FormationEntry,
   type Org,
   PERMISSION_DESCRIPTIONS,
+  type CancelledTransfer,
   type Token,
   type Transfer,
   type User,
@@ -68,7 +69,8 @@ export function presentTeamInfo(view: OrgView & {usage: Usage}): R.TeamInfo {
 export function presentMember(ctx: Ctx, org: Org, view: MemberView): R.TeamMember {
   const userId = view.membership?.userId
   const user = userId === undefined ? userRef(ctx, view.email) : {id: userId, email: view.email}
-  const at = view.membership?.createdAt ?? org.createdAt
+  // Someone an app is shared with joined the list when they were first given access.
+  const at = view.membership?.createdAt ?? view.since ?? org.createdAt
   return {
     id: view.membership?.id ?? derivedId(`member:${org.name}`, view.email),
     email: view.email,
@@ -78,7 +80,7 @@ export function presentMember(ctx: Ctx, org: Org, view: MemberView): R.TeamMembe
     identity_provider: null,
     user: {id: user.id, email: user.email, name: null},
     created_at: at,
-    updated_at: view.membership?.updatedAt ?? at,
+    updated_at: view.membership?.updatedAt ?? view.since ?? at,
   }
 }
 
@@ -109,8 +111,9 @@ export function presentApp(ctx: Ctx, app: DomainApp): R.App {
     space: null,
     internal_routing: null,
     maintenance: false,
-    git_url: `https://git.heroku.com/${app.name}.git`,
-    web_url: `https://${app.name}.herokuapp.com/`,
+    // orgctl hosts nothing: no made-up herokuapp.com or git.heroku.com addresses.
+    git_url: null,
+    web_url: null,
     released_at: null,
     archived_at: null,
     created_at: app.createdAt,
@@ -137,7 +140,7 @@ export function presentAbsentAccess(ctx: Ctx, app: DomainApp, email: string): R.
   return {...presentAccess(ctx, app, {email, role: 'collaborator', permissions: []}), role: null}
 }
 
-export function presentTransfer(ctx: Ctx, transfer: Transfer): R.AppTransfer {
+export function presentTransfer(ctx: Ctx, transfer: Transfer | CancelledTransfer): R.AppTransfer {
   return {
     id: transfer.id,
     app: {id: transfer.appId, name: transfer.app},

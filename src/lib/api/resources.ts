@@ -79,8 +79,10 @@ export interface App {
   space: null
   internal_routing: null
   maintenance: boolean
-  git_url: string
-  web_url: string
+  /** null: the app lives on no git host (orgctl's own apps); a real Platform API gives its URL. */
+  git_url: string | null
+  /** null: the app is served at no web address orgctl knows of. */
+  web_url: string | null
   released_at: string | null
   archived_at: null
   created_at: string
@@ -107,7 +109,7 @@ export interface AppTransfer {
   app: Ref
   owner: UserRef
   recipient: UserRef
-  state: 'pending' | 'accepted' | 'declined'
+  state: 'pending' | 'accepted' | 'declined' | 'cancelled'
   created_at: string
   updated_at: string
 }

@@ -3,7 +3,7 @@ import {usageError} from '../errors.js'
 import type {Ctx} from './context.js'
 import {type App, type FormationEntry, MAX_DYNOS_PER_TYPE} from './types.js'
 import {appRate, currentUsage, ensureWithinLimit, recordRate, recordUsage} from './usage.js'
-import {quote, type ScaleChange} from './validation.js'
+import {distinctScaleChanges, quote, type ScaleChange} from './validation.js'
 
 const DEFAULT_SIZE = 'standard-1x'
 const DYNO_TYPE = /^[a-z][a-z0-9_-]{0,29}$/
@@ -19,7 +19,8 @@ function sortedFormation(app: App): FormationEntry[] {
 }
 
 /** Applies all changes or none: an org app may not go past its org's dyno-unit limit. */
-export function scale(ctx: Ctx, name: string, changes: readonly ScaleChange[]): {app: App; formation: FormationEntry[]} {
+export function scale(ctx: Ctx, name: string, requested: readonly ScaleChange[]): {app: App; formation: FormationEntry[]} {
+  const changes = distinctScaleChanges(requested)
   if (changes.length === 0) throw usageError('Nothing to scale: give TYPE=N[:SIZE], e.g. orgctl ps:scale web=2 --app APP.')
   const app = ctx.app(name)
   ctx.authorizeApp('ps:scale', app)

@@ -2,13 +2,15 @@
 import {conflict, notFound} from '../errors.js'
 import type {Ctx} from './context.js'
 import type {Membership, Org, OrgRole} from './types.js'
-import {ensureWithinLimit, memberEmails, recordUsage} from './usage.js'
+import {collaboratorSince, ensureWithinLimit, memberEmails, recordUsage} from './usage.js'
 
 /** One row of the member list: a membership, or someone an org app is shared with. */
 export interface MemberView {
   email: string
   role: OrgRole
   membership?: Membership
+  /** Without a membership: when they were first given access to one of the org's apps. */
+  since?: string
 }
 
 export function listMembers(ctx: Ctx, orgName: string): MemberView[] {
@@ -19,8 +21,11 @@ export function listMembers(ctx: Ctx, orgName: string): MemberView[] {
 
 function memberViews(ctx: Ctx, org: Org): MemberView[] {
   const views: MemberView[] = [...org.members.values()].map((membership) => ({email: membership.email, role: membership.role, membership}))
+  let since: ReadonlyMap<string, string> | undefined
   for (const email of memberEmails(ctx, org)) {
-    if (!org.members.has(email)) views.push({email, role: 'collaborator'})
+    if (org.members.has(email)) continue
+    since ??= collaboratorSince(ctx, org)
+    views.push({email, role: 'collaborator', since: since.get(email)})
   }
   return views.sort((a, b) => (a.email < b.email ? -1 : a.email > b.email ? 1 : 0))
 }
@@ -28,7 +33,9 @@ function memberViews(ctx: Ctx, org: Org): MemberView[] {
 function findMember(ctx: Ctx, org: Org, email: string): MemberView | undefined {
   const membership = org.members.get(email)
   if (membership) return {email, role: membership.role, membership}
-  return ctx.orgAppsSummary(org).collaborators.has(email) ? {email, role: 'collaborator'} : undefined
+  return ctx.orgAppsSummary(org).collaborators.has(email)
+    ? {email, role: 'collaborator', since: collaboratorSince(ctx, org).get(email)}
+    : undefined
 }
 
 function setMembership(ctx: Ctx, org: Org, email: string, role: OrgRole): MemberView {

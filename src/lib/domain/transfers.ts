@@ -7,8 +7,8 @@ import {grant} from './apps.js'
 import {PERSONAL_PERMISSIONS} from './access.js'
 import {type Ctx, orgStanding} from './context.js'
 import {byCreation} from './order.js'
-import {authorize} from './permissions.js'
-import {APP_PERMISSIONS, type App, type Org, type Transfer} from './types.js'
+import {authorize, isAllowed, type Standing} from './permissions.js'
+import {APP_PERMISSIONS, type App, type CancelledTransfer, type Org, type Transfer} from './types.js'
 import {appRate, currentUsage, ensureWithinLimit, memberEmails, recordRate, recordUsage} from './usage.js'
 import {looksLikeEmail, parseEmail, parseOrgName, quote} from './validation.js'
 
@@ -28,7 +28,8 @@ export interface TransferOptions {
 /** Sends an app to an org (by name) or a user (by email). */
 export function transferApp(ctx: Ctx, appName: string, recipient: string, options: TransferOptions = {}): TransferOutcome {
   const app = ctx.app(appName)
-  if (looksLikeEmail(recipient.trim())) {
+  // Anything with an @ is meant as a user: a bad address gets the email's error, not the org name's.
+  if (looksLikeEmail(recipient.trim()) || recipient.includes('@')) {
     if (options.locked) throw usageError('--locked applies only when transferring to an org: a personal app cannot be locked.')
     return transferToUser(ctx, app, parseEmail(recipient))
   }
@@ -157,11 +158,32 @@ export function respondToTransfer(ctx: Ctx, id: string, answer: 'accepted' | 'de
   return transfer
 }
 
-/** The sender withdraws a pending transfer. */
-export function cancelTransfer(ctx: Ctx, id: string): Transfer {
+/** The sender withdraws a pending transfer: it is gone from the store, and reported cancelled. */
+export function cancelTransfer(ctx: Ctx, id: string): CancelledTransfer {
   const transfer = findTransfer(ctx, id)
   if (transfer.from !== ctx.actor) throw forbidden(`Only ${transfer.from}, who sent transfer ${id}, can cancel it; you can decline it.`)
   if (transfer.state !== 'pending') throw conflict(`Transfer ${id} was already ${transfer.state}.`)
   ctx.state.transfers.delete(id)
-  return transfer
+  return {...transfer, state: 'cancelled', updatedAt: ctx.at}
+}
+
+/** What a client knows of an app it might move: who owns it, and how the actor stands on it. */
+export interface MovableApp {
+  owner: {kind: 'org'; name: string} | {kind: 'user'; email: string}
+  standing: Standing
+}
+
+/** Where an app would go: an org (with the actor's standing in it) or a user. */
+export type TransferRecipient = {kind: 'org'; name: string; standing: Standing} | {kind: 'user'; email: string}
+
+/**
+ * Whether the actor could move the app to the recipient: it is not there already, the actor may move
+ * it out (the owner of a personal app, an admin of its org), and into an org only as one of its staff.
+ * The same matrix rules transferApp enforces; limits are checked when it moves.
+ */
+export function canMoveTo(app: MovableApp, recipient: TransferRecipient): boolean {
+  if (recipient.kind === 'org' && app.owner.kind === 'org' && app.owner.name === recipient.name) return false
+  if (recipient.kind === 'user' && app.owner.kind === 'user' && app.owner.email === recipient.email) return false
+  if (!isAllowed('apps:transfer-out', {standing: app.standing, permissions: [], target: ''})) return false
+  return recipient.kind === 'user' || isAllowed('apps:transfer-in', {standing: recipient.standing, permissions: [], target: ''})
 }

@@ -116,6 +116,9 @@ export interface Transfer {
   updatedAt: string
 }
 
+/** A transfer its sender withdrew: no longer in the store, reported as Heroku does. */
+export type CancelledTransfer = Omit<Transfer, 'state'> & {state: 'cancelled'}
+
 export interface Token {
   id: string
   email: string
@@ -131,6 +134,8 @@ export interface OrgAppsSummary {
   dynoUnits: number
   /** Everyone an app of the org is shared with. */
   collaborators: ReadonlySet<string>
+  /** When each of them was first given access to one of its apps (absent in a summary kept without it). */
+  since?: ReadonlyMap<string, string>
 }
 
 /** The whole state of the embedded store. */

@@ -18,27 +18,46 @@ export function appRate(app: App): {dynoUnits: number; monthlyCents: number} {
 
 /** Sums up one org's apps. */
 export function summarizeApps(apps: Iterable<App>): OrgAppsSummary {
-  const summary = {apps: 0, dynoUnits: 0, collaborators: new Set<string>()}
+  const summary: WorkingSummary = {apps: 0, dynoUnits: 0, collaborators: new Set<string>(), since: new Map()}
   for (const app of apps) addToSummary(summary, app)
   return summary
 }
 
 /** Sums up the apps of every org, by org name, in one pass. */
 export function summarizeOrgApps(apps: Iterable<App>): Map<string, OrgAppsSummary> {
-  const summaries = new Map<string, {apps: number; dynoUnits: number; collaborators: Set<string>}>()
+  const summaries = new Map<string, WorkingSummary>()
   for (const app of apps) {
     if (app.owner.kind !== 'org') continue
     let summary = summaries.get(app.owner.name)
-    if (!summary) summaries.set(app.owner.name, (summary = {apps: 0, dynoUnits: 0, collaborators: new Set()}))
+    if (!summary) summaries.set(app.owner.name, (summary = {apps: 0, dynoUnits: 0, collaborators: new Set(), since: new Map()}))
     addToSummary(summary, app)
   }
   return summaries
 }
 
-function addToSummary(summary: {apps: number; dynoUnits: number; collaborators: Set<string>}, app: App): void {
+interface WorkingSummary {
+  apps: number
+  dynoUnits: number
+  collaborators: Set<string>
+  since: Map<string, string>
+}
+
+function addToSummary(summary: WorkingSummary, app: App): void {
   summary.apps++
   summary.dynoUnits += appRate(app).dynoUnits
-  for (const email of app.collaborators.keys()) summary.collaborators.add(email)
+  for (const [email, collaborator] of app.collaborators) {
+    summary.collaborators.add(email)
+    const earlier = summary.since.get(email)
+    if (earlier === undefined || collaborator.createdAt < earlier) summary.since.set(email, collaborator.createdAt)
+  }
+}
+
+/**
+ * When each person an org app is shared with was first given access: from the kept summary if it
+ * carries it, else counted from the apps (read only when the member list has such people).
+ */
+export function collaboratorSince(ctx: Ctx, org: Org): ReadonlyMap<string, string> {
+  return ctx.orgAppsSummary(org).since ?? summarizeApps(ctx.orgApps(org)).since ?? new Map()
 }
 
 /** Everyone in the member list: memberships plus people an org app is shared with. */

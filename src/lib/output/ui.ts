@@ -3,6 +3,7 @@
  * carries action lines, warnings and errors. Spinners (ora) appear only when
  * stderr is a terminal; under --json nothing but the JSON document is printed.
  */
+import {printable} from '../text.js'
 import type {Palette} from './palette.js'
 import {type Column, renderTable} from './table.js'
 
@@ -28,9 +29,32 @@ export class UI {
     return Boolean(this.streams.stdout.isTTY)
   }
 
-  /** A line of data on stdout (suppressed under --json, where the JSON is the data). */
+  /**
+   * A line of data on stdout (suppressed under --json, where the JSON is the data). With no text, a
+   * blank line between sections: on a terminal only, since piped stdout carries nothing but rows.
+   */
   out(line = ''): void {
-    if (!this.json) this.streams.stdout.write(`${line}\n`)
+    if (this.json || (line === '' && !this.terminal)) return
+    this.streams.stdout.write(`${line}\n`)
+  }
+
+  /**
+   * Prose about the data (an empty list, a total): part of the human view on a terminal; piped, it
+   * goes to stderr, so stdout stays rows only. Nowhere under --json.
+   */
+  note(line: string): void {
+    if (this.json) return
+    if (this.terminal) this.streams.stdout.write(`${line}\n`)
+    else this.streams.stderr.write(`${line}\n`)
+  }
+
+  /** Label and value pairs (an app, an org): aligned `Label:  value` on a terminal, `Label<TAB>value` rows when piped. */
+  fields(pairs: readonly (readonly [string, string])[]): void {
+    const width = Math.max(0, ...pairs.map(([label]) => label.length)) + 2
+    for (const [label, raw] of pairs) {
+      const value = printable(raw)
+      this.out(this.terminal ? `${`${label}:`.padEnd(width)}${value}`.trimEnd() : `${label}\t${value}`)
+    }
   }
 
   /** A line for the person on stderr. */
@@ -42,7 +66,9 @@ export class UI {
     this.streams.stderr.write(`${this.color.warn('Warning:')} ${line}\n`)
   }
 
+  /** A heading above data, as the Heroku CLI prints it: on a terminal only. */
   header(text: string): void {
+    if (!this.terminal) return
     this.out(`=== ${this.color.bold(text)}`)
     this.out()
   }

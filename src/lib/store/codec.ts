@@ -307,8 +307,8 @@ export function newerVersion(version: number): DecodeError {
 /** The org app summaries' JSON text, from the apps. */
 export function encodeOrgAppsSummaries(apps: State['apps']): string {
   const out: Json = {}
-  for (const [name, {apps: count, dynoUnits, collaborators}] of summarizeOrgApps(apps.values())) {
-    out[name] = {apps: count, dynoUnits, collaborators: [...collaborators]}
+  for (const [name, {apps: count, dynoUnits, collaborators, since}] of summarizeOrgApps(apps.values())) {
+    out[name] = {apps: count, dynoUnits, collaborators: [...collaborators], since: Object.fromEntries(since ?? [])}
   }
   return JSON.stringify(out)
 }
@@ -322,7 +322,15 @@ export function decodeOrgAppsSummaries(parsed: unknown): Map<string, OrgAppsSumm
       const o = asObject(value, p)
       const collaborators = asArray(o.collaborators, at(p, 'collaborators'))
       if (!collaborators.every((email) => typeof email === 'string')) fail(at(p, 'collaborators'), 'a list of emails')
-      summaries.set(name, {apps: num(o, 'apps', p), dynoUnits: num(o, 'dynoUnits', p), collaborators: new Set(collaborators as string[])})
+      // When each was first given access (absent in summaries written before it was kept: counted from the apps then).
+      const since = o.since === undefined ? undefined : Object.entries(asObject(o.since, at(p, 'since')))
+      if (since && !since.every(([, when]) => typeof when === 'string')) fail(at(p, 'since'), 'emails and times')
+      summaries.set(name, {
+        apps: num(o, 'apps', p),
+        dynoUnits: num(o, 'dynoUnits', p),
+        collaborators: new Set(collaborators as string[]),
+        ...(since ? {since: new Map(since as [string, string][])} : {}),
+      })
     }
     return summaries
   })

@@ -4,7 +4,7 @@ import {readFile} from 'node:fs/promises'
 import type {TeamMember} from '../api/resources.js'
 import type {Backend} from '../backend/backend.js'
 import {type OrgRole} from '../domain/types.js'
-import {parseEmail, parseRole} from '../domain/validation.js'
+import {parseEmail, parseRole, uniqueEntries} from '../domain/validation.js'
 import {usageError} from '../errors.js'
 import type {UI} from '../output/ui.js'
 import {BULK_CONCURRENCY, bulkFailure, type ItemResult, runBulk} from './bulk.js'
@@ -12,6 +12,17 @@ import {BULK_CONCURRENCY, bulkFailure, type ItemResult, runBulk} from './bulk.js
 export interface MemberEntry {
   email: string
   role: OrgRole
+  /** Where it was given, for messages: `argument`, `team.csv line 3`. */
+  source?: string
+}
+
+/**
+ * Each email once: the same email with the same role is kept once, with two roles refused (naming
+ * both and where each was given), before anything is added.
+ */
+export function distinctMembers(entries: readonly MemberEntry[]): MemberEntry[] {
+  const keyed = entries.map((entry) => ({...entry, key: entry.email, value: entry.role, source: entry.source ?? 'argument'}))
+  return uniqueEntries(keyed, 'email').map(({email, role, source}) => ({email, role, source}))
 }
 
 /**
@@ -33,7 +44,11 @@ export async function readMemberFile(path: string, defaultRole: OrgRole, readStd
     if (line === '' || line.startsWith('#')) continue
     const [email = '', role] = line.split(',').map((part) => part.trim())
     try {
-      entries.push({email: parseEmail(email), role: role ? parseRole(role) : defaultRole})
+      entries.push({
+        email: parseEmail(email),
+        role: role ? parseRole(role) : defaultRole,
+        source: `${path === '-' ? 'stdin' : path} line ${index + 1}`,
+      })
     } catch (error) {
       throw usageError(`${path === '-' ? 'stdin' : path} line ${index + 1}: ${(error as Error).message}`)
     }
@@ -43,24 +58,35 @@ export async function readMemberFile(path: string, defaultRole: OrgRole, readStd
 
 export interface BulkMemberItem {
   email: string
-  status: 'added' | 'failed'
+  /** unchanged: already in the org with that role (a rerun), as apps:transfer says of apps already there. */
+  status: 'added' | 'unchanged' | 'failed'
   member?: TeamMember
   error?: {id: string; message: string}
 }
 
-const items = (results: readonly ItemResult<TeamMember>[]): BulkMemberItem[] =>
-  results.map((result) =>
-    result.ok ? {email: result.item, status: 'added', member: result.value} : {email: result.item, status: 'failed', error: result.error},
-  )
-
-/** Adds each entry; throws a partial failure naming the emails that failed. */
+/**
+ * Adds each entry; throws a partial failure naming the emails that failed. Who is already there with
+ * that role is read first (one listing, on either backend), so a rerun says unchanged, not added.
+ */
 export async function addMembers(backend: Backend, ui: UI, org: string, entries: readonly MemberEntry[]): Promise<BulkMemberItem[]> {
-  const roles = new Map(entries.map((entry) => [entry.email, entry.role]))
+  const roles = new Map(distinctMembers(entries).map((entry) => [entry.email, entry.role]))
+  // A listing refused (not your org) is no reason to stop: each add then reports why it failed.
+  const listed = await backend.listMembers(org).catch(() => [])
+  const before = new Map(listed.map((member) => [member.email, member.role]))
+  const unchanged = (email: string) => before.get(email) === roles.get(email)
+  const items = (results: readonly ItemResult<TeamMember>[]): BulkMemberItem[] =>
+    results.map((result) =>
+      result.ok
+        ? {email: result.item, status: unchanged(result.item) ? 'unchanged' : 'added', member: result.value}
+        : {email: result.item, status: 'failed', error: result.error},
+    )
   const results = await runBulk([...roles.keys()], (email) => backend.addMember(org, email, roles.get(email)!), {
     concurrency: BULK_CONCURRENCY,
     onResult: (result) =>
       ui.info(
-        `Adding ${ui.color.user(result.item)} to ${ui.color.org(org)} as ${roles.get(result.item)}... ${result.ok ? 'done' : ui.color.error(`failed: ${result.error.message}`)}`,
+        `Adding ${ui.color.user(result.item)} to ${ui.color.org(org)} as ${roles.get(result.item)}... ${
+          result.ok ? (unchanged(result.item) ? 'done, already there' : 'done') : ui.color.error(`failed: ${result.error.message}`)
+        }`,
       ),
   })
   const failure = bulkFailure(results, 'members', items)
