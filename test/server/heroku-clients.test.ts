@@ -111,7 +111,13 @@ describe('what the Heroku CLI reads for apps:info and ps', () => {
   it('lists one dyno per running process, shaped like Heroku dynos', async () => {
     const dynos = (await f.call('GET', '/apps/acme-api/dynos')).json() as Record<string, unknown>[]
     expect(dynos.map((d) => d.name)).toEqual(['web.1', 'web.2'])
-    expect(dynos[0]).toMatchObject({type: 'web', size: 'standard-1x', state: 'up', command: 'npm start', app: {id: app.id, name: 'acme-api'}})
+    expect(dynos[0]).toMatchObject({
+      type: 'web',
+      size: 'standard-1x',
+      state: 'up',
+      command: 'npm start',
+      app: {id: app.id, name: 'acme-api'},
+    })
     expect(dynos[0]!.id).toMatch(/^[0-9a-f-]{36}$/)
     expect(dynos[0]!.id).not.toBe(dynos[1]!.id)
     expect((await f.call('GET', '/apps/acme-api/dynos/web.2')).json()).toEqual(dynos[1])
@@ -136,8 +142,12 @@ describe('PATCH /apps/{app}/formation/{type}', () => {
     expect((await f.call('GET', '/apps/acme-api/dynos')).json()).toHaveLength(3)
     const tooMany = await f.call('PATCH', '/apps/acme-api/formation/web', {body: {quantity: 101}})
     const batchTooMany = await f.call('PATCH', '/apps/acme-api/formation', {body: {updates: [{type: 'web', quantity: 101}]}})
-    expect(tooMany.status).toBe(batchTooMany.status)
+    expect(tooMany.status).toBe(422)
     expect(tooMany.json()).toEqual(batchTooMany.json())
+    expect(tooMany.json().message).toContain('between 0 and 100')
+    const badQuantity = await f.call('PATCH', '/apps/acme-api/formation/web', {body: {quantity: 'lots'}})
+    expect(badQuantity.json()).toMatchObject({id: 'invalid_params'})
+    expect(badQuantity.json().message).toContain('"quantity"')
     expect((await f.call('PATCH', '/apps/acme-api/formation/web', {body: {quantity: 2, size: 'standard-1x'}})).status).toBe(200)
   })
 
