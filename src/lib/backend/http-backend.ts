@@ -4,12 +4,13 @@
  */
 import {TEAM_OWNER_DOMAIN} from '../api/present.js'
 import type * as R from '../api/resources.js'
+import {pathFor, type Route, ROUTES} from '../api/routes.js'
 import type {AppPermission, Limits, OrgRole} from '../domain/types.js'
 import {looksLikeEmail, type ScaleChange} from '../domain/validation.js'
 import type {ApiClient} from '../http/api-client.js'
 import type {Backend, CreateAppRequest} from './backend.js'
 
-const seg = encodeURIComponent
+// Every path comes from the route table the server registers (src/lib/api/routes.ts).
 // Lists ask for 1,000-item pages on the fields Heroku's schema says they range on (members, apps);
 // the others come in the server's default pages.
 
@@ -27,8 +28,13 @@ export class HttpBackend implements Backend {
     return this.client.close()
   }
 
+  /** A write to a route of the table, with the method the table gives it. */
+  private send<T>(route: Route, path: string, body?: unknown): Promise<T> {
+    return this.client.send<T>(route.method as 'POST' | 'PUT' | 'PATCH' | 'DELETE', path, body)
+  }
+
   account(): Promise<R.Account> {
-    this.me ??= this.client.get<R.Account>('/account')
+    this.me ??= this.client.get<R.Account>(pathFor(ROUTES.account))
     return this.me
   }
 
@@ -37,101 +43,101 @@ export class HttpBackend implements Backend {
   }
 
   createAuthorization(description: string): Promise<R.Authorization> {
-    return this.client.send('POST', '/oauth/authorizations', {description})
+    return this.send(ROUTES.createAuthorization, pathFor(ROUTES.createAuthorization), {description})
   }
 
   listAuthorizations(): Promise<R.Authorization[]> {
-    return this.client.list('/oauth/authorizations')
+    return this.client.list(pathFor(ROUTES.listAuthorizations))
   }
 
   revokeAuthorization(id: string): Promise<R.Authorization> {
-    return this.client.send('DELETE', `/oauth/authorizations/${seg(id)}`)
+    return this.send(ROUTES.revokeAuthorization, pathFor(ROUTES.revokeAuthorization, {authorization: id}))
   }
 
   listTeams(): Promise<R.Team[]> {
-    return this.client.list('/teams')
+    return this.client.list(pathFor(ROUTES.listTeams))
   }
 
   createTeam(name: string, limits: Limits): Promise<R.Team> {
-    return this.client.send('POST', '/teams', {name, limits})
+    return this.send(ROUTES.createTeam, pathFor(ROUTES.createTeam), {name, limits})
   }
 
   getTeam(team: string): Promise<R.TeamInfo> {
-    return this.client.get(`/teams/${seg(team)}`)
+    return this.client.get(pathFor(ROUTES.getTeam, {team}))
   }
 
   teamUsage(team: string, history: boolean): Promise<R.TeamUsage> {
-    return this.client.get(`/teams/${seg(team)}/resource-usage${history ? '?history=true' : ''}`)
+    return this.client.get(`${pathFor(ROUTES.teamResourceUsage, {team})}${history ? '?history=true' : ''}`)
   }
 
   teamBilling(team: string): Promise<R.TeamBilling> {
-    return this.client.get(`/teams/${seg(team)}/billing-estimate`)
+    return this.client.get(pathFor(ROUTES.teamBilling, {team}))
   }
 
   listMembers(team: string): Promise<R.TeamMember[]> {
-    return this.client.list(`/teams/${seg(team)}/members`, 'email')
+    return this.client.list(pathFor(ROUTES.listMembers, {team}), 'email')
   }
 
   addMember(team: string, email: string, role: OrgRole): Promise<R.TeamMember> {
-    return this.client.send('POST', `/teams/${seg(team)}/members`, {email, role})
+    return this.send(ROUTES.addMember, pathFor(ROUTES.addMember, {team}), {email, role})
   }
 
   setMember(team: string, email: string, role: OrgRole): Promise<R.TeamMember> {
-    return this.client.send('PATCH', `/teams/${seg(team)}/members`, {email, role})
+    return this.send(ROUTES.setMember, pathFor(ROUTES.setMember, {team}), {email, role})
   }
 
   removeMember(team: string, email: string): Promise<R.TeamMember> {
-    return this.client.send('DELETE', `/teams/${seg(team)}/members/${seg(email)}`)
+    return this.send(ROUTES.removeMember, pathFor(ROUTES.removeMember, {team, member: email}))
   }
 
   listApps(team?: string): Promise<R.App[]> {
-    return this.client.list(team === undefined ? '/apps' : `/teams/${seg(team)}/apps`, 'name')
+    return this.client.list(team === undefined ? pathFor(ROUTES.listApps) : pathFor(ROUTES.teamApps, {team}), 'name')
   }
 
   createApp(request: CreateAppRequest): Promise<R.App> {
     const body = {...(request.name === undefined ? {} : {name: request.name}), region: request.region}
     return request.team === undefined
-      ? this.client.send('POST', '/apps', body)
-      : this.client.send('POST', '/teams/apps', {...body, team: request.team})
+      ? this.send(ROUTES.createApp, pathFor(ROUTES.createApp), body)
+      : this.send(ROUTES.createTeamApp, pathFor(ROUTES.createTeamApp), {...body, team: request.team})
   }
 
   getApp(app: string): Promise<R.App> {
-    return this.client.get(`/apps/${seg(app)}`)
+    return this.client.get(pathFor(ROUTES.getApp, {app}))
   }
 
   destroyApp(app: string): Promise<R.App> {
-    return this.client.send('DELETE', `/apps/${seg(app)}`)
+    return this.send(ROUTES.destroyApp, pathFor(ROUTES.destroyApp, {app}))
   }
 
   setLocked(app: string, locked: boolean): Promise<R.App> {
-    return this.client.send('PATCH', `/teams/apps/${seg(app)}`, {locked})
+    return this.send(ROUTES.updateTeamApp, pathFor(ROUTES.updateTeamApp, {app}), {locked})
   }
 
   listAccess(app: string): Promise<R.Collaborator[]> {
-    return this.client.list(`/apps/${seg(app)}/collaborators`)
+    return this.client.list(pathFor(ROUTES.listCollaborators, {app}))
   }
 
   addAccess(app: string, email: string, permissions?: AppPermission[]): Promise<R.Collaborator> {
     // Per-app permissions live on the team path; without them, Heroku's plain collaborator path.
     return permissions === undefined
-      ? this.client.send('POST', `/apps/${seg(app)}/collaborators`, {user: email})
-      : this.client.send('POST', `/teams/apps/${seg(app)}/collaborators`, {user: email, permissions})
+      ? this.send(ROUTES.addCollaborator, pathFor(ROUTES.addCollaborator, {app}), {user: email})
+      : this.send(ROUTES.addTeamCollaborator, pathFor(ROUTES.addTeamCollaborator, {app}), {user: email, permissions})
   }
 
   updateAccess(app: string, email: string, permissions: AppPermission[]): Promise<R.Collaborator> {
-    return this.client.send('PATCH', `/teams/apps/${seg(app)}/collaborators/${seg(email)}`, {permissions})
+    return this.send(ROUTES.updateTeamCollaborator, pathFor(ROUTES.updateTeamCollaborator, {app, collaborator: email}), {permissions})
   }
 
   removeAccess(app: string, email: string): Promise<R.Collaborator> {
-    return this.client.send('DELETE', `/apps/${seg(app)}/collaborators/${seg(email)}`)
+    return this.send(ROUTES.removeCollaborator, pathFor(ROUTES.removeCollaborator, {app, collaborator: email}))
   }
 
   async joinApp(app: string): Promise<R.Collaborator> {
-    return this.client.send('POST', `/teams/apps/${seg(app)}/collaborators`, {user: await this.myEmail()})
+    return this.send(ROUTES.addTeamCollaborator, pathFor(ROUTES.addTeamCollaborator, {app}), {user: await this.myEmail()})
   }
 
   async leaveApp(app: string): Promise<R.Collaborator> {
-    return this.client.send('DELETE', `/apps/${seg(app)}/collaborators/${seg(await this.myEmail())}`)
+    return this.send(ROUTES.removeCollaborator, pathFor(ROUTES.removeCollaborator, {app, collaborator: await this.myEmail()}))
   }
 
   /** As Heroku's CLI: a personal app going to a user is a pending app-transfer; everything else a PATCH of its owner. */
@@ -144,10 +150,10 @@ export class HttpBackend implements Backend {
       return {app: current, moved: false}
     }
     if (toUser && !teamApp && !options.locked) {
-      const transfer = await this.client.send<R.AppTransfer>('POST', '/account/app-transfers', {app, recipient})
+      const transfer = await this.send<R.AppTransfer>(ROUTES.createTransfer, pathFor(ROUTES.createTransfer), {app, recipient})
       return {app: current, transfer, moved: false}
     }
-    const moved = await this.client.send<R.App | R.AppTransfer>('PATCH', `/teams/apps/${seg(app)}`, {
+    const moved = await this.send<R.App | R.AppTransfer>(ROUTES.updateTeamApp, pathFor(ROUTES.updateTeamApp, {app}), {
       owner: recipient,
       ...(options.locked ? {locked: true} : {}),
     })
@@ -156,19 +162,19 @@ export class HttpBackend implements Backend {
   }
 
   listTransfers(): Promise<R.AppTransfer[]> {
-    return this.client.list('/account/app-transfers')
+    return this.client.list(pathFor(ROUTES.listTransfers))
   }
 
   answerTransfer(id: string, state: 'accepted' | 'declined'): Promise<R.AppTransfer> {
-    return this.client.send('PATCH', `/account/app-transfers/${seg(id)}`, {state})
+    return this.send(ROUTES.updateTransfer, pathFor(ROUTES.updateTransfer, {transfer: id}), {state})
   }
 
   cancelTransfer(id: string): Promise<R.AppTransfer> {
-    return this.client.send('DELETE', `/account/app-transfers/${seg(id)}`)
+    return this.send(ROUTES.deleteTransfer, pathFor(ROUTES.deleteTransfer, {transfer: id}))
   }
 
   listFormation(app: string): Promise<R.Formation[]> {
-    return this.client.list(`/apps/${seg(app)}/formation`)
+    return this.client.list(pathFor(ROUTES.listFormation, {app}))
   }
 
   scale(app: string, changes: ScaleChange[]): Promise<R.Formation[]> {
@@ -178,6 +184,6 @@ export class HttpBackend implements Backend {
       ...(change.delta === undefined ? {} : {quantity: `${change.delta >= 0 ? '+' : ''}${change.delta}`}),
       ...(change.size === undefined ? {} : {size: change.size}),
     }))
-    return this.client.send('PATCH', `/apps/${seg(app)}/formation`, {updates})
+    return this.send(ROUTES.batchUpdateFormation, pathFor(ROUTES.batchUpdateFormation, {app}), {updates})
   }
 }

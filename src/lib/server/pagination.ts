@@ -33,10 +33,18 @@ export function parseRange(header: string | undefined, fields: readonly string[]
   if (exclusive) start = start.slice(1).trim()
   if (!fields.includes(field)) throw badRange(`Cannot range on ${JSON.stringify(field)}: this list ranges on ${fields.join(', ')}.`)
   const range: RangeRequest = {...fallback, field, exclusive, start: start || undefined, end: end || undefined}
+  const seen = new Set<string>()
   for (const option of options.map((part) => part.trim()).filter(Boolean)) {
-    const [key, value] = option.split('=').map((part) => part.trim())
-    if (key === 'max' && /^\d+$/.test(value ?? '')) range.max = Math.min(Math.max(Number(value), 1), MAX_PAGE)
-    else if (key === 'order' && (value === 'asc' || value === 'desc')) range.order = value
+    const [key = '', value = '', ...extra] = option.split('=').map((part) => part.trim())
+    if (seen.has(key)) throw badRange(`Invalid Range header ${JSON.stringify(header)}: ${key} is given twice; give it once.`)
+    seen.add(key)
+    // One rule for every value: outside 1 to 1,000 is an error, never clamped.
+    if (key === 'max' && extra.length === 0) {
+      if (!/^\d+$/.test(value) || Number(value) < 1 || Number(value) > MAX_PAGE) {
+        throw badRange(`Invalid Range max ${JSON.stringify(value)}: give a whole number from 1 to ${MAX_PAGE}.`)
+      }
+      range.max = Number(value)
+    } else if (key === 'order' && extra.length === 0 && (value === 'asc' || value === 'desc')) range.order = value
     else throw badRange(`Invalid Range option ${JSON.stringify(option)}: use max=N (1 to ${MAX_PAGE}) or order=asc|desc.`)
   }
   return range

@@ -4,14 +4,20 @@
  * reached through the same LocalBackend the CLI uses, for the user behind the token.
  */
 import {randomUUID} from 'node:crypto'
+import {STATUS_CODES} from 'node:http'
+import type {Socket} from 'node:net'
 
 import Fastify, {type FastifyError, type FastifyInstance, type FastifyReply, type FastifyRequest} from 'fastify'
+
+import {methodsFor, paramNames, type ParamsOf, type Route, routerPath} from '../api/routes.js'
 
 import {LocalBackend} from '../backend/local-backend.js'
 import {type Clock, systemClock} from '../domain/context.js'
 import {hashToken, verifyTokenHash} from '../domain/tokens.js'
-import {OrgctlError, toOrgctlError, unauthorized} from '../errors.js'
+import {type ErrorId, OrgctlError, toOrgctlError, unauthorized} from '../errors.js'
+import type {State} from '../domain/types.js'
 import type {JsonStore} from '../store/json-store.js'
+import {accountEmail, appName, collaboratorEmail, formationType, memberEmail, orgName, transferId} from './lookup.js'
 import {paginate, parseRange} from './pagination.js'
 import {RateLimiter} from './rate-limit.js'
 import {accountRoutes} from './routes/account.js'
@@ -35,6 +41,8 @@ declare module 'fastify' {
   interface FastifyRequest {
     actor: string
     backend: LocalBackend
+    /** The store's state as this request found it (for turning ids into names). */
+    state: State
     /** Set on GETs whose answer may be kept for the same user and store version. */
     answerKey?: {version: string; key: string}
   }
@@ -96,12 +104,75 @@ class AnswerCache {
   }
 }
 
+/** A route's handler, given its params (names, resolved from ids) and its body and query as validated. */
+export type Handler<P extends string> = (request: FastifyRequest & {params: Record<ParamsOf<P>, string>}, reply: FastifyReply) => unknown
+
+export interface RouteOptions {
+  /** The JSON schema of the body (none: the route takes no body). */
+  body?: object
+  /** The JSON schema of the query string (none: the route takes no parameters). */
+  query?: object
+}
+
 /** What the routes are handed. */
 export interface RouteContext {
   store: JsonStore
   clock: Clock
   /** Answers a list with Heroku's Range pagination. */
   sendList<T>(request: FastifyRequest, reply: FastifyReply, items: readonly T[], fields: Record<string, (item: T) => string>): T[]
+  /** Serves one route of the shared table (src/lib/api/routes.ts): the only way a route is added. */
+  on<P extends string>(route: Route<P>, options: RouteOptions, handler: Handler<P>): void
+}
+
+/** An error answered with a status of its own (415, 431, ...), in Heroku's body like every other. */
+export class StatusError extends OrgctlError {
+  constructor(
+    readonly status: number,
+    id: ErrorId,
+    message: string,
+  ) {
+    super(id, message)
+  }
+
+  override get httpStatus(): number {
+    return this.status
+  }
+}
+
+const NAME = {type: 'string', minLength: 1, maxLength: 100} as const
+const EMAIL_OR_ID = {type: 'string', minLength: 1, maxLength: 254} as const
+// No maxLength on other ids: an id nobody has is not found, however long (as on the embedded store).
+const ID = {type: 'string', minLength: 1} as const
+const PARAM_SCHEMAS: Record<string, object> = {app: NAME, team: NAME, member: EMAIL_OR_ID, collaborator: EMAIL_OR_ID, user: EMAIL_OR_ID}
+const NO_QUERY = {type: 'object', additionalProperties: false, properties: {}} as const
+/** Longest URL served (node's own limit is on all the headers together, 16 KB). */
+const MAX_URL = 8 * 1024
+
+function paramsSchema(route: Route): object | undefined {
+  const names = paramNames(route)
+  if (names.length === 0) return undefined
+  return {
+    type: 'object',
+    required: names,
+    additionalProperties: false,
+    properties: Object.fromEntries(names.map((name) => [name, PARAM_SCHEMAS[name] ?? ID])),
+  }
+}
+
+/** Turns every id in a route's params into the name the domain knows, in place (orgs and apps first). */
+async function resolveParams(request: FastifyRequest, names: readonly string[]): Promise<void> {
+  const params = request.params as Record<string, string>
+  const {state, actor, backend} = request
+  if (params.team !== undefined) params.team = orgName(state, actor, params.team)
+  if (params.app !== undefined) params.app = appName(state, actor, params.app)
+  if (params.user !== undefined) params.user = accountEmail(state, actor, params.user)
+  for (const name of names) {
+    const value = params[name]!
+    if (name === 'member') params.member = await memberEmail(backend, params.team!, value)
+    else if (name === 'collaborator') params.collaborator = await collaboratorEmail(backend, params.app!, value)
+    else if (name === 'formation') params.formation = await formationType(backend, params.app!, value)
+    else if (name === 'transfer') params.transfer = await transferId(backend, value)
+  }
 }
 
 const JSON_TYPE = 'application/json; charset=utf-8'
@@ -126,10 +197,8 @@ export async function buildServer(options: ServerOptions): Promise<FastifyInstan
   const answers = new AnswerCache(200, 32 * 1024 * 1024)
   const app = Fastify({
     bodyLimit: options.bodyLimit ?? 64 * 1024,
-    // Heroku's clients send this vendor type; parse it as JSON, and refuse prototype-poisoning keys.
-    onProtoPoisoning: 'error',
-    onConstructorPoisoning: 'error',
-    return503OnClosing: true,
+    // Answered by the onRequest hook instead, in Heroku's error body.
+    return503OnClosing: false,
     // On close: idle keep-alive connections end at once, requests in flight finish first.
     forceCloseConnections: 'idle',
     ajv: {customOptions: {coerceTypes: false, removeAdditional: false, allErrors: false}},
@@ -143,8 +212,24 @@ export async function buildServer(options: ServerOptions): Promise<FastifyInstan
         .type(JSON_TYPE)
         .send({id: 'bad_request', message: `Bad request: ${error.message}`})
     },
+    // Failures node:http meets before there is a request (oversized headers, a timeout, bytes that
+    // are not HTTP) get Heroku's body too, instead of fastify's {error, statusCode}.
+    clientErrorHandler: answerClientError,
   })
-  app.addContentTypeParser(/^application\/(vnd\.heroku\+)?json/, {parseAs: 'string'}, app.getDefaultJsonParser('error', 'error'))
+  // Heroku's clients send its vendor type: both are JSON. Any type with an empty body is no body
+  // (many client libraries send Content-Type: application/json on every request, DELETE included).
+  app.removeAllContentTypeParsers()
+  app.addContentTypeParser(/^application\/(?:vnd\.heroku\+)?json$/i, {parseAs: 'string'}, (request, body, done) => {
+    try {
+      done(null, parseJsonBody(request, body as string))
+    } catch (error) {
+      done(error as Error, undefined)
+    }
+  })
+  app.addContentTypeParser('*', {parseAs: 'string'}, (request, body, done) => {
+    if (body === '') return done(null, undefined)
+    done(new StatusError(415, 'bad_request', `Send the body as application/json, not ${request.headers['content-type']}.`), undefined)
+  })
 
   // Responses sent while closing end their connection, so close() never waits on an idle keep-alive.
   let closing = false
@@ -161,8 +246,11 @@ export async function buildServer(options: ServerOptions): Promise<FastifyInstan
   app.decorateRequest('actor', '')
   app.decorateRequest('answerKey', undefined)
   app.decorateRequest('backend', null as unknown as LocalBackend)
+  app.decorateRequest('state', null as unknown as State)
 
   app.addHook('onRequest', async (request, reply) => {
+    if (closing) throw new StatusError(503, 'network_error', 'The server is shutting down: retry in a moment.')
+    if (request.url.length > MAX_URL) throw new StatusError(414, 'bad_request', `The URL is too long: keep it under ${MAX_URL} bytes.`)
     const given = request.headers['request-id']
     const requestId = typeof given === 'string' && /^[\w.,:-]{1,200}$/.test(given) ? `${request.id},${given}` : request.id
     reply.header('Request-Id', requestId)
@@ -185,6 +273,7 @@ export async function buildServer(options: ServerOptions): Promise<FastifyInstan
     if (!actor)
       throw unauthorized('Invalid credentials: the token is unknown or was revoked. Mint a new one with orgctl authorizations:create.')
     request.actor = actor
+    request.state = state
     request.backend = new LocalBackend(options.store, actor, clock)
     if (request.method !== 'GET' || request.url.startsWith('/account/rate-limits')) return
     // Reads of an unchanged store by the same user give the same answer: serve it again.
@@ -214,20 +303,28 @@ export async function buildServer(options: ServerOptions): Promise<FastifyInstan
     })
   }
 
-  app.setErrorHandler((error: FastifyError, _request, reply) => {
-    const failure = httpError(error)
+  app.setErrorHandler((error: FastifyError, request, reply) => {
+    const failure = httpError(error, request)
     if (failure.id === 'internal_error' && options.log) options.log(`internal error: ${error.stack ?? error.message}`)
     void reply.code(failure.httpStatus).type(JSON_TYPE).send(failure.toJSON())
   })
 
   app.setNotFoundHandler((request, reply) => {
+    const path = request.url.split('?')[0]!
+    const methods = methodsFor(path)
+    if (methods.length > 0) {
+      const allowed = methods.flatMap((method) => (method === 'GET' ? ['GET', 'HEAD'] : [method]))
+      void reply
+        .code(405)
+        .header('Allow', allowed.join(', '))
+        .type(JSON_TYPE)
+        .send({id: 'bad_request', message: `${request.method} is not allowed on ${path}: use ${allowed.join(', ')}.`})
+      return
+    }
     void reply
       .code(404)
       .type(JSON_TYPE)
-      .send({
-        id: 'not_found',
-        message: `No route ${request.method} ${request.url.split('?')[0]}: see the README for the routes orgctl serves.`,
-      })
+      .send({id: 'not_found', message: `No route ${request.method} ${path}: see the README for the routes orgctl serves.`})
   })
 
   const context: RouteContext = {
@@ -241,31 +338,177 @@ export async function buildServer(options: ServerOptions): Promise<FastifyInstan
       if (page.nextRange) reply.code(206).header('Next-Range', page.nextRange)
       return page.items
     },
+    on(route, routeOptions, handler) {
+      const names = paramNames(route)
+      const params = paramsSchema(route)
+      app.route({
+        method: route.method,
+        url: routerPath(route),
+        schema: {
+          ...(params ? {params} : {}),
+          querystring: routeOptions.query ?? NO_QUERY,
+          ...(routeOptions.body ? {body: routeOptions.body} : {}),
+        },
+        // An empty body is an empty object to a route that takes one; a route that takes none refuses one.
+        preValidation: async (request) => {
+          if (routeOptions.body && request.body === undefined) request.body = {}
+          else if (!routeOptions.body && request.body !== undefined && !isEmptyObject(request.body)) {
+            throw new OrgctlError('invalid_params', `${route.method} ${route.path} takes no body: send none.`)
+          }
+        },
+        handler: async (request, reply) => {
+          if (names.length > 0) await resolveParams(request, names)
+          return handler(request as Parameters<typeof handler>[0], reply)
+        },
+      })
+    },
   }
-  await app.register(async (scope) => {
-    accountRoutes(scope, context)
-    teamRoutes(scope, context)
-    appRoutes(scope, context)
-    collaboratorRoutes(scope, context)
-    transferRoutes(scope, context)
-  })
+  accountRoutes(context)
+  teamRoutes(context)
+  appRoutes(context)
+  collaboratorRoutes(context)
+  transferRoutes(context)
   return app
 }
 
+const isEmptyObject = (value: unknown) =>
+  typeof value === 'object' && value !== null && !Array.isArray(value) && Object.keys(value).length === 0
+
+/** A JSON body, with `__proto__` and `constructor` refused as the unknown keys they are (never merged into anything). */
+function parseJsonBody(request: FastifyRequest, body: string): unknown {
+  if (body.trim() === '') return undefined
+  let value: unknown
+  try {
+    value = JSON.parse(body)
+  } catch (error) {
+    throw new OrgctlError('bad_request', `Malformed JSON body: ${(error as Error).message}.`)
+  }
+  if (/__proto__|constructor|\\u/.test(body)) {
+    const found = forbiddenKey(value, '')
+    if (found) throw unknownKey(request, 'body', found.key, found.path)
+  }
+  return value
+}
+
+function forbiddenKey(value: unknown, path: string): {key: string; path: string} | undefined {
+  if (typeof value !== 'object' || value === null) return undefined
+  for (const key of Object.keys(value)) {
+    if (key === '__proto__' || key === 'constructor') return {key, path}
+    const found = forbiddenKey((value as Record<string, unknown>)[key], `${path}/${key}`)
+    if (found) return found
+  }
+  return undefined
+}
+
+/** The keys a route's schema takes at a place in the body or query (`/updates/0`), for messages. */
+function acceptedKeys(request: FastifyRequest, part: 'body' | 'querystring', path: string): string[] {
+  return Object.keys((schemaAt(request, part, path)?.properties as object | undefined) ?? {})
+}
+
+/** The part of a route's schema for a place in the body or query (`/updates/0/quantity`). */
+function schemaAt(request: FastifyRequest, part: 'body' | 'querystring', path: string): Record<string, unknown> | undefined {
+  let schema = (request.routeOptions.schema as Record<string, unknown> | undefined)?.[part] as Record<string, unknown> | undefined
+  for (const segment of path.split('/').filter(Boolean)) {
+    if (!schema) break
+    const properties = schema.properties as Record<string, Record<string, unknown>> | undefined
+    schema = /^\d+$/.test(segment) && schema.items ? (schema.items as Record<string, unknown>) : properties?.[segment]
+  }
+  return schema
+}
+
+/** Where in the request a value is, for messages: `"role" in the body`, `"updates[0].type" in the body`. */
+function describePlace(context: string, path: string): string {
+  const dotted = path
+    .split('/')
+    .filter(Boolean)
+    .map((segment, index) => (/^\d+$/.test(segment) ? `[${segment}]` : index === 0 ? segment : `.${segment}`))
+    .join('')
+  const part = context === 'querystring' ? 'the query string' : context === 'params' ? 'the path' : `the request ${context}`
+  return dotted ? `${JSON.stringify(dotted)} in ${part}` : part
+}
+
+function unknownKey(request: FastifyRequest, part: 'body' | 'querystring', key: string, path: string): OrgctlError {
+  const accepted = acceptedKeys(request, part, path)
+  const takes = accepted.length > 0 ? `it takes ${accepted.join(', ')}` : part === 'body' ? 'it takes none' : 'it takes no parameters'
+  const what = part === 'body' ? 'key' : 'query parameter'
+  const where = path ? ` at ${describePlace(part, path)}` : part === 'body' ? ' in the request body' : ''
+  return new OrgctlError('invalid_params', `Unknown ${what} ${JSON.stringify(key)}${where}: ${takes}.`)
+}
+
+interface ValidationIssue {
+  keyword: string
+  instancePath: string
+  message?: string
+  params: Record<string, unknown>
+}
+
+/** A schema failure as one line naming the key and what it must be. */
+function validationError(request: FastifyRequest, context: string, issue: ValidationIssue): OrgctlError {
+  const part = context === 'querystring' ? 'querystring' : 'body'
+  switch (issue.keyword) {
+    case 'additionalProperties':
+      return unknownKey(request, part, String(issue.params.additionalProperty), issue.instancePath)
+    case 'required': {
+      const missing = String(issue.params.missingProperty)
+      const what = part === 'body' ? 'key' : 'query parameter'
+      return new OrgctlError(
+        'invalid_params',
+        `Missing ${what} ${JSON.stringify(missing)} in ${describePlace(context, issue.instancePath)}.`,
+      )
+    }
+    case 'enum':
+      return new OrgctlError(
+        'invalid_params',
+        `Invalid ${describePlace(context, issue.instancePath)}: must be one of ${(issue.params.allowedValues as unknown[]).join(', ')}.`,
+      )
+    case 'anyOf': {
+      const schema = (request.routeOptions.schema as {body?: {anyOf?: {required?: string[]}[]}} | undefined)?.body
+      const choices =
+        issue.instancePath === '' && context === 'body' ? (schema?.anyOf ?? []).flatMap((choice) => choice.required ?? []) : []
+      if (choices.length > 0) return new OrgctlError('invalid_params', `Invalid request body: give ${choices.join(' or ')}.`)
+      const described = schemaAt(request, part, issue.instancePath)?.description
+      if (typeof described === 'string')
+        return new OrgctlError('invalid_params', `Invalid ${describePlace(context, issue.instancePath)}: must be ${described}.`)
+      break
+    }
+    default:
+      break
+  }
+  return new OrgctlError('invalid_params', `Invalid ${describePlace(context, issue.instancePath)}: ${issue.message ?? 'not accepted'}.`)
+}
+
+/** What node:http answers before a request exists, as Heroku's error body, then the connection ends. */
+function answerClientError(error: Error & {code?: string}, socket: Socket): void {
+  if (error.code === 'ECONNRESET' || socket.destroyed) return
+  const [status, message] =
+    error.code === 'HPE_HEADER_OVERFLOW'
+      ? [431, 'The request headers are too large: keep the URL and headers under 16 KB in all.']
+      : error.code === 'ERR_HTTP_REQUEST_TIMEOUT'
+        ? [408, 'The request did not arrive in time: send it whole, then retry.']
+        : [400, `Bad request: the bytes sent are not an HTTP/1.1 request (${error.code ?? error.message}).`]
+  const body = JSON.stringify({id: 'bad_request', message})
+  if (socket.writable) {
+    socket.write(
+      `HTTP/1.1 ${status} ${STATUS_CODES[status]}\r\nContent-Type: ${JSON_TYPE}\r\nContent-Length: ${Buffer.byteLength(body)}\r\nConnection: close\r\n\r\n${body}`,
+    )
+  }
+  socket.destroy(error)
+}
+
 /** Every failure as Heroku's error body with the matching status. */
-function httpError(error: FastifyError): OrgctlError {
+function httpError(error: FastifyError, request: FastifyRequest): OrgctlError {
   if (error instanceof OrgctlError) return error
-  if (error.validation) {
-    const where = `${error.validationContext ?? 'request'}${error.validation[0]?.instancePath ?? ''}`
-    return new OrgctlError('invalid_params', `Invalid ${where}: ${error.validation[0]?.message ?? error.message}.`)
+  if (error.validation && error.validation[0]) {
+    // An anyOf reports each branch first: the anyOf itself says what the body needs.
+    const issue = error.validation.find((candidate) => candidate.keyword === 'anyOf') ?? error.validation[0]
+    return validationError(request, error.validationContext ?? 'body', issue as ValidationIssue)
   }
   switch (error.code) {
     case 'FST_ERR_CTP_BODY_TOO_LARGE':
       return new OrgctlError('payload_too_large', 'The request body is too large.')
     case 'FST_ERR_CTP_INVALID_MEDIA_TYPE':
-      return new OrgctlError('bad_request', 'Send the body as application/json.')
-    case 'FST_ERR_CTP_EMPTY_JSON_BODY':
-      return new OrgctlError('bad_request', 'The request body is empty: send a JSON object.')
+    case 'FST_ERR_CTP_INVALID_CONTENT_LENGTH':
+      return new StatusError(error.statusCode ?? 400, 'bad_request', `${error.message}: send the body as application/json.`)
     default:
       break
   }

@@ -1,36 +1,33 @@
-/** Pending transfers between personal accounts. */
-import type {FastifyInstance} from 'fastify'
-
+/** Pending transfers between personal accounts (each taken by its id, or its app's name or id). */
+import {ROUTES} from '../../api/routes.js'
 import {notFound} from '../../errors.js'
-import {idParams, transferBody, transferStateBody} from '../schemas.js'
+import {accountEmail, appName} from '../lookup.js'
+import {transferBody, transferStateBody} from '../schemas.js'
 import type {RouteContext} from '../server.js'
 
-type IdParams = {id: string}
-
-export function transferRoutes(app: FastifyInstance, {sendList}: RouteContext): void {
-  app.get('/account/app-transfers', async (request, reply) =>
+export function transferRoutes({on, sendList}: RouteContext): void {
+  on(ROUTES.listTransfers, {}, async (request, reply) =>
     sendList(request, reply, await request.backend.listTransfers(), {created_at: (t) => `${t.created_at} ${t.id}`, id: (t) => t.id}),
   )
 
-  app.post('/account/app-transfers', {schema: {body: transferBody}}, async (request, reply) => {
+  on(ROUTES.createTransfer, {body: transferBody}, async (request, reply) => {
     const body = request.body as {app: string; recipient: string}
-    const result = await request.backend.transferApp(body.app, body.recipient, {})
+    const {state, actor} = request
+    const result = await request.backend.transferApp(appName(state, actor, body.app), accountEmail(state, actor, body.recipient), {})
     reply.code(201)
     return result.transfer ?? result.app
   })
 
-  app.get('/account/app-transfers/:id', {schema: {params: idParams}}, async (request) => {
-    const {id} = request.params as IdParams
-    const found = (await request.backend.listTransfers()).find((transfer) => transfer.id === id || transfer.app.name === id)
+  on(ROUTES.getTransfer, {}, async (request) => {
+    const {transfer: id} = request.params
+    const found = (await request.backend.listTransfers()).find((transfer) => transfer.id === id)
     if (!found) throw notFound(`Couldn't find transfer ${id}.`)
     return found
   })
 
-  app.patch('/account/app-transfers/:id', {schema: {params: idParams, body: transferStateBody}}, (request) =>
-    request.backend.answerTransfer((request.params as IdParams).id, (request.body as {state: 'accepted' | 'declined'}).state),
+  on(ROUTES.updateTransfer, {body: transferStateBody}, (request) =>
+    request.backend.answerTransfer(request.params.transfer, (request.body as {state: 'accepted' | 'declined'}).state),
   )
 
-  app.delete('/account/app-transfers/:id', {schema: {params: idParams}}, (request) =>
-    request.backend.cancelTransfer((request.params as IdParams).id),
-  )
+  on(ROUTES.deleteTransfer, {}, (request) => request.backend.cancelTransfer(request.params.transfer))
 }
