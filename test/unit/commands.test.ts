@@ -80,3 +80,16 @@ describe('in-process commands on a fake backend', () => {
     expect(run.stderr).toContain('unexpected backend call: listMembers')
   })
 })
+
+describe('the saved login', () => {
+  it('refuses a hand-edited config whose email is not valid, naming the file', async () => {
+    const {mkdirSync, writeFileSync} = await import('node:fs')
+    const {join} = await import('node:path')
+    mkdirSync(box.env.ORGCTL_CONFIG_DIR, {recursive: true})
+    writeFileSync(join(box.env.ORGCTL_CONFIG_DIR, 'config.json'), JSON.stringify({email: 'K\u212Aboss@acme.test'}))
+    const run = await runCommand('orgs:create', ['acme'], {}, box)
+    expect(run.code).toBe(2)
+    expect(run.stderr).toContain(join(box.env.ORGCTL_CONFIG_DIR, 'config.json'))
+    expect(run.stderr.split('\n').filter(Boolean)).toHaveLength(1)
+  })
+})

@@ -35,7 +35,15 @@ export class CliContext {
         )
       }
     }
-    return this.config.get('email')
+    const saved = await this.config.get('email')
+    if (saved === undefined) return undefined
+    try {
+      return parseEmail(saved)
+    } catch {
+      throw usageError(
+        `The email saved in ${this.config.path} (${JSON.stringify(saved)}) is not a valid email: run orgctl login --email you@example.com.`,
+      )
+    }
   }
 
   backend(): Promise<Backend> {
