@@ -219,7 +219,7 @@ export async function buildServer(options: ServerOptions): Promise<FastifyInstan
   // Heroku's clients send its vendor type: both are JSON. Any type with an empty body is no body
   // (many client libraries send Content-Type: application/json on every request, DELETE included).
   app.removeAllContentTypeParsers()
-  app.addContentTypeParser(/^application\/(?:vnd\.heroku\+)?json$/i, {parseAs: 'string'}, (request, body, done) => {
+  app.addContentTypeParser(/^\s*application\/(?:vnd\.heroku\+)?json\s*(?:;|$)/i, {parseAs: 'string'}, (request, body, done) => {
     try {
       done(null, parseJsonBody(request, body as string))
     } catch (error) {
@@ -349,13 +349,18 @@ export async function buildServer(options: ServerOptions): Promise<FastifyInstan
           querystring: routeOptions.query ?? NO_QUERY,
           ...(routeOptions.body ? {body: routeOptions.body} : {}),
         },
-        // An empty body is an empty object to a route that takes one; a route that takes none refuses one.
-        preValidation: async (request) => {
-          if (routeOptions.body && request.body === undefined) request.body = {}
-          else if (!routeOptions.body && request.body !== undefined && !isEmptyObject(request.body)) {
-            throw new OrgctlError('invalid_params', `${route.method} ${route.path} takes no body: send none.`)
-          }
-        },
+        // An empty body is an empty object to a route that takes one; a route that takes none refuses one
+        // (GETs are never parsed: no hook on the hot path).
+        ...(route.method === 'GET'
+          ? {}
+          : {
+              preValidation: async (request: FastifyRequest) => {
+                if (routeOptions.body && request.body === undefined) request.body = {}
+                else if (!routeOptions.body && request.body !== undefined && !isEmptyObject(request.body)) {
+                  throw new OrgctlError('invalid_params', `${route.method} ${route.path} takes no body: send none.`)
+                }
+              },
+            }),
         handler: async (request, reply) => {
           if (names.length > 0) await resolveParams(request, names)
           return handler(request as Parameters<typeof handler>[0], reply)
