@@ -432,6 +432,9 @@ function describePlace(context: string, path: string): string {
   return dotted ? `${JSON.stringify(dotted)} in ${part}` : part
 }
 
+/** "Invalid X": the place, or the whole part ("Invalid request body"). */
+const invalid = (context: string, path: string) => `Invalid ${describePlace(context, path).replace(/^the /, '')}`
+
 function unknownKey(request: FastifyRequest, part: 'body' | 'querystring', key: string, path: string): OrgctlError {
   const accepted = acceptedKeys(request, part, path)
   const takes = accepted.length > 0 ? `it takes ${accepted.join(', ')}` : part === 'body' ? 'it takes none' : 'it takes no parameters'
@@ -464,7 +467,7 @@ function validationError(request: FastifyRequest, context: string, issue: Valida
     case 'enum':
       return new OrgctlError(
         'invalid_params',
-        `Invalid ${describePlace(context, issue.instancePath)}: must be one of ${(issue.params.allowedValues as unknown[]).join(', ')}.`,
+        `${invalid(context, issue.instancePath)}: must be one of ${(issue.params.allowedValues as unknown[]).join(', ')}.`,
       )
     case 'anyOf': {
       const schema = (request.routeOptions.schema as {body?: {anyOf?: {required?: string[]}[]}} | undefined)?.body
@@ -473,13 +476,16 @@ function validationError(request: FastifyRequest, context: string, issue: Valida
       if (choices.length > 0) return new OrgctlError('invalid_params', `Invalid request body: give ${choices.join(' or ')}.`)
       const described = schemaAt(request, part, issue.instancePath)?.description
       if (typeof described === 'string')
-        return new OrgctlError('invalid_params', `Invalid ${describePlace(context, issue.instancePath)}: must be ${described}.`)
+        return new OrgctlError('invalid_params', `${invalid(context, issue.instancePath)}: must be ${described}.`)
       break
     }
     default:
       break
   }
-  return new OrgctlError('invalid_params', `Invalid ${describePlace(context, issue.instancePath)}: ${issue.message ?? 'not accepted'}.`)
+  if (issue.keyword === 'type' && issue.params.type === 'object') {
+    return new OrgctlError('invalid_params', `${invalid(context, issue.instancePath)}: must be a JSON object.`)
+  }
+  return new OrgctlError('invalid_params', `${invalid(context, issue.instancePath)}: ${issue.message ?? 'not accepted'}.`)
 }
 
 /** What node:http answers before a request exists, as Heroku's error body, then the connection ends. */
