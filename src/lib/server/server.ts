@@ -159,13 +159,22 @@ function paramsSchema(route: Route): object | undefined {
   }
 }
 
-/** Turns every id in a route's params into the name the domain knows, in place (orgs and apps first). */
-async function resolveParams(request: FastifyRequest, names: readonly string[]): Promise<void> {
+/** Params resolved by looking at the request's state alone. */
+const STATE_PARAMS = new Set(['team', 'app', 'user'])
+
+/** Turns the org, app and account ids in a route's params into the names the domain knows, in place. */
+function resolveStateParams(request: FastifyRequest): void {
   const params = request.params as Record<string, string>
-  const {state, actor, backend} = request
+  const {state, actor} = request
   if (params.team !== undefined) params.team = orgName(state, actor, params.team)
   if (params.app !== undefined) params.app = appName(state, actor, params.app)
   if (params.user !== undefined) params.user = accountEmail(state, actor, params.user)
+}
+
+/** Then the ids only a list shows (members, collaborators, formations, transfers), in place. */
+async function resolveListedParams(request: FastifyRequest, names: readonly string[]): Promise<void> {
+  const params = request.params as Record<string, string>
+  const {backend} = request
   for (const name of names) {
     const value = params[name]!
     if (name === 'member') params.member = await memberEmail(backend, params.team!, value)
@@ -340,6 +349,7 @@ export async function buildServer(options: ServerOptions): Promise<FastifyInstan
     },
     on(route, routeOptions, handler) {
       const names = paramNames(route)
+      const listed = names.filter((name) => !STATE_PARAMS.has(name))
       const params = paramsSchema(route)
       app.route({
         method: route.method,
@@ -361,10 +371,18 @@ export async function buildServer(options: ServerOptions): Promise<FastifyInstan
                 }
               },
             }),
-        handler: async (request, reply) => {
-          if (names.length > 0) await resolveParams(request, names)
-          return handler(request as Parameters<typeof handler>[0], reply)
-        },
+        // Most routes need only the state to resolve their ids: no extra await on their path.
+        handler:
+          listed.length > 0
+            ? async (request, reply) => {
+                resolveStateParams(request)
+                await resolveListedParams(request, listed)
+                return handler(request as Parameters<typeof handler>[0], reply)
+              }
+            : (request, reply) => {
+                if (names.length > 0) resolveStateParams(request)
+                return handler(request as Parameters<typeof handler>[0], reply)
+              },
       })
     },
   }
