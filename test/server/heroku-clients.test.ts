@@ -242,3 +242,33 @@ describe('query strings', () => {
     expect((await f.call('GET', '/teams/acme/resource-usage?history=true')).status).toBe(200)
   })
 })
+
+describe('content types and ids in bodies', () => {
+  it('parses JSON sent as application/json with a charset and as Heroku’s vendor type', async () => {
+    for (const type of ['application/json; charset=utf-8', 'application/vnd.heroku+json; version=3', 'Application/JSON']) {
+      const response = await f.call('PATCH', '/apps/acme-api/formation/web', {raw: '{"quantity": 2}', headers: {'content-type': type}})
+      expect(response.status, type).toBe(200)
+    }
+  })
+
+  it('takes a team, an app and an account by id in a body, and ~ for the caller', async () => {
+    const created = await f.call('POST', '/teams/apps', {body: {name: 'by-team-id', team: team.id}})
+    expect(created.status, created.text).toBe(201)
+    expect(created.json().team.name).toBe('acme')
+    const unchanged = await f.call('PATCH', `/teams/apps/${created.json().id}`, {body: {owner: team.id}})
+    expect(unchanged.status).toBe(200)
+    expect(unchanged.json().team.name).toBe('acme')
+    const member = ((await f.call('GET', '/teams/acme/members')).json() as {email: string; user: {id: string}}[]).find(
+      (m) => m.email === MEMBER,
+    )!
+    const joined = await f.call('POST', '/teams/apps/by-team-id/collaborators', {token: f.tokens[MEMBER], body: {user: '~'}})
+    expect(joined.status, joined.text).toBe(201)
+    expect(joined.json().user.email).toBe(MEMBER)
+    const mine = (await f.call('POST', '/apps', {body: {name: 'to-give-away'}})).json() as {id: string}
+    const outsider = (await f.call('GET', '/account', {token: f.tokens[OUTSIDER]})).json() as {id: string}
+    const transfer = await f.call('POST', '/account/app-transfers', {body: {app: mine.id, recipient: outsider.id}})
+    expect(transfer.status, transfer.text).toBe(201)
+    expect(transfer.json()).toMatchObject({app: {name: 'to-give-away'}, recipient: {email: OUTSIDER}, state: 'pending'})
+    expect(member.user.id).toMatch(/^[0-9a-f-]{36}$/)
+  })
+})

@@ -37,6 +37,7 @@ import {
   parseScaleChange,
 } from '../../src/lib/domain/validation.js'
 import {OrgctlError} from '../../src/lib/errors.js'
+import {type Route, routerPath, ROUTES as ROUTE_TABLE} from '../../src/lib/api/routes.js'
 import {buildServer} from '../../src/lib/server/server.js'
 import {JsonStore} from '../../src/lib/store/json-store.js'
 import {type Box, box, isOneLineError, loadStore, pool, report, run, scaled, SEED, seed, show} from './_util.js'
@@ -588,55 +589,8 @@ describe('hostile input', () => {
       await server?.close()
     })
 
-    const ROUTES: [string, string][] = [
-      ['GET', '/account'],
-      ['GET', '/account/rate-limits'],
-      ['POST', '/oauth/authorizations'],
-      ['GET', '/oauth/authorizations'],
-      ['DELETE', '/oauth/authorizations/:id'],
-      ['GET', '/teams'],
-      ['POST', '/teams'],
-      ['GET', '/teams/:team'],
-      ['GET', '/teams/:team/features'],
-      ['GET', '/teams/:team/invitations'],
-      ['GET', '/teams/:team/delinquency'],
-      ['GET', '/teams/:team/members'],
-      ['PUT', '/teams/:team/members'],
-      ['POST', '/teams/:team/members'],
-      ['PATCH', '/teams/:team/members'],
-      ['DELETE', '/teams/:team/members/:email'],
-      ['GET', '/teams/:team/apps'],
-      ['POST', '/teams/apps'],
-      ['GET', '/teams/apps/:app'],
-      ['DELETE', '/teams/apps/:app'],
-      ['PATCH', '/teams/apps/:app'],
-      ['GET', '/teams/apps/:app/collaborators'],
-      ['POST', '/teams/apps/:app/collaborators'],
-      ['GET', '/teams/apps/:app/collaborators/:email'],
-      ['PATCH', '/teams/apps/:app/collaborators/:email'],
-      ['DELETE', '/teams/apps/:app/collaborators/:email'],
-      ['GET', '/teams/permissions'],
-      ['GET', '/apps'],
-      ['POST', '/apps'],
-      ['GET', '/apps/:app'],
-      ['PATCH', '/apps/:app'],
-      ['DELETE', '/apps/:app'],
-      ['GET', '/apps/:app/collaborators'],
-      ['POST', '/apps/:app/collaborators'],
-      ['GET', '/apps/:app/collaborators/:email'],
-      ['DELETE', '/apps/:app/collaborators/:email'],
-      ['GET', '/account/app-transfers'],
-      ['POST', '/account/app-transfers'],
-      ['GET', '/account/app-transfers/:id'],
-      ['PATCH', '/account/app-transfers/:id'],
-      ['DELETE', '/account/app-transfers/:id'],
-      ['GET', '/apps/:app/formation'],
-      ['PATCH', '/apps/:app/formation'],
-      ['GET', '/teams/:team/usage/daily'],
-      ['GET', '/teams/:team/usage/monthly'],
-      ['GET', '/teams/:team/resource-usage'],
-      ['GET', '/teams/:team/billing-estimate'],
-    ]
+    // Every route of the table the server registers (src/lib/api/routes.ts), in the router's syntax.
+    const ROUTES: [string, string][] = (Object.values(ROUTE_TABLE) as Route[]).map((route) => [route.method, routerPath(route)])
 
     /** A body shaped like what the route expects, with hostile values (or wrong types). */
     const shapedBody = fc

@@ -10,6 +10,8 @@
 
 const name = {type: 'string', minLength: 1, maxLength: 100} as const
 const email = {type: 'string', minLength: 3, maxLength: 254} as const
+/** An account: its email, its id, or `~` (the caller). */
+const account = {type: 'string', minLength: 1, maxLength: 254} as const
 /** A nullable string Heroku documents that orgctl keeps nothing of. */
 const ignoredString = {type: ['string', 'null'], maxLength: 1000} as const
 
@@ -78,10 +80,10 @@ export const patchTeamAppBody = {
   anyOf: [{required: ['locked']}, {required: ['owner']}],
 } as const
 export const patchAppBody = object({name, maintenance: {type: 'boolean'}, build_stack: {type: 'string', maxLength: 100}})
-export const collaboratorBody = {...object({user: email, permissions, silent: {type: 'boolean'}}), required: ['user']} as const
+export const collaboratorBody = {...object({user: account, permissions, silent: {type: 'boolean'}}), required: ['user']} as const
 export const permissionsBody = {...object({permissions}), required: ['permissions']} as const
 export const transferBody = {
-  ...object({app: name, recipient: email, silent: {type: 'boolean'}}),
+  ...object({app: name, recipient: account, silent: {type: 'boolean'}}),
   required: ['app', 'recipient'],
 } as const
 export const transferStateBody = {...object({state: {type: 'string', enum: ['accepted', 'declined']}}), required: ['state']} as const

@@ -159,13 +159,22 @@ function paramsSchema(route: Route): object | undefined {
   }
 }
 
-/** Turns every id in a route's params into the name the domain knows, in place (orgs and apps first). */
-async function resolveParams(request: FastifyRequest, names: readonly string[]): Promise<void> {
+/** Params resolved by looking at the request's state alone. */
+const STATE_PARAMS = new Set(['team', 'app', 'user'])
+
+/** Turns the org, app and account ids in a route's params into the names the domain knows, in place. */
+function resolveStateParams(request: FastifyRequest): void {
   const params = request.params as Record<string, string>
-  const {state, actor, backend} = request
+  const {state, actor} = request
   if (params.team !== undefined) params.team = orgName(state, actor, params.team)
   if (params.app !== undefined) params.app = appName(state, actor, params.app)
   if (params.user !== undefined) params.user = accountEmail(state, actor, params.user)
+}
+
+/** Then the ids only a list shows (members, collaborators, formations, transfers), in place. */
+async function resolveListedParams(request: FastifyRequest, names: readonly string[]): Promise<void> {
+  const params = request.params as Record<string, string>
+  const {backend} = request
   for (const name of names) {
     const value = params[name]!
     if (name === 'member') params.member = await memberEmail(backend, params.team!, value)
@@ -219,7 +228,7 @@ export async function buildServer(options: ServerOptions): Promise<FastifyInstan
   // Heroku's clients send its vendor type: both are JSON. Any type with an empty body is no body
   // (many client libraries send Content-Type: application/json on every request, DELETE included).
   app.removeAllContentTypeParsers()
-  app.addContentTypeParser(/^application\/(?:vnd\.heroku\+)?json$/i, {parseAs: 'string'}, (request, body, done) => {
+  app.addContentTypeParser(/^\s*application\/(?:vnd\.heroku\+)?json\s*(?:;|$)/i, {parseAs: 'string'}, (request, body, done) => {
     try {
       done(null, parseJsonBody(request, body as string))
     } catch (error) {
@@ -340,6 +349,7 @@ export async function buildServer(options: ServerOptions): Promise<FastifyInstan
     },
     on(route, routeOptions, handler) {
       const names = paramNames(route)
+      const listed = names.filter((name) => !STATE_PARAMS.has(name))
       const params = paramsSchema(route)
       app.route({
         method: route.method,
@@ -349,17 +359,30 @@ export async function buildServer(options: ServerOptions): Promise<FastifyInstan
           querystring: routeOptions.query ?? NO_QUERY,
           ...(routeOptions.body ? {body: routeOptions.body} : {}),
         },
-        // An empty body is an empty object to a route that takes one; a route that takes none refuses one.
-        preValidation: async (request) => {
-          if (routeOptions.body && request.body === undefined) request.body = {}
-          else if (!routeOptions.body && request.body !== undefined && !isEmptyObject(request.body)) {
-            throw new OrgctlError('invalid_params', `${route.method} ${route.path} takes no body: send none.`)
-          }
-        },
-        handler: async (request, reply) => {
-          if (names.length > 0) await resolveParams(request, names)
-          return handler(request as Parameters<typeof handler>[0], reply)
-        },
+        // An empty body is an empty object to a route that takes one; a route that takes none refuses one
+        // (GETs are never parsed: no hook on the hot path).
+        ...(route.method === 'GET'
+          ? {}
+          : {
+              preValidation: async (request: FastifyRequest) => {
+                if (routeOptions.body && request.body === undefined) request.body = {}
+                else if (!routeOptions.body && request.body !== undefined && !isEmptyObject(request.body)) {
+                  throw new OrgctlError('invalid_params', `${route.method} ${route.path} takes no body: send none.`)
+                }
+              },
+            }),
+        // Most routes need only the state to resolve their ids: no extra await on their path.
+        handler:
+          listed.length > 0
+            ? async (request, reply) => {
+                resolveStateParams(request)
+                await resolveListedParams(request, listed)
+                return handler(request as Parameters<typeof handler>[0], reply)
+              }
+            : (request, reply) => {
+                if (names.length > 0) resolveStateParams(request)
+                return handler(request as Parameters<typeof handler>[0], reply)
+              },
       })
     },
   }
@@ -427,6 +450,9 @@ function describePlace(context: string, path: string): string {
   return dotted ? `${JSON.stringify(dotted)} in ${part}` : part
 }
 
+/** "Invalid X": the place, or the whole part ("Invalid request body"). */
+const invalid = (context: string, path: string) => `Invalid ${describePlace(context, path).replace(/^the /, '')}`
+
 function unknownKey(request: FastifyRequest, part: 'body' | 'querystring', key: string, path: string): OrgctlError {
   const accepted = acceptedKeys(request, part, path)
   const takes = accepted.length > 0 ? `it takes ${accepted.join(', ')}` : part === 'body' ? 'it takes none' : 'it takes no parameters'
@@ -459,7 +485,7 @@ function validationError(request: FastifyRequest, context: string, issue: Valida
     case 'enum':
       return new OrgctlError(
         'invalid_params',
-        `Invalid ${describePlace(context, issue.instancePath)}: must be one of ${(issue.params.allowedValues as unknown[]).join(', ')}.`,
+        `${invalid(context, issue.instancePath)}: must be one of ${(issue.params.allowedValues as unknown[]).join(', ')}.`,
       )
     case 'anyOf': {
       const schema = (request.routeOptions.schema as {body?: {anyOf?: {required?: string[]}[]}} | undefined)?.body
@@ -468,13 +494,16 @@ function validationError(request: FastifyRequest, context: string, issue: Valida
       if (choices.length > 0) return new OrgctlError('invalid_params', `Invalid request body: give ${choices.join(' or ')}.`)
       const described = schemaAt(request, part, issue.instancePath)?.description
       if (typeof described === 'string')
-        return new OrgctlError('invalid_params', `Invalid ${describePlace(context, issue.instancePath)}: must be ${described}.`)
+        return new OrgctlError('invalid_params', `${invalid(context, issue.instancePath)}: must be ${described}.`)
       break
     }
     default:
       break
   }
-  return new OrgctlError('invalid_params', `Invalid ${describePlace(context, issue.instancePath)}: ${issue.message ?? 'not accepted'}.`)
+  if (issue.keyword === 'type' && issue.params.type === 'object') {
+    return new OrgctlError('invalid_params', `${invalid(context, issue.instancePath)}: must be a JSON object.`)
+  }
+  return new OrgctlError('invalid_params', `${invalid(context, issue.instancePath)}: ${issue.message ?? 'not accepted'}.`)
 }
 
 /** What node:http answers before a request exists, as Heroku's error body, then the connection ends. */
