@@ -6,7 +6,7 @@ import {Command} from '@oclif/core'
 
 import {OrgctlError, toOrgctlError, usageError} from '../errors.js'
 import {loadPalette} from '../output/palette.js'
-import {stderr, stdin, stdout} from '../output/stdio.js'
+import {OutputError, stderr, stdin, stdout} from '../output/stdio.js'
 import {UI} from '../output/ui.js'
 import {settingsFromEnv} from '../settings.js'
 import {CliContext} from './context.js'
@@ -36,8 +36,11 @@ export abstract class OrgctlCommand extends Command {
   }
 
   override async catch(thrown: Error & {exitCode?: number}): Promise<never> {
+    // stdout failed: its line is on stderr already (see stdio.ts).
+    if (thrown instanceof OutputError) return this.exit(thrown.exitCode)
     const error = asOrgctlError(thrown)
-    if (this.ctx?.ui.json ?? this.jsonEnabled()) this.logJson(error.toJSON())
+    // If stdout fails here too, the line on stderr still tells the error.
+    if (this.ctx?.ui.json ?? this.jsonEnabled()) stdout.quietly(() => this.logJson(error.toJSON()))
     stderr.write(`Error: ${error.message}\n`)
     if (process.env.DEBUG) stderr.write(`${thrown.stack ?? thrown}\n`)
     return this.exit(error.exitCode)
