@@ -110,7 +110,7 @@ describe('a hand-edited store (parsed whole) is checked whole', () => {
 
   it.each([
     ['a user email that is no email', (doc: any) => (doc.users[0].email = 'not-an-email'), 'users[0].email'],
-    ['a duplicated user', (doc: any) => doc.users.push({...doc.users[0]}), 'users[2]'],
+    ['a duplicated user', (doc: any) => doc.users.push({...doc.users[0]}), 'users[3]'],
     ['an org name the CLI refuses', (doc: any) => (doc.orgs[0].name = 'Acme Corp'), 'orgs[0].name'],
     ['a duplicated org', (doc: any) => doc.orgs.push({...doc.orgs[0]}), 'orgs[1]'],
     ['an app name the CLI refuses', (doc: any) => (doc.apps[0].name = 'API_1'), 'apps[0].name'],
@@ -122,7 +122,7 @@ describe('a hand-edited store (parsed whole) is checked whole', () => {
     [
       'a duplicated collaborator',
       (doc: any) => doc.apps[0].collaborators.push({...doc.apps[0].collaborators[0]}),
-      'apps[0].collaborators[1]',
+      'apps[0].collaborators[2]',
     ],
     ['a personal owner in capitals', (doc: any) => (doc.apps[0].owner = {kind: 'user', email: 'Admin@acme.test'}), 'apps[0].owner.email'],
     [
@@ -158,7 +158,8 @@ describe('a hand-edited store (parsed whole) is checked whole', () => {
 describe('a same-size edit in place (the layout still tiles; the mtime is not the commit’s)', () => {
   it('an email in capitals: refused when the section is read, naming the record', async () => {
     await seed()
-    editInPlace('"email":"mem2@acme.test"', '"email":"Mem2@Acme.test"')
+    // The membership (the user record, which comes first, is left alone).
+    editInPlace('"email":"mem2@acme.test","userId"', '"email":"Mem2@Acme.test","userId"')
     const state = await new JsonStore(path).read()
     let error: unknown
     try {
