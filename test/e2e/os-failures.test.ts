@@ -445,6 +445,17 @@ describe.skipIf(HTTP)('orgctl serve checks its store before it listens', () => {
   })
 })
 
+describe.skipIf(HTTP)('the code cache folder', () => {
+  it('one that cannot be made (a file in the way) costs speed, never an error', async () => {
+    const file = join(box.dir, 'cache-file')
+    writeFileSync(file, 'x')
+    const result = await box.run(ADMIN, ['members', '--org', ORG], {env: {ORGCTL_CACHE_DIR: join(file, 'cache')}})
+    expectOk(result)
+    expect(result.stderr).toBe('')
+    expect(readFileSync(file, 'utf8')).toBe('x')
+  })
+})
+
 describe.skipIf(HTTP)('npm run demo', () => {
   it('writes nothing into the home directory (code caches, config and store all in its own folder)', () => {
     const home = join(box.dir, 'demo-home')

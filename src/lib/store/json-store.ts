@@ -166,6 +166,35 @@ export class JsonStore {
     return {state, version}
   }
 
+  /**
+   * For a server about to start: the store exists and every section of it can be used (each is
+   * decoded now, not at the first request that needs it), or a store error naming the file says
+   * what to do. Gives back why a commit would be refused (a read-only file or folder), if it would.
+   */
+  async check(): Promise<{readOnly?: string}> {
+    try {
+      await stat(this.path)
+    } catch (error) {
+      if (osCode(error) !== 'ENOENT') throw storeFailure(this.path, 'read', error)
+      throw storeError(
+        `There is no store at ${this.path}: create it with a first command on the embedded store, e.g. ORGCTL_STORE=${this.path} ORGCTL_USER=you@example.com orgctl orgs:create my-org, then mint a token with orgctl authorizations:create (or point ORGCTL_STORE at an existing store).`,
+      )
+    }
+    const state = await this.read()
+    for (const section of ['users', 'orgs', 'histories', 'apps', 'transfers', 'tokens'] as const) void state[section]
+    try {
+      await access(dirname(this.path), constants.W_OK)
+    } catch (error) {
+      return {readOnly: `The folder of the store ${this.path} cannot be written: ${describeOsError(error)}.`}
+    }
+    try {
+      await this.writable()
+      return {}
+    } catch (error) {
+      return {readOnly: (error as Error).message.replace(/ Nothing was changed\.$/, '')}
+    }
+  }
+
   /** Lets go of the file kept open for the cache. */
   close(): void {
     this.remember(undefined)
