@@ -128,6 +128,30 @@ describe('stdout and stderr that fail', () => {
     expectError(result, OUTPUT_ERROR, /Nothing was changed/)
   })
 
+  const hasPython = spawnSync('python3', ['-c', 'import pty']).status === 0
+  it.skipIf(!hasPython)('a terminal that went away (EIO): one line, exit 11; a change made says so', () => {
+    // A pseudo-terminal whose other end is closed before orgctl writes: every write fails with EIO.
+    const script = [
+      'import os, pty, subprocess, sys',
+      'm, s = pty.openpty()',
+      'os.close(m)',
+      'p = subprocess.run(sys.argv[1:], stdout=s, stderr=subprocess.PIPE)',
+      'sys.stderr.write(p.stderr.decode())',
+      'sys.exit(p.returncode)',
+    ].join('\n')
+    const env = baseEnv(asAdmin()) as NodeJS.ProcessEnv
+    const run = (...args: string[]) => synced(spawnSync('python3', ['-c', script, process.execPath, BIN, ...args], {env, encoding: 'utf8'}))
+    expect(expectError(run('whoami'), OUTPUT_ERROR, /input\/output error/)).toMatch(/Nothing was changed/)
+    expect(expectError(run('members:add', 'eio@acme.test', '--org', ORG, '--json'), OUTPUT_ERROR, /EIO/)).toMatch(/change was made/)
+    expect(members().map((m) => m.email)).toContain('eio@acme.test')
+  })
+
+  it('oclif’s own output (--help, --version) into a full stdout: the same one line', async () => {
+    for (const args of [['--help'], ['members', '--help'], ['--version']]) {
+      expectError(await runTo(args, 'full'), OUTPUT_ERROR, /\/dev\/full/, args.join(' '))
+    }
+  })
+
   it('DEBUG adds the stack', async () => {
     const result = await runTo(['whoami'], 'full', 'pipe', {DEBUG: '1'})
     expect(result.code).toBe(OUTPUT_ERROR)

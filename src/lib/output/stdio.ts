@@ -48,7 +48,7 @@ export class OutputError extends OrgctlError {
 /** Where a descriptor writes (a path), when the system says. */
 function targetOf(fd: number): string | undefined {
   try {
-    const target = readlinkSync(`/proc/self/fd/${fd}`)
+    const target = readlinkSync(`/proc/self/fd/${fd}`).replace(/ \(deleted\)$/, '')
     return target.startsWith('/') ? target : undefined
   } catch {
     return undefined
@@ -149,10 +149,16 @@ class Descriptor implements Output {
     const target = targetOf(this.fd)
     const where = target ? `${target} (${this.name})` : this.name
     const why = describeOsError(error)
+    const fix =
+      code === 'ENOSPC' || code === 'EDQUOT'
+        ? `free some space or send ${this.name} elsewhere`
+        : code === 'EIO'
+          ? `check the terminal or disk, or send ${this.name} elsewhere`
+          : `send ${this.name} elsewhere`
     const failure = new OutputError(
       changeMade
-        ? `The change was made, but its output could not be written to ${where}: ${why}. Check the result (e.g. with a listing) before running the command again; free the space or send ${this.name} elsewhere.`
-        : `Cannot write the output to ${where}: ${why}. Free the space or send ${this.name} elsewhere, then run the command again. Nothing was changed.`,
+        ? `The change was made, but its output could not be written to ${where}: ${why}. Check the result (e.g. with a listing) before running the command again; ${fix}.`
+        : `Cannot write the output to ${where}: ${why}. Nothing was changed: ${fix}, then run the command again.`,
     )
     stderr.write(`Error: ${failure.message}\n`)
     if (process.env.DEBUG) stderr.write(`${error.stack ?? error}\n`)
