@@ -13,6 +13,9 @@ import {join} from 'node:path'
 import {afterAll, beforeAll, describe, expect, it} from 'vitest'
 
 import {Ctx} from '../../src/lib/domain/context.js'
+import {addMember} from '../../src/lib/domain/members.js'
+import {createOrg} from '../../src/lib/domain/orgs.js'
+import {DEFAULT_LIMITS} from '../../src/lib/domain/validation.js'
 import {createAuthorization} from '../../src/lib/domain/tokens.js'
 import {JsonStore} from '../../src/lib/store/json-store.js'
 import {BIN, HTTP, type RunResult, sandbox, type Sandbox, startServer, stopServer} from '../helpers/cli.js'
@@ -144,6 +147,40 @@ describe('stdout and stderr that fail', () => {
     expect(expectError(run('whoami'), OUTPUT_ERROR, /input\/output error/)).toMatch(/Nothing was changed/)
     expect(expectError(run('members:add', 'eio@acme.test', '--org', ORG, '--json'), OUTPUT_ERROR, /EIO/)).toMatch(/change was made/)
     expect(members().map((m) => m.email)).toContain('eio@acme.test')
+  })
+
+  it.skipIf(!hasPython || HTTP)('a non-blocking pipe that fills up (EAGAIN): the rest waits for the reader, nothing lost', async () => {
+    const store = join(box.dir, 'big.json')
+    await new JsonStore(store).update((state) => {
+      createOrg(new Ctx(state, ADMIN), 'big-org', {...DEFAULT_LIMITS, members: 10_000})
+      for (let i = 0; i < 4000; i++) addMember(new Ctx(state, ADMIN), 'big-org', `member-${i}@big.test`, 'member')
+    })
+    // O_NONBLOCK on the pipe, and no reader for a second: the 64 KiB pipe is full long before the end.
+    const script = [
+      'import os, subprocess, sys, time, fcntl',
+      'r, w = os.pipe()',
+      'fcntl.fcntl(w, fcntl.F_SETFL, fcntl.fcntl(w, fcntl.F_GETFL) | os.O_NONBLOCK)',
+      'p = subprocess.Popen(sys.argv[1:], stdout=w, stderr=subprocess.PIPE)',
+      'os.close(w)',
+      'time.sleep(1)',
+      'data = b""',
+      'while True:',
+      '    chunk = os.read(r, 65536)',
+      '    if not chunk: break',
+      '    data += chunk',
+      'err = p.stderr.read()',
+      'p.wait()',
+      'sys.stdout.write(str(len(data.splitlines())))',
+      'sys.stderr.write(err.decode())',
+      'sys.exit(p.returncode)',
+    ].join('\n')
+    const env = baseEnv({ORGCTL_USER: ADMIN, ORGCTL_STORE: store}) as NodeJS.ProcessEnv
+    const result = synced(
+      spawnSync('python3', ['-c', script, process.execPath, BIN, 'members', '--org', 'big-org'], {env, encoding: 'utf8'}),
+    )
+    expect(result.code, show(result)).toBe(0)
+    expect(result.stderr).toBe('')
+    expect(Number(result.stdout)).toBe(4001)
   })
 
   it('oclif’s own output (--help, --version) into a full stdout: the same one line', async () => {
