@@ -11,7 +11,7 @@ import type Conf from 'conf'
 
 import {type OrgctlError, storeError} from './errors.js'
 import {describeOsError, osCode} from './os-errors.js'
-import {changeCommitted} from './output/stdio.js'
+import {changeCommitted, changeWasMade} from './output/stdio.js'
 
 export interface ConfigValues {
   email?: string
@@ -101,6 +101,8 @@ export class UserConfig {
     const cause = osCode(error) === 'EEXIST' ? Object.assign(new Error(), {code: 'ENOTDIR'}) : error
     const advice = ADVICE[osCode(cause) ?? ''] ?? 'Check the file and its folder, or point ORGCTL_CONFIG_DIR elsewhere.'
     const what = doing === 'read' ? `Cannot read the config file ${this.file}` : `Cannot save the config file ${this.file}`
-    return storeError(`${what}: ${describeOsError(cause)}. ${advice}${doing === 'write' ? ' Nothing was changed.' : ''}`)
+    // After a change elsewhere (logout revokes its token on the server first), only the file is untouched.
+    const outcome = doing === 'read' ? '' : changeWasMade() ? ' The file was left as it was.' : ' Nothing was changed.'
+    return storeError(`${what}: ${describeOsError(cause)}. ${advice}${outcome}`)
   }
 }

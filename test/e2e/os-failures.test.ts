@@ -463,6 +463,31 @@ describe.skipIf(HTTP)('a config directory that cannot be written', () => {
     }
   })
 
+  it.skipIf(!canChattr)('logout that revoked its token but cannot save the config does not claim nothing changed', async () => {
+    const key = await new JsonStore(box.store).update((state) => createAuthorization(new Ctx(state, ADMIN), 'logout').token)
+    const served = server ?? (await startServer(box.store, baseEnv()))
+    const dir = join(box.dir, 'config-logout')
+    mkdirSync(dir)
+    const saved = JSON.stringify({apiUrl: served.url, apiKey: key, email: ADMIN})
+    writeFileSync(join(dir, 'config.json'), saved)
+    spawnSync('chattr', ['+i', dir])
+    let result: RunResult
+    try {
+      result = await box.run(undefined, ['logout'], {env: {ORGCTL_CONFIG_DIR: dir, ORGCTL_STORE: undefined}})
+    } finally {
+      spawnSync('chattr', ['-i', dir])
+      if (!server) await stopServer(served)
+    }
+    // After its action line (`Revoking the token on URL... done`), one error line.
+    expect(result.code, show(result)).toBe(STORE_ERROR)
+    expect(lines(result.stderr).filter((l) => l.startsWith('Error: '))).toHaveLength(1)
+    const line = lines(result.stderr).at(-1)!
+    expect(line).toContain(join(dir, 'config.json'))
+    expect(line).toMatch(/left as it was/)
+    expect(line).not.toMatch(/Nothing was changed/)
+    expect(readFileSync(join(dir, 'config.json'), 'utf8')).toBe(saved)
+  })
+
   it('a config file that is not JSON: exit 7 naming it, left as it is', async () => {
     const dir = join(box.dir, 'config-corrupt')
     mkdirSync(dir)

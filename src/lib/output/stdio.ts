@@ -31,6 +31,9 @@ export function changeCommitted(): void {
   changeMade = true
 }
 
+/** Whether this run has made a change already (so a later failure must not say nothing was changed). */
+export const changeWasMade = (): boolean => changeMade
+
 /** stdout failed: its line is on stderr already (written when it failed), so no one prints it again. */
 export class OutputError extends OrgctlError {
   constructor(message: string) {
