@@ -50,6 +50,9 @@ const entry = `
 const engineWarning = process.env.OCLIF_DISABLE_ENGINE_WARNING
 process.env.OCLIF_DISABLE_ENGINE_WARNING = 'true'
 const {execute} = require('@oclif/core')
+// After oclif (which wraps process.stdout's getter at import): output failures of oclif's own help
+// and --version go to orgctl's handler too, never uncaught (see src/lib/output/stdio.ts).
+require('../dist/lib/output/stdio.js')
 if (engineWarning === undefined) delete process.env.OCLIF_DISABLE_ENGINE_WARNING
 else process.env.OCLIF_DISABLE_ENGINE_WARNING = engineWarning
 const {resolve} = require('node:path')

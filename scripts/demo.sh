@@ -4,7 +4,10 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 demo_dir=$(mktemp -d "${TMPDIR:-/tmp}/orgctl-demo.XXXXXX")
 trap 'rm -rf "$demo_dir"' EXIT
-export ORGCTL_STORE="$demo_dir/store.json" ORGCTL_CONFIG_DIR="$demo_dir/config" NO_COLOR=1
+# Everything a run writes (the store, the config, the V8 code caches bin/run.js keeps) goes in the
+# throwaway folder: nothing in the home directory. The XDG folders point there too, for anything else.
+export ORGCTL_STORE="$demo_dir/store.json" ORGCTL_CONFIG_DIR="$demo_dir/config" ORGCTL_CACHE_DIR="$demo_dir/cache" NO_COLOR=1
+export XDG_CACHE_HOME="$demo_dir/xdg-cache" XDG_CONFIG_HOME="$demo_dir/xdg-config" XDG_DATA_HOME="$demo_dir/xdg-data"
 unset ORGCTL_API_URL ORGCTL_API_KEY ORGCTL_ORG ORGCTL_APP
 
 step() { printf '\n$ %s\n' "$*"; "$@"; }

@@ -7,8 +7,9 @@ export default class Serve extends OrgctlCommand {
   static override summary = "serve the store over HTTP, speaking Heroku's Platform API v3"
   static override description = `Serves the store in ORGCTL_STORE to a team, enforcing the same permission matrix for the user behind
 each request's token (Authorization: Bearer TOKEN, or Basic with the token as the password). Mint tokens
-with orgctl authorizations:create on the same store. SIGTERM or Ctrl-C stop it gracefully: requests in
-flight finish first.`
+with orgctl authorizations:create on the same store. The store must exist and be readable whole: a
+missing or damaged one is refused before listening (exit 7); create one with a first command on the
+embedded store (orgctl orgs:create). SIGTERM or Ctrl-C stop it gracefully: requests in flight finish first.`
   static override enableJsonFlag = false
   static override examples = ['<%= config.bin %> serve', '<%= config.bin %> serve --port 0 --host 127.0.0.1 --verbose']
   static override flags = {
@@ -22,6 +23,9 @@ flight finish first.`
     const {flags} = await this.parse(Serve)
     const [{buildServer}, {JsonStore}] = await Promise.all([import('../lib/server/server.js'), import('../lib/store/json-store.js')])
     const store = new JsonStore(this.ctx.settings.storePath)
+    // A missing or damaged store would fail every request: refused before listening, naming the file.
+    const {readOnly} = await store.check()
+    if (readOnly) this.ctx.ui.warn(`${readOnly} Requests that change something will fail.`)
     const log = (line: string) => process.stderr.write(`${new Date().toISOString()} ${line}\n`)
     const server = await buildServer({
       store,

@@ -19,6 +19,7 @@ export type ErrorId =
   | 'rate_limit'
   | 'network_error'
   | 'internal_error'
+  | 'output_error'
 
 interface ErrorKind {
   exitCode: number
@@ -42,6 +43,7 @@ export const ERROR_KINDS: Record<ErrorId, ErrorKind> = {
   network_error: {exitCode: 9, httpStatus: 502, summary: 'the API could not be reached, or answered something unexpected'},
   rate_limit: {exitCode: 10, httpStatus: 429, summary: 'the API rate limit was reached: retry later'},
   internal_error: {exitCode: 1, httpStatus: 500, summary: 'an unexpected failure'},
+  output_error: {exitCode: 11, httpStatus: 500, summary: 'the output could not be written (a change, if any, was made)'},
 }
 
 /** An error a person can act on: one line saying what is wrong and what to do. */

@@ -8,7 +8,7 @@
  * the server with ORGCTL_API_URL and ORGCTL_API_KEY.
  */
 import {type ChildProcess, spawn} from 'node:child_process'
-import {copyFileSync, existsSync, mkdtempSync, readFileSync, renameSync, rmSync} from 'node:fs'
+import {copyFileSync, existsSync, mkdtempSync, readFileSync, renameSync, rmSync, writeFileSync} from 'node:fs'
 import {tmpdir} from 'node:os'
 import {join, resolve} from 'node:path'
 
@@ -67,7 +67,11 @@ process.once('exit', () => {
   for (const child of running) child.kill('SIGKILL')
 })
 
+/** orgctl serve refuses a store that does not exist: a test's server starts on an empty one. */
+const EMPTY_STORE = JSON.stringify({schemaVersion: 3, users: [], orgs: [], histories: [], apps: [], transfers: [], tokens: []})
+
 export function startServer(store: string, env: Env): Promise<Server> {
+  if (!existsSync(store)) writeFileSync(store, EMPTY_STORE, {mode: 0o600})
   return new Promise((resolvePromise, reject) => {
     const child = spawn(process.execPath, [BIN, 'serve', '--port', '0', '--host', '127.0.0.1'], {
       env: {...env, ORGCTL_STORE: store} as NodeJS.ProcessEnv,

@@ -41,7 +41,7 @@ export interface Fakes {
 /** A temp folder holding a command's store, config and code cache. */
 export interface CommandSandbox {
   dir: string
-  env: Record<string, string>
+  env: {ORGCTL_STORE: string; ORGCTL_CONFIG_DIR: string; ORGCTL_CACHE_DIR: string}
   cleanup(): void
 }
 
@@ -68,6 +68,7 @@ function capture(isTTY: boolean) {
       write(chunk: string) {
         text += chunk
       },
+      quietly: (work: () => void) => work(),
     },
     text: () => text,
   }

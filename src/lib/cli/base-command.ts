@@ -6,6 +6,7 @@ import {Command} from '@oclif/core'
 
 import {OrgctlError, toOrgctlError, usageError} from '../errors.js'
 import {loadPalette} from '../output/palette.js'
+import {OutputError} from '../output/stdio.js'
 import {UI} from '../output/ui.js'
 import {settingsFromEnv} from '../settings.js'
 import {CliContext} from './context.js'
@@ -44,8 +45,11 @@ export abstract class OrgctlCommand extends Command {
   }
 
   override async catch(thrown: Error & {exitCode?: number}): Promise<never> {
+    // stdout failed: its line is on stderr already (see stdio.ts).
+    if (thrown instanceof OutputError) return this.exit(thrown.exitCode)
     const error = asOrgctlError(thrown)
-    if (this.ctx?.ui.json ?? this.jsonEnabled()) this.logJson(error.toJSON())
+    // If stdout fails here too, the line on stderr still tells the error.
+    if (this.ctx?.ui.json ?? this.jsonEnabled()) this.factory.stdout.quietly(() => this.logJson(error.toJSON()))
     const {stderr, env} = this.factory
     stderr.write(`Error: ${error.message}\n`)
     if (env.DEBUG) stderr.write(`${thrown.stack ?? thrown}\n`)

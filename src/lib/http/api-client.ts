@@ -11,6 +11,7 @@ import {randomUUID} from 'node:crypto'
 import {Agent, type Dispatcher, request} from 'undici'
 
 import {type ErrorId, idForStatus, isErrorId, OrgctlError} from '../errors.js'
+import {changeCommitted} from '../output/stdio.js'
 
 export interface ApiClientOptions {
   baseUrl: string
@@ -91,7 +92,10 @@ export class ApiClient {
   }
 
   async send<T>(method: 'POST' | 'PUT' | 'PATCH' | 'DELETE', path: string, body?: unknown): Promise<T> {
-    return (await this.call<T>(method, path, body)).body
+    const {body: answer} = await this.call<T>(method, path, body)
+    // The server made the change: output that fails from now on says so (see stdio.ts).
+    changeCommitted()
+    return answer
   }
 
   async close(): Promise<void> {

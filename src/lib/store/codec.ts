@@ -30,6 +30,7 @@ import {
   type OrgAppsSummary,
 } from '../domain/types.js'
 import {summarizeOrgApps} from '../domain/usage.js'
+import {parseAppName, parseEmail, parseOrgName, quote} from '../domain/validation.js'
 
 export const SCHEMA_VERSION = 3
 
@@ -67,6 +68,38 @@ export class DecodeError extends Error {}
  */
 let tracing = false
 const at = (path: string, key: string | number): string => (tracing ? (typeof key === 'number' ? `${path}[${key}]` : `${path}.${key}`) : '')
+
+/**
+ * Checked decoding, for a file not as orgctl's own commit left it (a hand edit, a copy): each email,
+ * org and app name must be one the CLI accepts, written as orgctl stores it, and no record may come
+ * twice, so that nothing loads that no command could reach. The same functions check flags, files
+ * and HTTP bodies. A file as its commit left it skips these checks (they were made as it was written).
+ */
+let checking = false
+
+/** An email as orgctl stores it (parseEmail's rules, lower-case), in a checked decode. */
+function checkedEmail(value: string, path: string): string {
+  if (!checking) return value
+  let canonical: string
+  try {
+    canonical = parseEmail(value)
+  } catch {
+    fail(path, `a valid email address, not ${quote(value)}`)
+  }
+  if (canonical !== value) fail(path, `written as orgctl stores emails, ${quote(canonical)}, not ${quote(value)}`)
+  return value
+}
+
+/** An org or app name the CLI accepts, in a checked decode. */
+function checkedName(value: string, path: string, parse: (name: string) => string, what: string): string {
+  if (!checking) return value
+  try {
+    parse(value)
+  } catch {
+    fail(path, `a valid ${what} name (3 to 30 lowercase letters, digits and dashes), not ${quote(value)}`)
+  }
+  return value
+}
 
 function fail(path: string, expected: string): never {
   throw new DecodeError(`${path} should be ${expected}`)
@@ -110,19 +143,31 @@ function list<T>(items: unknown, path: string, decode: (item: Json, path: string
 function keyed<T>(items: unknown, path: string, decode: (item: Json, path: string) => T, key: (item: T) => string): Map<string, T> {
   const map = new Map<string, T>()
   const list = asArray(items, path)
+  // Where each key was first seen, to name both records of one that comes twice (checked decodes only).
+  const seen = checking ? new Map<string, number>() : undefined
   for (let i = 0; i < list.length; i++) {
     const itemPath = at(path, i)
     const decoded = decode(asObject(list[i], itemPath), itemPath)
-    map.set(key(decoded), decoded)
+    const k = key(decoded)
+    if (seen) {
+      const first = seen.get(k)
+      if (first !== undefined) throw new DecodeError(`${itemPath} repeats ${at(path, first)} (both are ${quote(k)}): remove one of them`)
+      seen.set(k, i)
+    }
+    map.set(k, decoded)
   }
   return map
 }
 
-const decodeUser = (o: Json, p: string): User => ({id: str(o, 'id', p), email: str(o, 'email', p), createdAt: str(o, 'createdAt', p)})
+const decodeUser = (o: Json, p: string): User => ({
+  id: str(o, 'id', p),
+  email: checkedEmail(str(o, 'email', p), at(p, 'email')),
+  createdAt: str(o, 'createdAt', p),
+})
 
 function decodeMembership(o: Json, p: string): Membership {
   const id = str(o, 'id', p)
-  const email = str(o, 'email', p)
+  const email = checkedEmail(str(o, 'email', p), at(p, 'email'))
   const role = oneOf<OrgRole>(o, 'role', ORG_ROLES, p)
   const createdAt = str(o, 'createdAt', p)
   const updatedAt = str(o, 'updatedAt', p)
@@ -152,7 +197,7 @@ function decodeOrg(o: Json, p: string): Org {
   const limits = asObject(o.limits, at(p, 'limits'))
   return {
     id: str(o, 'id', p),
-    name: str(o, 'name', p),
+    name: checkedName(str(o, 'name', p), at(p, 'name'), parseOrgName, 'org'),
     createdAt: str(o, 'createdAt', p),
     updatedAt: str(o, 'updatedAt', p),
     limits: {apps: num(limits, 'apps', p), members: num(limits, 'members', p), 'dyno-units': num(limits, 'dyno-units', p)},
@@ -161,14 +206,14 @@ function decodeOrg(o: Json, p: string): Org {
 }
 
 const decodeHistory = (o: Json, p: string): OrgHistory & {org: string} => ({
-  org: str(o, 'org', p),
+  org: checkedName(str(o, 'org', p), at(p, 'org'), parseOrgName, 'org'),
   usageHistory: list(o.usageHistory, at(p, 'usageHistory'), decodeUsageDay),
   ledger: list(o.ledger, at(p, 'ledger'), decodeLedger),
 })
 
 const decodeCollaborator = (o: Json, p: string): Collaborator => ({
   id: str(o, 'id', p),
-  email: str(o, 'email', p),
+  email: checkedEmail(str(o, 'email', p), at(p, 'email')),
   permissions: asArray(o.permissions, at(p, 'permissions')).map((permission) => {
     if (!(APP_PERMISSIONS as readonly unknown[]).includes(permission)) fail(at(p, 'permissions'), `a list of ${APP_PERMISSIONS.join(', ')}`)
     return permission as AppPermission
@@ -189,14 +234,16 @@ const decodeFormation = (o: Json, p: string): FormationEntry => ({
 function decodeOwner(value: unknown, p: string): AppOwner {
   const o = asObject(value, p)
   const kind = oneOf(o, 'kind', ['user', 'org'] as const, p)
-  return kind === 'user' ? {kind, email: str(o, 'email', p)} : {kind, name: str(o, 'name', p)}
+  return kind === 'user'
+    ? {kind, email: checkedEmail(str(o, 'email', p), at(p, 'email'))}
+    : {kind, name: checkedName(str(o, 'name', p), at(p, 'name'), parseOrgName, 'org')}
 }
 
 function decodeApp(o: Json, p: string): App {
   if (typeof o.locked !== 'boolean') fail(at(p, 'locked'), 'true or false')
   return {
     id: str(o, 'id', p),
-    name: str(o, 'name', p),
+    name: checkedName(str(o, 'name', p), at(p, 'name'), parseAppName, 'app'),
     owner: decodeOwner(o.owner, at(p, 'owner')),
     region: oneOf<Region>(o, 'region', REGIONS, p),
     locked: o.locked,
@@ -220,7 +267,7 @@ const decodeTransfer = (o: Json, p: string): Transfer => ({
 
 const decodeToken = (o: Json, p: string): Token => ({
   id: str(o, 'id', p),
-  email: str(o, 'email', p),
+  email: checkedEmail(str(o, 'email', p), at(p, 'email')),
   hash: str(o, 'hash', p),
   description: str(o, 'description', p),
   createdAt: str(o, 'createdAt', p),
@@ -236,7 +283,14 @@ const SECTION_DECODERS: {[K in SectionName]: (value: unknown) => Sections[K]} = 
   orgs: (value) => keyed(value, 'orgs', decodeOrg, (o) => o.name),
   histories: (value) => {
     const histories = new Map<string, OrgHistory>()
-    for (const {org, ...history} of list(value, 'histories', decodeHistory)) histories.set(org, history)
+    const records = list(value, 'histories', decodeHistory)
+    for (const [i, {org, ...history}] of records.entries()) {
+      if (checking && histories.has(org)) {
+        const first = records.findIndex((record) => record.org === org)
+        throw new DecodeError(`${at('histories', i)} repeats ${at('histories', first)} (both are ${quote(org)}): remove one of them`)
+      }
+      histories.set(org, history)
+    }
     return histories
   },
   apps: (value) => keyed(value, 'apps', decodeApp, (a) => a.name),
@@ -254,8 +308,10 @@ const SECTION_ENCODERS: {[K in SectionName]: (records: Sections[K]) => unknown[]
   tokens: (tokens) => [...tokens.values()],
 }
 
-/** Runs a decode, and when it fails, runs it again naming the bad field. */
-function traced<T>(decode: () => T): T {
+/** Runs a decode (checked or not), and when it fails, runs it again naming the bad field. */
+function traced<T>(decode: () => T, checked: boolean): T {
+  const outer = checking
+  checking = checked
   try {
     return decode()
   } catch (error) {
@@ -266,12 +322,33 @@ function traced<T>(decode: () => T): T {
     } finally {
       tracing = false
     }
+  } finally {
+    checking = outer
   }
 }
 
-/** Decodes one section's parsed JSON. Throws DecodeError naming the bad field. */
-export function decodeSection<K extends SectionName>(name: K, parsed: unknown): Sections[K] {
-  return traced(() => SECTION_DECODERS[name](parsed))
+/**
+ * Decodes one section's parsed JSON; `checked`: with the checks of a file not as orgctl left it.
+ * Throws DecodeError naming the bad field.
+ */
+export function decodeSection<K extends SectionName>(name: K, parsed: unknown, checked = false): Sections[K] {
+  return traced(() => SECTION_DECODERS[name](parsed), checked)
+}
+
+/**
+ * What no single record shows: every org app's org exists. For a state decoded with checks.
+ * Throws DecodeError naming the record.
+ */
+export function checkReferences(state: Pick<State, 'orgs' | 'apps'>): void {
+  let i = 0
+  for (const app of state.apps.values()) {
+    if (app.owner.kind === 'org' && !state.orgs.has(app.owner.name)) {
+      throw new DecodeError(
+        `apps[${i}].owner.name names the org ${quote(app.owner.name)}, which is not in the store: fix the owner, or restore the org`,
+      )
+    }
+    i++
+  }
 }
 
 /** One section's JSON text. */
@@ -279,9 +356,14 @@ export function encodeSection<K extends SectionName>(name: K, records: Sections[
   return JSON.stringify(SECTION_ENCODERS[name](records))
 }
 
-/** Decodes a whole parsed store document, migrating it forward first. Throws DecodeError naming the bad field. */
+/**
+ * Decodes a whole parsed store document, migrating it forward first, with every check (such a file
+ * was edited, or written by an older orgctl). Throws DecodeError naming the bad field.
+ */
 export function decodeState(parsed: unknown): State {
-  return traced(() => decodeDocument(parsed))
+  const state = traced(() => decodeDocument(parsed), true)
+  checkReferences(state)
+  return state
 }
 
 function decodeDocument(parsed: unknown): State {
@@ -333,5 +415,5 @@ export function decodeOrgAppsSummaries(parsed: unknown): Map<string, OrgAppsSumm
       })
     }
     return summaries
-  })
+  }, false)
 }

@@ -19,6 +19,7 @@ import {zlib} from '../builtins.js'
 import {storeError} from '../errors.js'
 import type {OrgAppsSummary, State} from '../domain/types.js'
 import {
+  checkReferences,
   DecodeError,
   decodeOrgAppsSummaries,
   decodeSection,
@@ -69,6 +70,11 @@ export class StoreState implements State {
     decoded: Partial<Pick<State, SectionName>> = {},
     /** Reads a part's bytes in, when the file was not read whole. */
     private readonly fillPart?: (part: Part) => void,
+    /**
+     * Sections are decoded with the checks of a file not as orgctl left it (see codec.ts): its mtime
+     * is not its commit's (a hand edit in place, a copy). A file read whole was checked whole already.
+     */
+    private readonly checked = false,
   ) {
     this.decoded = decoded
   }
@@ -89,7 +95,7 @@ export class StoreState implements State {
     if (laidOut) {
       const untouched = mtimeMs !== undefined && Math.round(mtimeMs) === laidOut.written
       const fillPart = fill && ((part: Part) => fill(...laidOut.ranges[part]))
-      return new StoreState(path, laidOut.bodies, laidOut.crc32, untouched, {}, fillPart)
+      return new StoreState(path, laidOut.bodies, laidOut.crc32, untouched, {}, fillPart, !untouched)
     }
     fill?.(0, bytes.length)
     // Read whole: every section decoded now, and its bytes as this orgctl would write them
@@ -161,6 +167,17 @@ export class StoreState implements State {
   encode(): ((revision: string, writtenMs: number) => Buffer) | undefined {
     let bodies = this.encodeParts()
     if (PARTS.every((part) => bodies[part] === this.bodies[part])) return undefined
+    if (this.checked) {
+      // The new file will be trusted by its mtime: every section of this one is checked before any
+      // of it is copied there (an edited section no command read must not be passed on unchecked).
+      for (const name of SECTIONS) void this[name]
+      try {
+        checkReferences(this)
+      } catch (error) {
+        throw unusable(this.path, error)
+      }
+      bodies = this.encodeParts()
+    }
     if (this.decoded.apps === undefined && !this.summariesIntact()) {
       // The summaries no longer match the apps (an edit by hand): made again from the apps, never
       // copied under a new mtime that would vouch for them.
@@ -196,7 +213,7 @@ export class StoreState implements State {
   }
 
   private decode<K extends SectionName>(name: K): State[K] {
-    return this.parse(name, (parsed) => decodeSection(name, parsed))
+    return this.parse(name, (parsed) => decodeSection(name, parsed, this.checked))
   }
 
   private parse<T>(part: Part, decode: (parsed: unknown) => T): T {
@@ -295,5 +312,7 @@ function notJson(path: string): Error {
 
 function unusable(path: string, error: unknown): Error {
   if (!(error instanceof DecodeError)) return error as Error
-  return storeError(`The store ${path} cannot be used: ${error.message}. It was left as it is.`)
+  return storeError(
+    `The store ${path} cannot be used: ${error.message}. Fix that record by hand, or restore the file from a backup; it was left as it is.`,
+  )
 }

@@ -7,11 +7,23 @@
  * Readers need no lock: they always see one whole committed version.
  */
 import {crypto} from '../builtins.js'
-import {type BigIntStats, closeSync, fstatSync, open as openCallback, openSync, read as readCallback, readSync, statSync} from 'node:fs'
-import {mkdir, open, utimes} from 'node:fs/promises'
+import {
+  type BigIntStats,
+  closeSync,
+  constants,
+  fstatSync,
+  open as openCallback,
+  openSync,
+  read as readCallback,
+  readSync,
+  statSync,
+} from 'node:fs'
+import {access, mkdir, open, stat, utimes} from 'node:fs/promises'
 import {dirname} from 'node:path'
 
 import {OrgctlError, storeError} from '../errors.js'
+import {describeOsError, osCode} from '../os-errors.js'
+import {changeCommitted} from '../output/stdio.js'
 import type {State} from '../domain/types.js'
 import {appsRangeIn, type StoreFile, StoreState} from './document.js'
 
@@ -76,7 +88,7 @@ function readRangeSync(fd: number, buffer: Buffer, start: number, end: number, p
     try {
       bytesRead = readSync(fd, buffer, offset, end - offset, offset)
     } catch (error) {
-      throw storeError(`Cannot read the store ${path}: ${(error as Error).message}.`)
+      throw storeFailure(path, 'read', error)
     }
     if (bytesRead === 0) throw changedWhileRead(path)
     offset += bytesRead
@@ -152,6 +164,35 @@ export class JsonStore {
     const version = `${revision ?? '-'}:${loaded}`
     this.remember({handle, stamp: loaded, version, state})
     return {state, version}
+  }
+
+  /**
+   * For a server about to start: the store exists and every section of it can be used (each is
+   * decoded now, not at the first request that needs it), or a store error naming the file says
+   * what to do. Gives back why a commit would be refused (a read-only file or folder), if it would.
+   */
+  async check(): Promise<{readOnly?: string}> {
+    try {
+      await stat(this.path)
+    } catch (error) {
+      if (osCode(error) !== 'ENOENT') throw storeFailure(this.path, 'read', error)
+      throw storeError(
+        `There is no store at ${this.path}: create it with a first command on the embedded store, e.g. ORGCTL_STORE=${this.path} ORGCTL_USER=you@example.com orgctl orgs:create my-org, then mint a token with orgctl authorizations:create (or point ORGCTL_STORE at an existing store).`,
+      )
+    }
+    const state = await this.read()
+    for (const section of ['users', 'orgs', 'histories', 'apps', 'transfers', 'tokens'] as const) void state[section]
+    try {
+      await access(dirname(this.path), constants.W_OK)
+    } catch (error) {
+      return {readOnly: `The folder of the store ${this.path} cannot be written: ${describeOsError(error)}.`}
+    }
+    try {
+      await this.writable()
+      return {}
+    } catch (error) {
+      return {readOnly: (error as Error).message.replace(/ Nothing was changed\.$/, '')}
+    }
   }
 
   /** Lets go of the file kept open for the cache. */
@@ -243,7 +284,8 @@ export class JsonStore {
         }
         const writtenMs = Date.now()
         const next = crypto().randomUUID()
-        await this.write(encoded(next, writtenMs), writtenMs)
+        const existing = await this.writable()
+        await this.write(encoded(next, writtenMs), writtenMs, existing)
         this.rememberWritten(next, state)
       }
       return outcomes
@@ -310,6 +352,7 @@ export class JsonStore {
       handle = new OpenFile(await openFd(this.path))
       const {fd} = handle
       const info = fstatSync(fd, {bigint: true})
+      if (!info.isFile()) throw Object.assign(new Error('not a file'), {code: info.isDirectory() ? 'EISDIR' : 'EINVAL'})
       const size = Number(info.size)
       const bytes = Buffer.allocUnsafe(size)
       const tailStart = Math.max(0, size - TAIL_BYTES)
@@ -341,11 +384,9 @@ export class JsonStore {
       handle = undefined
       return loaded
     } catch (error) {
-      if ((error as NodeJS.ErrnoException).code === 'ENOENT') return {state: StoreState.empty(this.path)}
+      if (osCode(error) === 'ENOENT') return {state: StoreState.empty(this.path)}
       if (error instanceof OrgctlError) throw error
-      throw storeError(
-        `Cannot read the store ${this.path}: ${(error as Error).message}. Check the file's permissions, or point ORGCTL_STORE elsewhere.`,
-      )
+      throw storeFailure(this.path, 'read', error)
     } finally {
       handle?.close()
     }
@@ -355,7 +396,7 @@ export class JsonStore {
     try {
       await mkdir(dirname(this.path), {recursive: true, mode: 0o700})
     } catch (error) {
-      throw storeError(`Cannot create the store's folder ${dirname(this.path)}: ${(error as Error).message}.`)
+      throw storeFailure(this.path, 'folder', error)
     }
   }
 
@@ -384,15 +425,7 @@ export class JsonStore {
         }
       } catch (error) {
         const code = (error as NodeJS.ErrnoException).code
-        if (code !== 'ELOCKED') {
-          const why =
-            code === 'ENOSPC'
-              ? 'the disk is full'
-              : code === 'EROFS' || code === 'EACCES' || code === 'EPERM'
-                ? 'it is read-only'
-                : (error as Error).message
-          throw storeError(`Cannot lock the store ${this.path}: ${why}. Nothing was changed.`)
-        }
+        if (code !== 'ELOCKED') throw storeFailure(this.path, 'lock', error)
         if (Date.now() >= deadline) {
           throw storeError(
             `The store ${this.path} stayed locked by another orgctl for ${Math.round(this.lockWaitMs / 1000)}s: try again, or check for a stuck process.`,
@@ -404,28 +437,85 @@ export class JsonStore {
     }
   }
 
-  /** Replaces the file atomically and durably, then gives it the mtime its layout names (see document.ts). */
-  private async write(bytes: Buffer, writtenMs: number): Promise<void> {
+  /**
+   * The file as it is, before a commit replaces it: refused when it is not writable. A commit
+   * renames a new file in, which only the folder's permissions govern: without this check a file
+   * the user may not write (or made read-only on purpose, mode 0444) would be silently replaced.
+   */
+  private async writable(): Promise<{mode: number; uid: number; gid: number} | undefined> {
+    let info: Awaited<ReturnType<typeof stat>>
+    try {
+      info = await stat(this.path)
+    } catch (error) {
+      if (osCode(error) === 'ENOENT') return undefined
+      throw storeFailure(this.path, 'write', error)
+    }
+    const mode = info.mode & 0o7777
+    try {
+      await access(this.path, constants.W_OK)
+    } catch (error) {
+      throw storeFailure(this.path, 'write', error)
+    }
+    // Root may write anything: a file that nobody may write is still meant to be read-only.
+    if ((mode & 0o222) === 0) {
+      throw storeError(
+        `Cannot write the store ${this.path}: it is read-only (mode 0${mode.toString(8)}). Make it writable (chmod u+w) if it should change, or point ORGCTL_STORE elsewhere. Nothing was changed.`,
+      )
+    }
+    return {mode, uid: info.uid, gid: info.gid}
+  }
+
+  /**
+   * Replaces the file atomically and durably, then gives it the mtime its layout names (see document.ts).
+   * An existing file keeps its mode, owner and group (as far as this user may set them); a new one is 0600.
+   */
+  private async write(bytes: Buffer, writtenMs: number, existing: {mode: number; uid: number; gid: number} | undefined): Promise<void> {
     try {
       const {default: writeFileAtomic} = await import('write-file-atomic')
-      await writeFileAtomic(this.path, bytes, {mode: 0o600, fsync: true})
+      await writeFileAtomic(this.path, bytes, {
+        mode: existing?.mode ?? 0o600,
+        ...(existing ? {chown: {uid: existing.uid, gid: existing.gid}} : {}),
+        fsync: true,
+      })
+    } catch (error) {
+      throw storeFailure(this.path, 'write', error)
+    }
+    changeCommitted()
+    try {
       const directory = await open(dirname(this.path), 'r')
       try {
         await directory.sync()
       } finally {
         await directory.close()
       }
-    } catch (error) {
-      const code = (error as NodeJS.ErrnoException).code
-      const why =
-        code === 'ENOSPC'
-          ? 'the disk is full'
-          : code === 'EROFS' || code === 'EACCES' || code === 'EPERM'
-            ? 'it is read-only'
-            : (error as Error).message
-      throw storeError(`Cannot write the store ${this.path}: ${why}. Nothing was changed.`)
+    } catch {
+      // The rename is done; only its durability across a power cut is not confirmed.
     }
     // Committed already; a failure here only means the next reader checks the crc32.
     await utimes(this.path, writtenMs / 1000, writtenMs / 1000).catch(() => undefined)
   }
+}
+
+const ADVICE: Record<string, string> = {
+  ENOSPC: 'Free some space, then run the command again.',
+  EDQUOT: 'Free some space, then run the command again.',
+  EROFS: 'Remount it read-write, or point ORGCTL_STORE elsewhere.',
+  EACCES: 'Check the permissions of the file and its folder, or point ORGCTL_STORE elsewhere.',
+  EPERM: 'Check the file and its folder (lsattr; chattr -i if immutable), or point ORGCTL_STORE elsewhere.',
+  ENOTDIR: 'Point ORGCTL_STORE at a file inside a folder.',
+  EISDIR: 'Point ORGCTL_STORE at a store file (such as store.json in that folder), not a folder.',
+}
+
+/** A store error for the operating system's refusal: the store, what was being done, why, what to do. */
+function storeFailure(path: string, doing: 'read' | 'write' | 'lock' | 'folder', error: unknown): OrgctlError {
+  const what = {
+    read: `Cannot read the store ${path}`,
+    write: `Cannot write the store ${path}`,
+    lock: `Cannot lock the store ${path} (creating ${path}.lock)`,
+    folder: `Cannot create the folder of the store ${path}`,
+  }[doing]
+  // mkdir -p of a folder that is a file says EEXIST: a part of the path is not a folder.
+  const cause = doing === 'folder' && osCode(error) === 'EEXIST' ? Object.assign(new Error(), {code: 'ENOTDIR'}) : error
+  const advice = ADVICE[osCode(cause) ?? ''] ?? 'Check the file and its folder, or point ORGCTL_STORE elsewhere.'
+  return storeError(`${what}: ${describeOsError(cause)}. ${advice}${doing === 'read' ? '' : ' Nothing was changed.'}`)
 }
