@@ -10,13 +10,28 @@ import {stderr, stdin, stdout} from '../output/stdio.js'
 import {UI} from '../output/ui.js'
 import {settingsFromEnv} from '../settings.js'
 import {CliContext} from './context.js'
+import {exitOnSignals, Interrupted} from './interrupt.js'
+
+/** Commands that stop themselves on SIGINT/SIGTERM (serve finishes the requests in flight, then exits 0). */
+const STOP_THEMSELVES = new Set(['serve'])
 
 export abstract class OrgctlCommand extends Command {
   static override enableJsonFlag = true
 
   protected ctx!: CliContext
+  private releaseSignals?: () => void
 
   override async init(): Promise<void> {
+    // A command that stops itself gets the first signal to itself (a second one ends it at once); a
+    // listener of ours stays meanwhile, or signal-exit (loaded by the store's lock) would see itself
+    // alone once the command's `once` listener ran, and re-send the signal: serve died of SIGTERM.
+    this.releaseSignals = exitOnSignals(
+      (signal) => {
+        this.ctx?.ui.interrupted()
+        if (signal === 'SIGINT') stderr.write('Aborted.\n')
+      },
+      {graceSignals: STOP_THEMSELVES.has(this.id ?? '') ? 1 : 0},
+    )
     await super.init()
     const settings = settingsFromEnv(process.env)
     const json = this.jsonEnabled()
@@ -26,6 +41,7 @@ export abstract class OrgctlCommand extends Command {
 
   /** Kept-alive connections would hold the process open after the work is done. */
   override async finally(error: Error | undefined): Promise<void> {
+    this.releaseSignals?.()
     await this.ctx?.close()
     return super.finally(error)
   }
@@ -36,6 +52,11 @@ export abstract class OrgctlCommand extends Command {
   }
 
   override async catch(thrown: Error & {exitCode?: number}): Promise<never> {
+    if (thrown instanceof Interrupted) {
+      this.ctx?.ui.interrupted()
+      stderr.write(`${thrown.message}\n`)
+      return this.exit(thrown.exitCode)
+    }
     const error = asOrgctlError(thrown)
     if (this.ctx?.ui.json ?? this.jsonEnabled()) this.logJson(error.toJSON())
     stderr.write(`Error: ${error.message}\n`)
