@@ -11,6 +11,7 @@ import {UI} from '../output/ui.js'
 import {settingsFromEnv} from '../settings.js'
 import {CliContext} from './context.js'
 import {exitOnSignals, Interrupted} from './interrupt.js'
+import {type CommandShape, describeParseFailure, isParseFailure} from './usage.js'
 
 /** Commands that stop themselves on SIGINT/SIGTERM (serve finishes the requests in flight, then exits 0). */
 const STOP_THEMSELVES = new Set(['serve'])
@@ -57,7 +58,8 @@ export abstract class OrgctlCommand extends Command {
       stderr.write(`${thrown.message}\n`)
       return this.exit(thrown.exitCode)
     }
-    const error = asOrgctlError(thrown)
+    const {args, flags, baseFlags, enableJsonFlag, strict} = this.ctor as CommandShape
+    const error = asOrgctlError(thrown, {id: this.id, args, flags, baseFlags, enableJsonFlag, strict}, this.config.bin)
     if (this.ctx?.ui.json ?? this.jsonEnabled()) this.logJson(error.toJSON())
     stderr.write(`Error: ${error.message}\n`)
     if (process.env.DEBUG) stderr.write(`${thrown.stack ?? thrown}\n`)
@@ -65,15 +67,9 @@ export abstract class OrgctlCommand extends Command {
   }
 }
 
-/** oclif's parse errors become usage errors, on one line. */
-function asOrgctlError(thrown: unknown): OrgctlError {
+/** oclif's parse errors become usage errors, on one line naming the argument or flag, with the usage. */
+function asOrgctlError(thrown: unknown, command: CommandShape, bin: string): OrgctlError {
   if (thrown instanceof OrgctlError) return thrown
-  const oclif = thrown as {parse?: unknown; oclif?: {exit?: number}; message?: string}
-  if (oclif && typeof oclif === 'object' && ('parse' in oclif || oclif.oclif?.exit === 2)) {
-    const first = String(oclif.message ?? 'Invalid usage')
-      .split('\n')[0]!
-      .trim()
-    return usageError(`${first.replace(/\.$/, '')}. See --help for usage.`)
-  }
+  if (isParseFailure(thrown)) return usageError(describeParseFailure(thrown, command, bin))
   return toOrgctlError(thrown)
 }
