@@ -5,6 +5,7 @@
  */
 import {type ChildProcess, spawn} from 'node:child_process'
 import {existsSync, mkdirSync, readdirSync, readFileSync, rmSync, utimesSync} from 'node:fs'
+import {type AddressInfo, createServer, type Socket} from 'node:net'
 import {join} from 'node:path'
 
 import {afterEach, beforeEach, describe, expect, it} from 'vitest'
@@ -209,28 +210,41 @@ describe.skipIf(HTTP)('interrupted', () => {
     ['SIGINT', 130],
     ['SIGTERM', 143],
   ] as const) {
-    it(`ends with ${code} on ${signal} when piped`, async () => {
-      release = holdLock(box.store)
-      const child = spawn(process.execPath, [BIN, 'members:add', 'dev@acme.test', '--org', ORG], {
-        env: {
-          ...process.env,
-          ORGCTL_STORE: box.store,
-          ORGCTL_CONFIG_DIR: box.configDir,
-          ORGCTL_USER: ADMIN,
-          ORGCTL_CACHE_DIR: join(box.dir, 'cache'),
-        },
-        stdio: ['ignore', 'pipe', 'pipe'],
+    it(`ends with ${code} on ${signal} when piped, while it waits on an API`, async () => {
+      // An API that takes the request and never answers: its connection says orgctl is at work.
+      let connected = false
+      const sockets: Socket[] = []
+      const server = createServer((socket) => {
+        connected = true
+        sockets.push(socket)
       })
-      let stderr = ''
-      child.stderr.setEncoding('utf8').on('data', (chunk: string) => (stderr += chunk))
-      const exited = new Promise<number | null>((resolve) => child.on('close', (exitCode) => resolve(exitCode)))
-      await new Promise((resolve) => setTimeout(resolve, 1000))
-      const sent = Date.now()
-      child.kill(signal)
-      expect(await exited, stderr).toBe(code)
-      expect(Date.now() - sent).toBeLessThan(3000)
-      expect(stderr).not.toMatch(/^\s+at /m)
-      expect(leftovers()).toEqual(['store.json.lock'])
+      await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve))
+      const {port} = server.address() as AddressInfo
+      try {
+        const child = spawn(process.execPath, [BIN, 'members:add', 'dev@acme.test', '--org', ORG], {
+          env: {
+            PATH: process.env.PATH,
+            HOME: join(box.dir, 'home'),
+            ORGCTL_CONFIG_DIR: box.configDir,
+            ORGCTL_CACHE_DIR: join(box.dir, 'cache'),
+            ORGCTL_API_URL: `http://127.0.0.1:${port}`,
+            ORGCTL_API_KEY: 'orgctl_test-token',
+          },
+          stdio: ['ignore', 'pipe', 'pipe'],
+        })
+        let stderr = ''
+        child.stderr.setEncoding('utf8').on('data', (chunk: string) => (stderr += chunk))
+        const exited = new Promise<number | null>((resolve) => child.on('close', (exitCode) => resolve(exitCode)))
+        await waitFor(() => connected, 20_000)
+        const sent = Date.now()
+        child.kill(signal)
+        expect(await exited, stderr).toBe(code)
+        expect(Date.now() - sent).toBeLessThan(3000)
+        expect(stderr).not.toMatch(/^\s+at /m)
+      } finally {
+        for (const socket of sockets) socket.destroy()
+        server.close()
+      }
     })
   }
 
