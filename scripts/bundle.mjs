@@ -39,8 +39,15 @@ const ids = commandFiles('dist/commands')
     file,
   ])
   .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))
+// Commands every CLI has, from src/lib/cli/builtins (help is @oclif/plugin-help's).
+const BUILTINS = {autocomplete: 'autocomplete.js', commands: 'commands.js', version: 'version.js'}
+for (const id of Object.keys(BUILTINS))
+  if (ids.some(([own]) => own === id)) throw new Error(`src/commands defines ${id}, a built-in command`)
 const getters = [
   ...ids.map(([id, file]) => `  get ${JSON.stringify(id)}() { return require('../dist/commands/${file}').default },`),
+  ...Object.entries(BUILTINS).map(
+    ([id, file]) => `  get ${JSON.stringify(id)}() { return require('../dist/lib/cli/builtins/${file}').default },`,
+  ),
   `  get help() { return require('@oclif/plugin-help').commands.help },`,
 ]
 
@@ -49,7 +56,7 @@ const entry = `
 // engines at install. Skipped through oclif's own switch, and the environment restored after.
 const engineWarning = process.env.OCLIF_DISABLE_ENGINE_WARNING
 process.env.OCLIF_DISABLE_ENGINE_WARNING = 'true'
-const {execute} = require('@oclif/core')
+require('@oclif/core')
 // After oclif (which wraps process.stdout's getter at import): output failures of oclif's own help
 // and --version go to orgctl's handler too, never uncaught (see src/lib/output/stdio.ts).
 require('../dist/lib/output/stdio.js')
@@ -59,8 +66,11 @@ const {resolve} = require('node:path')
 exports.COMMANDS = {
 ${getters.join('\n')}
 }
+// package.json oclif.helpClass and oclif.hooks name these (target: this bundle).
+Object.defineProperty(exports, 'HELP', {enumerable: true, get: () => require('../dist/lib/cli/help.js').default})
+Object.defineProperty(exports, 'NOT_FOUND', {enumerable: true, get: () => require('../dist/lib/cli/not-found.js').default})
 exports.main = function main() {
-  return execute({loadOptions: {root: resolve(__dirname, '..'), pjson: require('../package.json'), userPlugins: false, devPlugins: false}})
+  return require('../dist/lib/cli/main.js').main({root: resolve(__dirname, '..'), pjson: require('../package.json'), userPlugins: false, devPlugins: false})
 }
 `
 

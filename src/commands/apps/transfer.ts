@@ -30,6 +30,8 @@ rest, the command exits non-zero naming the apps that failed, and rerunning it f
       char: 'a',
       description: 'app to transfer; repeat for a bulk transfer (defaults to ORGCTL_APP)',
       multiple: true,
+      // One value per --flag: without it the flag takes every word after it, the argument included.
+      multipleNonGreedy: true,
       helpValue: 'APP',
     }),
     bulk: Flags.boolean({description: 'pick the apps to transfer from a list (needs a terminal)'}),

@@ -21,6 +21,8 @@ Limits not given default to apps=100, members=50, dyno-units=200.`
       char: 'l',
       description: 'a resource limit, NAME=N (apps, members, dyno-units); repeatable',
       multiple: true,
+      // One value per --flag: without it the flag takes every word after it, the argument included.
+      multipleNonGreedy: true,
       helpValue: 'NAME=N',
     }),
   }

@@ -11,6 +11,11 @@ import {UI} from '../output/ui.js'
 import {settingsFromEnv} from '../settings.js'
 import {CliContext} from './context.js'
 import {type Factory, processFactory} from './factory.js'
+import {exitOnSignals, Interrupted} from './interrupt.js'
+import {type CommandShape, describeParseFailure, isParseFailure} from './usage.js'
+
+/** Commands that stop themselves on SIGINT/SIGTERM (serve finishes the requests in flight, then exits 0). */
+const STOP_THEMSELVES = new Set(['serve'])
 
 export abstract class OrgctlCommand extends Command {
   static override enableJsonFlag = true
@@ -18,8 +23,19 @@ export abstract class OrgctlCommand extends Command {
   protected ctx!: CliContext
   /** Where the command gets its environment, streams, clock and backend: an in-process test sets its own before running it. */
   factory: Factory = processFactory()
+  private releaseSignals?: () => void
 
   override async init(): Promise<void> {
+    // A command that stops itself gets the first signal to itself (a second one ends it at once); a
+    // listener of ours stays meanwhile, or signal-exit (loaded by the store's lock) would see itself
+    // alone once the command's `once` listener ran, and re-send the signal: serve died of SIGTERM.
+    this.releaseSignals = exitOnSignals(
+      (signal) => {
+        this.ctx?.ui.interrupted()
+        if (signal === 'SIGINT') this.factory.stderr.write('Aborted.\n')
+      },
+      {graceSignals: STOP_THEMSELVES.has(this.id ?? '') ? 1 : 0},
+    )
     await super.init()
     const {factory} = this
     const settings = settingsFromEnv(factory.env)
@@ -34,6 +50,7 @@ export abstract class OrgctlCommand extends Command {
 
   /** Kept-alive connections would hold the process open after the work is done. */
   override async finally(error: Error | undefined): Promise<void> {
+    this.releaseSignals?.()
     await this.ctx?.close()
     return super.finally(error)
   }
@@ -47,25 +64,25 @@ export abstract class OrgctlCommand extends Command {
   override async catch(thrown: Error & {exitCode?: number}): Promise<never> {
     // stdout failed: its line is on stderr already (see stdio.ts).
     if (thrown instanceof OutputError) return this.exit(thrown.exitCode)
-    const error = asOrgctlError(thrown)
+    const {stderr, env} = this.factory
+    if (thrown instanceof Interrupted) {
+      this.ctx?.ui.interrupted()
+      stderr.write(`${thrown.message}\n`)
+      return this.exit(thrown.exitCode)
+    }
+    const {args, flags, baseFlags, enableJsonFlag, strict} = this.ctor as CommandShape
+    const error = asOrgctlError(thrown, {id: this.id, args, flags, baseFlags, enableJsonFlag, strict}, this.config.bin)
     // If stdout fails here too, the line on stderr still tells the error.
     if (this.ctx?.ui.json ?? this.jsonEnabled()) this.factory.stdout.quietly(() => this.logJson(error.toJSON()))
-    const {stderr, env} = this.factory
     stderr.write(`Error: ${error.message}\n`)
     if (env.DEBUG) stderr.write(`${thrown.stack ?? thrown}\n`)
     return this.exit(error.exitCode)
   }
 }
 
-/** oclif's parse errors become usage errors, on one line. */
-function asOrgctlError(thrown: unknown): OrgctlError {
+/** oclif's parse errors become usage errors, on one line naming the argument or flag, with the usage. */
+function asOrgctlError(thrown: unknown, command: CommandShape, bin: string): OrgctlError {
   if (thrown instanceof OrgctlError) return thrown
-  const oclif = thrown as {parse?: unknown; oclif?: {exit?: number}; message?: string}
-  if (oclif && typeof oclif === 'object' && ('parse' in oclif || oclif.oclif?.exit === 2)) {
-    const first = String(oclif.message ?? 'Invalid usage')
-      .split('\n')[0]!
-      .trim()
-    return usageError(`${first.replace(/\.$/, '')}. See --help for usage.`)
-  }
+  if (isParseFailure(thrown)) return usageError(describeParseFailure(thrown, command, bin))
   return toOrgctlError(thrown)
 }

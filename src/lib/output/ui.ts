@@ -4,7 +4,7 @@
  * stderr is a terminal; under --json nothing but the JSON document is printed.
  */
 import {printable} from '../text.js'
-import type {Palette} from './palette.js'
+import {type Palette, PLAIN} from './palette.js'
 import {type Column, renderTable} from './table.js'
 
 export interface Streams {
@@ -14,6 +14,9 @@ export interface Streams {
 }
 
 export class UI {
+  /** The spinner drawing now, stopped on Ctrl-C so the terminal is left tidy. */
+  private spinner?: {stop(): unknown}
+
   constructor(
     readonly streams: Streams,
     readonly json: boolean,
@@ -90,10 +93,26 @@ export class UI {
     return result
   }
 
+  /** Stops a spinner that is drawing (the process is about to exit on a signal). */
+  interrupted(): void {
+    this.spinner?.stop()
+    this.spinner = undefined
+  }
+
   private async spin<T>(text: string, work: () => Promise<T>, status: (result: T) => string): Promise<T> {
     const {default: ora} = await import('ora')
-    // ora draws with cursor moves: it gets Node's own stream (a spinner runs only on a terminal).
-    const spinner = ora({text, stream: process.stderr, isEnabled: true}).start()
+    // ora draws with cursor moves: it gets Node's own stream (a spinner runs only on a terminal),
+    // seen through measuredTerminal, and colours its frames only when colour is on (it ignores NO_COLOR).
+    const spinner = ora({
+      text,
+      stream: measuredTerminal(process.stderr),
+      isEnabled: true,
+      // ora's stdin-discarder puts a terminal in raw mode and never reads it (it adds its listener
+      // without resuming the stream): Ctrl-C was then a byte nobody read, not a SIGINT.
+      discardStdin: false,
+      color: this.color === PLAIN ? false : 'cyan',
+    }).start()
+    this.spinner = spinner
     try {
       const result = await work()
       spinner.stopAndPersist({symbol: '', text: `${text}... ${this.color.ok(status(result))}`})
@@ -101,6 +120,47 @@ export class UI {
     } catch (error) {
       spinner.stop()
       throw error
+    } finally {
+      if (this.spinner === spinner) this.spinner = undefined
     }
   }
+}
+
+/** Columns to assume when a terminal reports none, as oclif does. */
+export const DEFAULT_COLUMNS = 80
+
+/** A width to lay text out in: the terminal's, or DEFAULT_COLUMNS when it reports 0 or nothing. */
+export function usableColumns(columns: number | undefined): number {
+  return columns !== undefined && Number.isFinite(columns) && columns > 0 ? Math.floor(columns) : DEFAULT_COLUMNS
+}
+
+/**
+ * A terminal stream whose width is never 0. A terminal can report 0 columns (`docker run -t`,
+ * `script` without a terminal, some CI runners), and ora divides by the width to count the lines it
+ * drew: at 0 it counted Infinity and erased lines for ever, in one synchronous loop that no signal
+ * could interrupt. The width is read on every frame, so a resize (even to 0) is followed safely.
+ */
+function measuredTerminal(stream: NodeJS.WriteStream): NodeJS.WriteStream {
+  const view = {
+    isTTY: true,
+    get columns() {
+      return usableColumns(stream.columns)
+    },
+    get rows() {
+      return stream.rows
+    },
+    write: (...args: Parameters<NodeJS.WriteStream['write']>) => stream.write(...args),
+    cursorTo: (...args: Parameters<NodeJS.WriteStream['cursorTo']>) => stream.cursorTo(...args),
+    moveCursor: (...args: Parameters<NodeJS.WriteStream['moveCursor']>) => stream.moveCursor(...args),
+    clearLine: (...args: Parameters<NodeJS.WriteStream['clearLine']>) => stream.clearLine(...args),
+    once(event: string, listener: (...args: unknown[]) => void) {
+      stream.once(event, listener)
+      return view
+    },
+    removeListener(event: string, listener: (...args: unknown[]) => void) {
+      stream.removeListener(event, listener)
+      return view
+    },
+  }
+  return view as unknown as NodeJS.WriteStream
 }
