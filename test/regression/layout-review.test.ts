@@ -189,7 +189,12 @@ describe('server answer cache byte budget', () => {
     cleanups.push(() => server.close())
     const reads = vi.spyOn(store, 'read')
     const get = (i: number) =>
-      server.inject({method: 'GET', url: `/oauth/authorizations?i=${i}`, headers: {authorization: `Bearer ${token}`}})
+      // A distinct Range per i (the server refuses unknown query parameters): a distinct cache key, the same answer.
+      server.inject({
+        method: 'GET',
+        url: '/oauth/authorizations',
+        headers: {authorization: `Bearer ${token}`, range: `id ..; max=${i + 1}`},
+      })
     // 60 distinct answers, each asked twice (a miss that keeps it, then a hit that encodes it).
     for (let i = 0; i < 60; i++) {
       expect((await get(i)).statusCode).toBe(200)
