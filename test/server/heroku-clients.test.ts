@@ -86,6 +86,10 @@ describe('an id wherever a name goes', () => {
     expect((await f.call('GET', `/account/app-transfers/${transfer!.id}`)).json()).toEqual(transfer)
     expect((await f.call('GET', '/account/app-transfers/admin-own')).json()).toEqual(transfer)
     expect((await f.call('GET', `/account/app-transfers/${transfer!.app.id}`)).json()).toEqual(transfer)
+    const outsider = (await f.call('GET', '/account', {token: f.tokens[OUTSIDER]})).json() as {id: string}
+    const others = await f.call('GET', `/users/${outsider.id}/apps`)
+    expect(others.status).toBe(404)
+    expect(others.text).not.toContain(OUTSIDER)
     const me = (await f.call('GET', '/account')).json() as {id: string}
     for (const user of ['~', me.id, ADMIN]) {
       const apps = await f.call('GET', `/users/${encodeURIComponent(user)}/apps`)

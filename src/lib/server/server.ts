@@ -10,12 +10,11 @@ import type {Socket} from 'node:net'
 import Fastify, {type FastifyError, type FastifyInstance, type FastifyReply, type FastifyRequest} from 'fastify'
 
 import {methodsFor, paramNames, type ParamsOf, type Route, routerPath} from '../api/routes.js'
-
 import {LocalBackend} from '../backend/local-backend.js'
 import {type Clock, systemClock} from '../domain/context.js'
 import {hashToken, verifyTokenHash} from '../domain/tokens.js'
-import {type ErrorId, OrgctlError, toOrgctlError, unauthorized} from '../errors.js'
 import type {State} from '../domain/types.js'
+import {type ErrorId, OrgctlError, toOrgctlError, unauthorized} from '../errors.js'
 import type {JsonStore} from '../store/json-store.js'
 import {accountEmail, appName, collaboratorEmail, formationType, memberEmail, orgName, transferId} from './lookup.js'
 import {paginate, parseRange} from './pagination.js'

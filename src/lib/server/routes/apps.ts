@@ -86,7 +86,8 @@ export function appRoutes({on, sendList}: RouteContext): void {
   // Heroku's "owned and collaborated" list: the caller's own (~, their email or their id).
   on(ROUTES.userApps, {}, async (request, reply) => {
     if (request.params.user.toLowerCase() !== request.actor) {
-      throw notFound(`Couldn't find user ${request.params.user}: only your own apps can be listed (GET /users/~/apps).`)
+      // Not the resolved email: an id must not tell its owner's address.
+      throw notFound("Couldn't find that user: only your own apps can be listed (GET /users/~/apps).")
     }
     return sendList(request, reply, await request.backend.listApps(), appFields)
   })
