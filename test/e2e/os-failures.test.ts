@@ -189,6 +189,26 @@ describe('stdout and stderr that fail', () => {
     }
   })
 
+  it.skipIf(!hasPython)('a terminal on stdin alone (piped stdout and stderr): asked whether to prompt, no crash', () => {
+    const script = [
+      'import os, pty, subprocess, sys',
+      'm, s = pty.openpty()',
+      'p = subprocess.run(sys.argv[1:], stdin=s, capture_output=True)',
+      'sys.stdout.write(p.stdout.decode())',
+      'sys.stderr.write(p.stderr.decode())',
+      'sys.exit(p.returncode)',
+    ].join('\n')
+    const env = baseEnv(asAdmin()) as NodeJS.ProcessEnv
+    const result = synced(
+      spawnSync('python3', ['-c', script, process.execPath, BIN, 'apps:destroy', '--app', 'no-such-app'], {
+        env,
+        encoding: 'utf8',
+        timeout: 30_000,
+      }),
+    )
+    expectError(result, 2, /--confirm/)
+  })
+
   it('DEBUG adds the stack', async () => {
     const result = await runTo(['whoami'], 'full', 'pipe', {DEBUG: '1'})
     expect(result.code).toBe(OUTPUT_ERROR)

@@ -94,7 +94,8 @@ class Descriptor implements Output {
   private nodeStream(): NodeStream {
     if (!this.node) {
       this.node = this.stream()
-      watch(this.node, this)
+      // stdin's is only asked whether it is a terminal: there is nothing to watch.
+      if (this.name !== 'stdin') watch(this.node, this)
     }
     return this.node
   }
