@@ -6,7 +6,7 @@
 import {Errors, flush, Interfaces, run} from '@oclif/core'
 
 import {OrgctlError, toOrgctlError, usageError} from '../errors.js'
-import {stderr, stdout} from '../output/stdio.js'
+import {OutputError, stderr, stdout} from '../output/stdio.js'
 
 /** Runs orgctl with the process's arguments. */
 export async function main(loadOptions: Interfaces.LoadOptions): Promise<void> {
@@ -17,6 +17,11 @@ export async function main(loadOptions: Interfaces.LoadOptions): Promise<void> {
   } catch (thrown) {
     // A command's own errors were reported by the command already: only its exit code is left.
     if (thrown instanceof Errors.ExitError) return Errors.handle(thrown)
+    // stdout failed (after the command, e.g. its --json result): its one line is on stderr already.
+    if (thrown instanceof OutputError) {
+      process.exitCode = thrown.exitCode
+      return
+    }
     const exit = (thrown as {oclif?: {exit?: number}}).oclif?.exit
     const error =
       thrown instanceof OrgctlError
@@ -24,7 +29,7 @@ export async function main(loadOptions: Interfaces.LoadOptions): Promise<void> {
         : isNotFound(thrown)
           ? usageError(notFoundMessage(thrown))
           : toOrgctlError(new Error(String((thrown as Error)?.message ?? thrown).split('\n')[0]))
-    if (argv.includes('--json')) stdout.write(`${JSON.stringify(error.toJSON())}\n`)
+    if (argv.includes('--json')) stdout.quietly(() => stdout.write(`${JSON.stringify(error.toJSON())}\n`))
     stderr.write(`Error: ${error.message}\n`)
     if (process.env.DEBUG) stderr.write(`${(thrown as Error).stack ?? thrown}\n`)
     process.exitCode = error instanceof OrgctlError && error.id !== 'internal_error' ? error.exitCode : (exit ?? error.exitCode)
