@@ -37,10 +37,10 @@ function newerError(target: DatabaseTarget, version: number, latest: number): Or
 }
 
 async function recordedVersion(client: PoolClient): Promise<number> {
-  const {rows} = await client.query<{version: number | null}>(
-    `SELECT CASE WHEN to_regclass('schema_migrations') IS NULL THEN 0
-            ELSE (SELECT coalesce(max(version), 0) FROM schema_migrations) END AS version`,
-  )
+  // Two statements: a query naming a missing table fails when parsed, whatever a CASE around it says.
+  const exists = await client.query<{table: string | null}>(`SELECT to_regclass('schema_migrations')::text AS table`)
+  if (!exists.rows[0]?.table) return 0
+  const {rows} = await client.query<{version: number}>('SELECT coalesce(max(version), 0)::integer AS version FROM schema_migrations')
   return Number(rows[0]?.version ?? 0)
 }
 
