@@ -3,7 +3,7 @@
  * at once migrate once; a database migrated by a newer orgctl is refused; a failed migration applies
  * nothing. Against a real PostgreSQL (see test/helpers/postgres.ts).
  */
-import {afterAll, beforeAll, describe, expect, it} from 'vitest'
+import {afterAll, describe, expect, it} from 'vitest'
 
 import {OrgctlError} from '../../src/lib/errors.js'
 import {openPool, parseDatabaseUrl} from '../../src/lib/storage/postgres/connection.js'
