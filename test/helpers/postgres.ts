@@ -142,18 +142,34 @@ function check(tool: string, args: string[], options: SpawnSyncOptions): void {
   }
 }
 
-/** The watchdog: stops the cluster and removes its folder if the runner dies without doing it. */
+/**
+ * The watchdog, started before initdb: when the runner dies without stopping the cluster (SIGKILL, an
+ * OOM kill), it stops the server, waits for any initdb or pg_ctl the runner had started to end (a
+ * process whose command line names the folder: read from /proc), then removes the folder. Else it ends
+ * when the folder is gone (the runner's own teardown).
+ */
 const WATCHDOG = `
 const [parent, pgCtl, data, dir, uid, gid] = process.argv.slice(1)
-const {spawnSync} = require('node:child_process'), {existsSync, rmSync} = require('node:fs')
+const {spawnSync} = require('node:child_process'), {existsSync, readdirSync, readFileSync, rmSync} = require('node:fs')
 const ids = uid === '' ? {} : {uid: Number(uid), gid: Number(gid)}
-const timer = setInterval(() => {
-  if (!existsSync(dir)) process.exit(0)
-  try { process.kill(Number(parent), 0); return } catch {}
-  clearInterval(timer)
-  spawnSync(pgCtl, ['stop', '-D', data, '-m', 'immediate', '-w', '-t', '10'], {stdio: 'ignore', ...ids})
+const others = () => {
+  try {
+    return readdirSync('/proc').filter((pid) => /^[0-9]+$/.test(pid) && Number(pid) !== process.pid).some((pid) => {
+      try { return readFileSync('/proc/' + pid + '/cmdline', 'latin1').includes(dir) } catch { return false }
+    })
+  } catch { return false }
+}
+let orphaned = false, rounds = 0
+setInterval(() => {
+  if (!orphaned) {
+    if (!existsSync(dir)) process.exit(0)
+    try { process.kill(Number(parent), 0); return } catch { orphaned = true }
+  }
+  if (existsSync(data + '/postmaster.pid')) spawnSync(pgCtl, ['stop', '-D', data, '-m', 'immediate', '-w', '-t', '10'], {cwd: '/', stdio: 'ignore', ...ids})
+  if (others() && ++rounds < 120) return
   rmSync(dir, {recursive: true, force: true})
-}, 500)
+  process.exit(0)
+}, 1000)
 `
 
 /** initdb, start, and a URL: about a second. */
@@ -163,14 +179,19 @@ export function startCluster(bin: string): Cluster {
   const data = join(dir, 'data')
   const options: SpawnSyncOptions = {cwd: dir, env: {PATH: process.env.PATH, LC_ALL: 'C', TZ: 'UTC'}, ...ids}
   const pgCtl = join(bin, 'pg_ctl')
-  let started = false
   const stop = () => {
-    if (started) {
-      started = false
+    if (existsSync(join(data, 'postmaster.pid'))) {
       spawnSync(pgCtl, ['stop', '-D', data, '-m', 'immediate', '-w', '-t', '10'], {...options, stdio: 'ignore'})
     }
     rmSync(dir, {recursive: true, force: true})
   }
+  const watchdog = spawn(
+    process.execPath,
+    ['-e', WATCHDOG, String(process.pid), pgCtl, data, dir, String(ids?.uid ?? ''), String(ids?.gid ?? '')],
+    {detached: true, stdio: 'ignore', cwd: '/'},
+  )
+  watchdog.unref()
+  process.once('exit', stop)
   try {
     if (ids) chownSync(dir, ids.uid, ids.gid)
     check(join(bin, 'initdb'), ['-D', data, '-U', 'postgres', '-A', 'trust', '-E', 'UTF8', '--locale=C', '--no-sync'], options)
@@ -186,17 +207,6 @@ export function startCluster(bin: string): Cluster {
       '-c max_connections=200',
     ].join(' ')
     check(pgCtl, ['start', '-D', data, '-l', join(dir, 'server.log'), '-w', '-t', '30', '-o', serverOptions], options)
-    started = true
-    const watchdog = spawn(
-      process.execPath,
-      ['-e', WATCHDOG, String(process.pid), pgCtl, data, dir, String(ids?.uid ?? ''), String(ids?.gid ?? '')],
-      {
-        detached: true,
-        stdio: 'ignore',
-      },
-    )
-    watchdog.unref()
-    process.once('exit', stop)
     return {url: `postgresql://postgres@localhost/postgres?host=${dir}`, dir, stop}
   } catch (error) {
     stop()

@@ -65,11 +65,21 @@ function decode(text: string): string {
   }
 }
 
-/** The URL with its password (in the authority, or any `password` parameter) shown as `***`. */
+/**
+ * The URL with its password (in the authority, or any `password` parameter) shown as `***`. Built from
+ * the parsed URL, so an unencoded `@` or `:` in a password cannot leak part of it; a text that is not a
+ * URL at all is not shown (it may be a password pasted in the wrong place).
+ */
 export function redactDatabaseUrl(raw: string): string {
-  let text = raw.replace(/^([a-z][a-z0-9+.-]*:\/\/[^/?#@:]*):[^/?#@]*@/i, '$1:***@')
-  text = text.replace(/([?&])([^=&#]*password[^=&#]*)=[^&#]*/gi, '$1$2=***')
-  return text
+  let url: URL
+  try {
+    url = new URL(withHost(raw.trim()))
+  } catch {
+    return '(not shown: not a URL)'
+  }
+  const auth = url.username || url.password ? `${url.username}${url.password ? ':***' : ''}@` : ''
+  const search = url.search.replace(/([?&])([^=&#]*password[^=&#]*)=[^&#]*/gi, '$1$2=***')
+  return `${url.protocol}//${auth}${url.host}${url.pathname}${search}${url.hash}`
 }
 
 /**
@@ -86,7 +96,7 @@ export function parseDatabaseUrl(raw: string, source = 'ORGCTL_DATABASE_URL'): D
   try {
     url = new URL(normalized)
   } catch {
-    throw usageError(`${source} (${redacted}) is not a valid URL: ${fix}.`)
+    throw usageError(`${source} is not a valid URL (not shown here: it may hold a password): ${fix}.`)
   }
   if (!PROTOCOLS.has(url.protocol)) {
     throw usageError(`${source} (${redacted}) is not a PostgreSQL URL (it starts with ${url.protocol}//): ${fix}.`)
