@@ -15,6 +15,11 @@ export default defineConfig({
       // One behaviour suite, run on both backends: the embedded store, and a real `orgctl serve`.
       {extends: true, test: {name: 'e2e-store', include: ['test/e2e/**/*.test.ts'], env: {ORGCTL_TEST_BACKEND: 'local'}}},
       {extends: true, test: {name: 'e2e-http', include: ['test/e2e/**/*.test.ts'], env: {ORGCTL_TEST_BACKEND: 'http'}}},
+      // PostgreSQL: one server for the run (a throwaway cluster, or ORGCTL_TEST_DATABASE_URL), a database per file.
+      {
+        extends: true,
+        test: {name: 'postgres', include: ['test/postgres/**/*.test.ts'], globalSetup: ['test/helpers/postgres-setup.ts']},
+      },
       // Concurrency, crashes, hostile input, faults, escalation, load: bounded here; ORGCTL_STRESS=3 for longer.
       {extends: true, test: {name: 'stress', include: ['test/stress/**/*.test.ts'], testTimeout: 300_000}},
     ],

@@ -174,6 +174,14 @@ const patchOclif = {
   },
 }
 
+function migrationSources() {
+  const dir = 'src/lib/storage/postgres/migrations'
+  return readdirSync(dir)
+    .filter((file) => file.endsWith('.sql'))
+    .sort()
+    .map((file) => ({file, sql: readFileSync(join(dir, file), 'utf8')}))
+}
+
 const result = await build({
   stdin: {contents: entry, resolveDir: 'scripts', sourcefile: 'orgctl-entry.cjs', loader: 'js'},
   outfile: out,
@@ -185,10 +193,12 @@ const result = await build({
   legalComments: 'none',
   // oclif only require()s the first five in development (NODE_ENV=development/test), never in production;
   // fastify stays out (only `orgctl serve` loads it, once); undici is in, for the CLI's latency over HTTP.
-  external: ['typescript', 'ts-node', 'tsx', 'tsx/*', 'pnpapi', 'fastify'],
+  // pg stays out too (only the db:* commands load it, lazily; its optional pg-native is never asked for).
+  external: ['typescript', 'ts-node', 'tsx', 'tsx/*', 'pnpapi', 'fastify', 'pg'],
   alias: {debug: './scripts/bundle/debug-off.cjs', ansis: './scripts/bundle/ansis-lazy.cjs'},
   // ESM dependencies use import.meta.url (to find their own files); give them the bundle's URL.
-  define: {'import.meta.url': '__orgctl_import_meta_url'},
+  // The PostgreSQL schema's migration files, embedded (see src/lib/storage/postgres/migration-files.ts).
+  define: {'import.meta.url': '__orgctl_import_meta_url', __ORGCTL_MIGRATIONS__: JSON.stringify(migrationSources())},
   // First line: a unique build id, the key of the V8 code cache kept by bin/run.js.
   banner: {js: `/*! orgctl-build:${randomUUID()} */\nvar __orgctl_import_meta_url=require('node:url').pathToFileURL(__filename).href;`},
   plugins: [patchOclif],
