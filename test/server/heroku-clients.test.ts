@@ -155,6 +155,19 @@ describe('PATCH /apps/{app}/formation/{type}', () => {
     expect((await f.call('PATCH', '/apps/acme-api/formation/web', {body: {quantity: 2, size: 'standard-1x'}})).status).toBe(200)
   })
 
+  it('folds only ASCII letters in a dyno type, as the CLI does: a look-alike (the Kelvin sign) is refused, not read as k', async () => {
+    for (const [method, path, body] of [
+      ['PATCH', '/apps/acme-api/formation/wor\u212Aer', {quantity: 1}],
+      ['PATCH', '/apps/acme-api/formation', {updates: [{type: 'wor\u212Aer', quantity: 1}]}],
+    ] as const) {
+      const response = await f.call(method, path, {body})
+      expect(response.status, path).toBe(422)
+      expect(response.json().id).toBe('invalid_params')
+    }
+    const types = ((await f.call('GET', '/apps/acme-api/formation')).json() as {type: string}[]).map((entry) => entry.type)
+    expect(types).not.toContain('worker')
+  })
+
   it('is refused to a member without operate, as the batch is', async () => {
     const response = await f.call('PATCH', '/apps/acme-api/formation/web', {token: f.tokens[MEMBER], body: {quantity: 1}})
     expect(response.status).toBe(403)

@@ -6,7 +6,7 @@ import {TEAM_OWNER_DOMAIN} from '../api/present.js'
 import type * as R from '../api/resources.js'
 import {pathFor, type Route, ROUTES} from '../api/routes.js'
 import type {AppPermission, Limits, OrgRole} from '../domain/types.js'
-import {looksLikeEmail, type ScaleChange} from '../domain/validation.js'
+import {asciiLower, looksLikeEmail, type ScaleChange} from '../domain/validation.js'
 import type {ApiClient} from '../http/api-client.js'
 import type {Backend, CreateAppRequest} from './backend.js'
 
@@ -146,7 +146,7 @@ export class HttpBackend implements Backend {
     const teamApp = current.owner.email.endsWith(TEAM_OWNER_DOMAIN)
     const toUser = looksLikeEmail(recipient)
     // Already there: nothing to send (with --locked the server still checks who may lock).
-    if (!options.locked && (toUser ? current.owner.email === recipient.toLowerCase() : current.team?.name === recipient)) {
+    if (!options.locked && (toUser ? current.owner.email === asciiLower(recipient) : current.team?.name === recipient)) {
       return {app: current, moved: false}
     }
     if (toUser && !teamApp && !options.locked) {

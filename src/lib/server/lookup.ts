@@ -7,6 +7,7 @@
  */
 import {appSubject, Ctx, orgStanding} from '../domain/context.js'
 import type {State} from '../domain/types.js'
+import {asciiLower} from '../domain/validation.js'
 import type {LocalBackend} from '../backend/local-backend.js'
 import {notFound} from '../errors.js'
 
@@ -60,7 +61,7 @@ export async function collaboratorEmail(backend: LocalBackend, app: string, ref:
 
 /** A formation's type from its type or id (a type it does not have yet stays as given: scaling adds it). */
 export async function formationType(backend: LocalBackend, app: string, ref: string): Promise<string> {
-  if (!UUID.test(ref)) return ref.toLowerCase()
+  if (!UUID.test(ref)) return asciiLower(ref)
   const found = (await backend.listFormation(app)).find((entry) => entry.id === ref)
   return found ? found.type : ref
 }

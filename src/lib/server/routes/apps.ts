@@ -5,7 +5,7 @@ import type * as R from '../../api/resources.js'
 import {ROUTES} from '../../api/routes.js'
 import type {LocalBackend} from '../../backend/local-backend.js'
 import {notFound, usageError} from '../../errors.js'
-import {parseAppName, parseDynoSize, parseRegion, type ScaleChange} from '../../domain/validation.js'
+import {asciiLower, parseAppName, parseDynoSize, parseRegion, type ScaleChange} from '../../domain/validation.js'
 import {accountEmail, isUuid, orgName} from '../lookup.js'
 import {createAppBody, createTeamAppBody, formationBody, formationUpdateBody, patchAppBody, patchTeamAppBody} from '../schemas.js'
 import type {RouteContext} from '../server.js'
@@ -68,7 +68,7 @@ export function dynosOf(formation: readonly R.Formation[]): Dyno[] {
 }
 
 function scaleChange(update: FormationUpdate): ScaleChange {
-  const change: ScaleChange = {type: update.type.toLowerCase()}
+  const change: ScaleChange = {type: asciiLower(update.type)}
   if (typeof update.quantity === 'number') change.quantity = update.quantity
   else if (typeof update.quantity === 'string') {
     if (/^[+-]/.test(update.quantity)) change.delta = Number(update.quantity)
@@ -85,7 +85,7 @@ export function appRoutes({on, sendList}: RouteContext): void {
 
   // Heroku's "owned and collaborated" list: the caller's own (~, their email or their id).
   on(ROUTES.userApps, {}, async (request, reply) => {
-    if (request.params.user.toLowerCase() !== request.actor) {
+    if (asciiLower(request.params.user) !== request.actor) {
       // Not the resolved email: an id must not tell its owner's address.
       throw notFound("Couldn't find that user: only your own apps can be listed (GET /users/~/apps).")
     }
@@ -177,6 +177,6 @@ export function appRoutes({on, sendList}: RouteContext): void {
   on(ROUTES.updateFormation, {body: formationUpdateBody}, async (request) => {
     const {app, formation: type} = request.params
     const formation = await request.backend.scale(app, [scaleChange({...(request.body as Omit<FormationUpdate, 'type'>), type})])
-    return formation.find((entry) => entry.type === type.toLowerCase())!
+    return formation.find((entry) => entry.type === asciiLower(type))!
   })
 }
