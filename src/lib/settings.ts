@@ -3,6 +3,8 @@ import {join} from 'node:path'
 
 import envPaths from 'env-paths'
 
+import {usageError} from './errors.js'
+
 export interface Settings {
   /** The embedded store's file (ORGCTL_STORE, else under the user's data directory). */
   storePath: string
@@ -29,9 +31,16 @@ export interface Settings {
 
 const nonEmpty = (value: string | undefined): string | undefined => (value === undefined || value.trim() === '' ? undefined : value.trim())
 
-function positiveSeconds(value: string | undefined): number | undefined {
-  const seconds = Number(nonEmpty(value))
-  return Number.isFinite(seconds) && seconds > 0 ? seconds * 1000 : undefined
+/** A number of seconds from the environment, in milliseconds; a value that is not one is refused, never ignored. */
+function positiveSeconds(name: string, value: string | undefined): number | undefined {
+  const text = nonEmpty(value)
+  if (text === undefined) return undefined
+  const seconds = Number(text)
+  if (!Number.isFinite(seconds) || seconds <= 0 || seconds > 86_400)
+    throw usageError(
+      `${name} ${JSON.stringify(text)} is not a number of seconds: set it to one from 0.001 to 86400 (such as 30), or unset it.`,
+    )
+  return seconds * 1000
 }
 
 export function settingsFromEnv(env: NodeJS.ProcessEnv): Settings {
@@ -45,7 +54,7 @@ export function settingsFromEnv(env: NodeJS.ProcessEnv): Settings {
     configDir: nonEmpty(env.ORGCTL_CONFIG_DIR) ?? paths.config,
     apiUrl: nonEmpty(env.ORGCTL_API_URL),
     apiKey: nonEmpty(env.ORGCTL_API_KEY),
-    apiTimeoutMs: positiveSeconds(env.ORGCTL_API_TIMEOUT) ?? 30_000,
+    apiTimeoutMs: positiveSeconds('ORGCTL_API_TIMEOUT', env.ORGCTL_API_TIMEOUT) ?? 30_000,
     debug: Boolean(nonEmpty(env.DEBUG)),
     noColor: env.NO_COLOR !== undefined && env.NO_COLOR !== '',
   }

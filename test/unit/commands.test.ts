@@ -93,3 +93,14 @@ describe('the saved login', () => {
     expect(run.stderr.split('\n').filter(Boolean)).toHaveLength(1)
   })
 })
+
+describe('settings from the environment', () => {
+  it('refuses an ORGCTL_API_TIMEOUT that is not a number of seconds, instead of ignoring it', async () => {
+    for (const value of ['abc', '-1', '0', '1e9']) {
+      const run = await runCommand('whoami', [], {env: {ORGCTL_USER: ADMIN, ORGCTL_API_TIMEOUT: value}}, box)
+      expect(run.code, value).toBe(2)
+      expect(run.stderr, value).toMatch(/^Error: ORGCTL_API_TIMEOUT .* is not a number of seconds/)
+    }
+    expect((await runCommand('whoami', [], {env: {ORGCTL_USER: ADMIN, ORGCTL_API_TIMEOUT: '2.5'}}, box)).code).toBe(0)
+  })
+})
