@@ -32,6 +32,9 @@ describe.skipIf(HTTP)('conveniences', () => {
 
   it('turns every other top-level failure into one Error line', async () => {
     expectError(await run('help', 'no-such-command'), 2, /no-such-command/)
+    // help's own flag errors are usage errors, under --json too.
+    expectError(await run('help', '--foo'), 2, /--foo.*Usage: orgctl help/)
+    expectJsonError(await run('help', '--json'), 2, 'invalid_params')
   })
 
   it('takes -h for --help on every command', async () => {
@@ -57,6 +60,7 @@ describe.skipIf(HTTP)('conveniences', () => {
     const json = expectOk(await run('commands', '--json')).json<{id: string; summary?: string; aliases: string[]}[]>()
     expect(json.find((c) => c.id === 'orgs:create')).toMatchObject({aliases: ['teams:create']})
     expect(json.every((c) => typeof c.id === 'string')).toBe(true)
+    expect(JSON.stringify(json)).not.toContain('<%')
   })
 
   it('shows the teams:* commands in help teams and teams --help, as the orgs topic does', async () => {

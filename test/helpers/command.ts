@@ -95,6 +95,7 @@ export async function runCommand(id: string, argv: string[], fakes: Fakes = {}, 
   }
   const command = new Command(argv, await config)
   command.factory = factory
+  command.id = id
   let code = 0
   try {
     await (command as unknown as {_run(): Promise<unknown>})._run()

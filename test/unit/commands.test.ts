@@ -104,3 +104,55 @@ describe('settings from the environment', () => {
     expect((await runCommand('whoami', [], {env: {ORGCTL_USER: ADMIN, ORGCTL_API_TIMEOUT: '2.5'}}, box)).code).toBe(0)
   })
 })
+
+describe('usage errors', () => {
+  it('refuses a value given to a boolean flag, instead of taking it as the argument', async () => {
+    await runCommand('orgs:create', ['acme'], as(ADMIN), box)
+    await runCommand('members:add', ['dev@acme.test', '--org', 'acme'], as(ADMIN), box)
+    for (const [id, argv] of [
+      ['members:remove', ['--json=dev@acme.test', '--org', 'acme']],
+      ['apps:create', ['--personal=web-one']],
+      ['orgs', ['--json=']],
+    ] as const) {
+      const run = await runCommand(id, [...argv], as(ADMIN), box)
+      expect(run.code, id).toBe(2)
+      expect(run.stderr, id).toMatch(/^Error: --(json|personal) takes no value .* Usage: orgctl /)
+    }
+    const members = await runCommand('members', ['--org', 'acme'], as(ADMIN), box)
+    expect(members.stdout).toContain('dev@acme.test')
+    expect((await runCommand('apps', [], as(ADMIN), box)).stdout).not.toContain('web-one')
+  })
+
+  it('ends every usage error with the usage, whichever check found it', async () => {
+    await runCommand('orgs:create', ['acme'], as(ADMIN), box)
+    for (const [id, argv] of [
+      ['members:add', ['--org', 'acme']],
+      ['members:add', ['x@acme', '--org', 'acme']],
+      ['members:set', ['dev@acme.test', '--org', 'acme']],
+      ['apps:info', []],
+      ['members', ['--org', 'acme', '--role', 'bogus']],
+    ] as const) {
+      const run = await runCommand(id, [...argv], as(ADMIN), box)
+      expect(run.code, id).toBe(2)
+      expect(run.stderr.split('\n').filter(Boolean), id).toHaveLength(1)
+      expect(run.stderr, id).toContain(` Usage: orgctl ${id}`)
+    }
+  })
+})
+
+describe('members:add --file', () => {
+  it('refuses a line with extra fields, an empty file and an unreadable one, each in words', async () => {
+    await runCommand('orgs:create', ['acme'], as(ADMIN), box)
+    const add = (stdin: string, file = '-') => runCommand('members:add', ['--org', 'acme', '--file', file], {...as(ADMIN), stdin}, box)
+    const extra = await add('a@acme.test,member,extra\n')
+    expect(extra.code).toBe(2)
+    expect(extra.stderr).toMatch(/^Error: stdin line 1: "a@acme.test,member,extra" has 3 fields: give EMAIL or EMAIL,ROLE\./)
+    const empty = await add('# nobody yet\n\n')
+    expect(empty.code).toBe(2)
+    expect(empty.stderr).toMatch(/^Error: stdin has no EMAIL\[,ROLE\] lines/)
+    const missing = await add('', '/nonexistent/team.csv')
+    expect(missing.code).toBe(2)
+    expect(missing.stderr).toMatch(/^Error: Cannot read \/nonexistent\/team.csv: a part of the path does not exist \(ENOENT\)\./)
+    expect((await runCommand('members', ['--org', 'acme'], as(ADMIN), box)).stdout).toBe(`${ADMIN}\tadmin\n`)
+  })
+})

@@ -12,7 +12,7 @@ import {settingsFromEnv} from '../settings.js'
 import {CliContext} from './context.js'
 import {type Factory, processFactory} from './factory.js'
 import {exitOnSignals, Interrupted} from './interrupt.js'
-import {type CommandShape, describeParseFailure, isParseFailure} from './usage.js'
+import {booleanWithValue, type CommandShape, describeParseFailure, isParseFailure, usageLine} from './usage.js'
 
 /** Commands that stop themselves on SIGINT/SIGTERM (serve finishes the requests in flight, then exits 0). */
 const STOP_THEMSELVES = new Set(['serve'])
@@ -37,6 +37,8 @@ export abstract class OrgctlCommand extends Command {
       {graceSignals: STOP_THEMSELVES.has(this.id ?? '') ? 1 : 0},
     )
     await super.init()
+    const misused = booleanWithValue(this.argv, this.ctor as CommandShape)
+    if (misused !== undefined) throw usageError(misused)
     const {factory} = this
     const settings = settingsFromEnv(factory.env)
     const json = this.jsonEnabled()
@@ -82,6 +84,9 @@ export abstract class OrgctlCommand extends Command {
 
 /** oclif's parse errors become usage errors, on one line naming the argument or flag, with the usage. */
 function asOrgctlError(thrown: unknown, command: CommandShape, bin: string): OrgctlError {
+  // Every usage error ends with the command's usage, whichever check found it (oclif's parser or ours).
+  if (thrown instanceof OrgctlError && thrown.id === 'invalid_params' && command.id && !thrown.message.includes(' Usage: '))
+    return usageError(`${thrown.message.replace(/\s+$/, '')} Usage: ${usageLine(bin, command)}`)
   if (thrown instanceof OrgctlError) return thrown
   if (isParseFailure(thrown)) return usageError(describeParseFailure(thrown, command, bin))
   return toOrgctlError(thrown)

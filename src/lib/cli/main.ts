@@ -28,13 +28,18 @@ export async function main(loadOptions: Interfaces.LoadOptions): Promise<void> {
         ? thrown
         : isNotFound(thrown)
           ? usageError(notFoundMessage(thrown))
-          : toOrgctlError(new Error(String((thrown as Error)?.message ?? thrown).split('\n')[0]))
+          : exit === 2
+            ? // A usage error of a command that is not ours (help's own flags: `help --json`).
+              usageError(`${firstLine(thrown).replace(/[.:]*$/, '')}. Usage: orgctl help [COMMAND] (help takes no other flags).`)
+            : toOrgctlError(new Error(String((thrown as Error)?.message ?? thrown).split('\n')[0]))
     if (argv.includes('--json')) stdout.quietly(() => stdout.write(`${JSON.stringify(error.toJSON())}\n`))
     stderr.write(`Error: ${error.message}\n`)
     if (process.env.DEBUG) stderr.write(`${(thrown as Error).stack ?? thrown}\n`)
     process.exitCode = error instanceof OrgctlError && error.id !== 'internal_error' ? error.exitCode : (exit ?? error.exitCode)
   }
 }
+
+const firstLine = (thrown: unknown): string => String((thrown as Error)?.message ?? thrown).split('\n')[0]!
 
 /** oclif's `command X not found` (help for an unknown command, and the like). */
 function isNotFound(thrown: unknown): boolean {

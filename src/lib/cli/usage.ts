@@ -63,6 +63,27 @@ function allFlags(command: CommandShape): [string, FlagSpec][] {
 
 const argName = (name: string) => name.toUpperCase()
 
+/**
+ * `--json=x`: oclif does not take a value for a boolean flag, and reads the whole token as an
+ * argument instead (`members:remove --json=dev@acme.test` removed dev@acme.test). Refused here,
+ * before the command runs: the error for the first boolean flag given a value, if any.
+ */
+export function booleanWithValue(argv: readonly string[], command: CommandShape): string | undefined {
+  const booleans = new Map<string, string>()
+  for (const [name, flag] of allFlags(command)) {
+    if (flag.type !== 'boolean') continue
+    booleans.set(`--${name}`, name)
+    if (flag.char) booleans.set(`-${flag.char}`, name)
+  }
+  for (const token of argv) {
+    if (token === '--') break
+    const match = /^(--?[^=\s]+)=(.*)$/s.exec(token)
+    const name = match && booleans.get(match[1]!)
+    if (name) return `--${name} takes no value (given ${JSON.stringify(match[2])}): give ${match[1]} alone.`
+  }
+  return undefined
+}
+
 function flagValue(name: string, flag: FlagSpec): string {
   const help = Array.isArray(flag.helpValue) ? flag.helpValue.join('|') : flag.helpValue
   return help ?? (flag.options ? flag.options.join('|') : argName(name))

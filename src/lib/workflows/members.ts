@@ -8,6 +8,7 @@ import {parseEmail, parseRole, uniqueEntries} from '../domain/validation.js'
 import {usageError} from '../errors.js'
 import type {UI} from '../output/ui.js'
 import {BULK_CONCURRENCY, bulkFailure, type ItemResult, runBulk} from './bulk.js'
+import {describeOsError} from '../os-errors.js'
 
 export interface MemberEntry {
   email: string
@@ -34,16 +35,15 @@ export async function readMemberFile(path: string, defaultRole: OrgRole, readStd
   try {
     text = path === '-' ? await readStdin() : await readFile(path, 'utf8')
   } catch (error) {
-    throw usageError(
-      `Cannot read ${path}: ${(error as NodeJS.ErrnoException).code ?? (error as Error).message}. Give a file of EMAIL[,ROLE] lines.`,
-    )
+    throw usageError(`Cannot read ${path}: ${describeOsError(error)}. Give a file of EMAIL[,ROLE] lines (- reads stdin).`)
   }
   const entries: MemberEntry[] = []
   for (const [index, raw] of text.split(/\r?\n/).entries()) {
     const line = raw.trim()
     if (line === '' || line.startsWith('#')) continue
-    const [email = '', role] = line.split(',').map((part) => part.trim())
+    const [email = '', role, ...extra] = line.split(',').map((part) => part.trim())
     try {
+      if (extra.length > 0) throw usageError(`${JSON.stringify(line)} has ${extra.length + 2} fields: give EMAIL or EMAIL,ROLE.`)
       entries.push({
         email: parseEmail(email),
         role: role ? parseRole(role) : defaultRole,
@@ -53,6 +53,7 @@ export async function readMemberFile(path: string, defaultRole: OrgRole, readStd
       throw usageError(`${path === '-' ? 'stdin' : path} line ${index + 1}: ${(error as Error).message}`)
     }
   }
+  if (entries.length === 0) throw usageError(`${path === '-' ? 'stdin' : path} has no EMAIL[,ROLE] lines: give one member per line.`)
   return entries
 }
 

@@ -25,7 +25,9 @@ export default class Commands extends OrgctlCommand {
       .filter((command) => (flags.hidden || !command.hidden) && !isAliasEntry(command))
       .map((command) => ({
         id: command.id,
-        summary: (command.summary ?? command.description?.split('\n')[0])?.trim() || undefined,
+        // Summaries may be oclif templates (help's is `Display help for <%= config.bin %>.`).
+        summary:
+          (command.summary ?? command.description?.split('\n')[0])?.replaceAll('<%= config.bin %>', this.config.bin).trim() || undefined,
         aliases: [...(command.aliases ?? [])],
       }))
       .sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0))
