@@ -156,3 +156,13 @@ describe('members:add --file', () => {
     expect((await runCommand('members', ['--org', 'acme'], as(ADMIN), box)).stdout).toBe(`${ADMIN}\tadmin\n`)
   })
 })
+
+describe('apps:transfer --confirm', () => {
+  it('refuses a --confirm naming another app, even where the move needs no confirmation', async () => {
+    await runCommand('orgs:create', ['acme'], as(ADMIN), box)
+    await runCommand('apps:create', ['web-one', '--org', 'acme'], as(ADMIN), box)
+    const run = await runCommand('apps:transfer', ['acme', '--app', 'web-one', '--confirm', 'web-two'], as(ADMIN), box)
+    expect(run.code).toBe(2)
+    expect(run.stderr).toMatch(/^Error: Confirmation "web-two" did not match web-one\. Aborted\./)
+  })
+})

@@ -6,6 +6,7 @@ import {TEAM_OWNER_DOMAIN} from '../api/present.js'
 import type {TransferResult} from '../api/resources.js'
 import type {Backend} from '../backend/backend.js'
 import {looksLikeEmail} from '../domain/validation.js'
+import {usageError} from '../errors.js'
 import {confirmByName} from '../output/prompt.js'
 import type {UI} from '../output/ui.js'
 import {BULK_CONCURRENCY, bulkFailure, type ItemResult, runBulk} from './bulk.js'
@@ -37,6 +38,8 @@ export async function confirmTransfer(
   recipient: string,
   confirm: string | undefined,
 ): Promise<void> {
+  // A --confirm naming another app is a contradiction, whether or not this move needs one.
+  if (confirm !== undefined && confirm !== app) throw usageError(`Confirmation ${JSON.stringify(confirm)} did not match ${app}. Aborted.`)
   if (!looksLikeEmail(recipient)) return
   const found = await backend.getApp(app)
   if (!found.owner.email.endsWith(TEAM_OWNER_DOMAIN) || found.owner.email === recipient) return
