@@ -166,3 +166,23 @@ describe('apps:transfer --confirm', () => {
     expect(run.stderr).toMatch(/^Error: Confirmation "web-two" did not match web-one\. Aborted\./)
   })
 })
+
+describe('access --json', () => {
+  it("gives an admin who joined after the app was made the time they joined, not the app's", async () => {
+    const clock = (iso: string) => ({now: () => new Date(iso)})
+    await runCommand('orgs:create', ['acme'], {...as(ADMIN), clock: clock('2026-11-01T00:00:00.000Z')}, box)
+    await runCommand('apps:create', ['web-one', '--org', 'acme'], {...as(ADMIN), clock: clock('2026-11-02T00:00:00.000Z')}, box)
+    await runCommand(
+      'members:add',
+      ['lead@acme.test', '--org', 'acme', '--role', 'admin'],
+      {...as(ADMIN), clock: clock('2026-11-03T00:00:00.000Z')},
+      box,
+    )
+    const access = (await runCommand('access', ['--app', 'web-one', '--json'], as(ADMIN), box)).json<
+      {user: {email: string}; created_at: string}[]
+    >()
+    const at = Object.fromEntries(access.map((row) => [row.user.email, row.created_at]))
+    expect(at['lead@acme.test']).toBe('2026-11-03T00:00:00.000Z')
+    expect(at[ADMIN]).toBe('2026-11-02T00:00:00.000Z')
+  })
+})

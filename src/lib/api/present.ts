@@ -123,7 +123,7 @@ export function presentApp(ctx: Ctx, app: DomainApp): R.App {
 
 export function presentAccess(ctx: Ctx, app: DomainApp, view: AccessView): R.Collaborator {
   const user = userRef(ctx, view.email)
-  const at = view.collaborator?.createdAt ?? app.createdAt
+  const at = view.collaborator?.createdAt ?? view.since ?? app.createdAt
   return {
     id: view.collaborator?.id ?? derivedId(`collaborator:${app.name}`, view.email),
     app: {id: app.id, name: app.name},

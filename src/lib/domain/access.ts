@@ -17,6 +17,8 @@ export interface AccessView {
   role: AccessRole
   permissions: readonly AppPermission[]
   collaborator?: Collaborator
+  /** Since when they have had access without being a collaborator (an admin: since the later of joining and the app). */
+  since?: string
 }
 
 /** Everyone with access: the owner (personal apps), the org's admins (all permissions), and collaborators. */
@@ -31,7 +33,9 @@ export function accessViews(ctx: Ctx, app: App): AccessView[] {
   const org = ctx.ownerOrg(app)
   if (app.owner.kind === 'user') rows.set(app.owner.email, {email: app.owner.email, role: 'owner', permissions: APP_PERMISSIONS})
   for (const membership of org?.members.values() ?? []) {
-    if (membership.role === 'admin') rows.set(membership.email, {email: membership.email, role: 'admin', permissions: APP_PERMISSIONS})
+    if (membership.role !== 'admin') continue
+    const since = membership.createdAt > app.createdAt ? membership.createdAt : app.createdAt
+    rows.set(membership.email, {email: membership.email, role: 'admin', permissions: APP_PERMISSIONS, since})
   }
   for (const collaborator of app.collaborators.values()) {
     if (rows.has(collaborator.email)) {
