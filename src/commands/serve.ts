@@ -31,6 +31,7 @@ embedded store (orgctl orgs:create). SIGTERM or Ctrl-C stop it gracefully: reque
       store,
       rateLimitPerHour: flags['rate-limit'],
       log: flags.verbose || this.ctx.settings.debug ? log : undefined,
+      errorLog: log,
     })
     let address: string
     try {

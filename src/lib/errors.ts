@@ -82,20 +82,6 @@ export const limitReached = (message: string): OrgctlError => new OrgctlError('l
 export const storeError = (message: string): OrgctlError => new OrgctlError('store_error', message)
 export const unauthorized = (message: string): OrgctlError => new OrgctlError('unauthorized', message)
 
-/** The error id that answers an HTTP status, for bodies that carry no known id. */
-export function idForStatus(status: number): ErrorId {
-  const byStatus: Record<number, ErrorId> = {
-    400: 'bad_request',
-    401: 'unauthorized',
-    403: 'forbidden',
-    404: 'not_found',
-    409: 'conflict',
-    413: 'payload_too_large',
-    429: 'rate_limit',
-  }
-  return byStatus[status] ?? (status >= 500 ? 'internal_error' : 'invalid_params')
-}
-
 export function isErrorId(value: unknown): value is ErrorId {
   return typeof value === 'string' && Object.hasOwn(ERROR_KINDS, value)
 }

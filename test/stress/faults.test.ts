@@ -4,9 +4,10 @@
  * connection, answer 5xx, 429 with Retry-After, truncated or non-JSON bodies, or a
  * Next-Range that never ends. The real CLI (ORGCTL_API_URL) must retry only what is
  * safe (a POST the server received is never sent again), give up within its deadline
- * with one clear error line and exit 9 (no answer), 10 (rate limited) or 1 (the server
- * failed), and never report success for a write it could
- * not confirm.
+ * with one clear error line and exit 9 (no answer, or one not in the API's format:
+ * a redirect, a status without an {id, message} body, a write not answered by its
+ * resource), 10 (rate limited) or 1 (the server failed, with its error body), and never
+ * report success for a write it could not confirm.
  */
 import {createServer, type IncomingMessage, type Server, type ServerResponse} from 'node:http'
 import type {Socket} from 'node:net'
@@ -226,17 +227,17 @@ describe('faults between client and server', () => {
         }),
       () =>
         scenario(
-          '502 to a POST (a proxy may have forwarded it: not retried)',
+          '502 without an API error body to a POST (a proxy may have forwarded it: not retried, outcome unknown)',
           (_req, res) => json(res, 502, {id: 'bad_gateway', message: 'upstream'}),
           POST_CMD,
-          {exit: 1, maxRequests: {POST: 1}},
+          {exit: 9, message: /HTTP 50\d.*may or may not have been made/, maxRequests: {POST: 1}},
         ),
       () =>
         scenario(
-          '503 always to a POST (not acted on: retried, then gives up)',
+          '503 always, without an API error body, to a POST (retried, then gives up: outcome unknown)',
           (_req, res) => json(res, 503, {id: 'unavailable', message: 'closing'}),
           POST_CMD,
-          {exit: 1, maxRequests: {POST: 5}},
+          {exit: 9, message: /HTTP 50\d.*may or may not have been made/, maxRequests: {POST: 5}},
         ),
       () =>
         scenario(
@@ -297,6 +298,47 @@ describe('faults between client and server', () => {
           },
           POST_CMD,
           {exit: 9, maxRequests: {POST: 1}},
+        ),
+      () =>
+        scenario(
+          '204 with no body: POST (not reported as done)',
+          (_req, res) => {
+            res.writeHead(204)
+            res.end()
+          },
+          POST_CMD,
+          {exit: 9, maxRequests: {POST: 1}, message: /HTTP 204.*may or may not have been made/},
+        ),
+      () =>
+        scenario(
+          '200 with a body not shaped like a team: POST (not reported as done)',
+          (_req, res) => json(res, 200, {not: 'a list'}),
+          POST_CMD,
+          {
+            exit: 9,
+            maxRequests: {POST: 1},
+            message: /may or may not have been made/,
+          },
+        ),
+      () =>
+        scenario(
+          '302 to a login page: GET (not a usage error)',
+          (_req, res) => {
+            res.writeHead(302, {location: 'http://127.0.0.1:1/login'})
+            res.end()
+          },
+          GET_CMD,
+          {exit: 9, maxRequests: {GET: 1}, message: /HTTP 302/},
+        ),
+      () =>
+        scenario(
+          '418 without an API error body: POST',
+          (_req, res) => {
+            res.writeHead(418)
+            res.end()
+          },
+          POST_CMD,
+          {exit: 9, maxRequests: {POST: 1}, message: /HTTP 418.*may or may not have been made/},
         ),
       () =>
         scenario('Next-Range repeated forever', (_req, res) => json(res, 206, [TEAM], {'next-range': 'name ]acme..; max=1'}), GET_CMD, {

@@ -7,12 +7,20 @@ import type * as R from '../api/resources.js'
 import {pathFor, type Route, ROUTES} from '../api/routes.js'
 import type {AppPermission, Limits, OrgRole} from '../domain/types.js'
 import {asciiLower, looksLikeEmail, type ScaleChange} from '../domain/validation.js'
-import type {ApiClient} from '../http/api-client.js'
+import {type ApiClient, either, type Expected, listOf, resource} from '../http/api-client.js'
 import type {Backend, CreateAppRequest} from './backend.js'
 
 // Every path comes from the route table the server registers (src/lib/api/routes.ts).
 // Lists ask for 1,000-item pages on the fields Heroku's schema says they range on (members, apps);
 // the others come in the server's default pages.
+// A write is done only when the answer is the resource it changed, with the fields the commands render.
+const AUTHORIZATION = resource('an authorization', 'id')
+const TEAM = resource('a team', 'id', 'name')
+const MEMBER = resource('a team member', 'id', 'email')
+const APP = resource('an app', 'id', 'name')
+const COLLABORATOR = resource('a collaborator', 'id', 'user.email')
+const TRANSFER = resource('an app transfer', 'id', 'state')
+const FORMATION = listOf('a list of dynos', 'id', 'type')
 
 export class HttpBackend implements Backend {
   readonly kind = 'http'
@@ -29,8 +37,8 @@ export class HttpBackend implements Backend {
   }
 
   /** A write to a route of the table, with the method the table gives it. */
-  private send<T>(route: Route, path: string, body?: unknown): Promise<T> {
-    return this.client.send<T>(route.method as 'POST' | 'PUT' | 'PATCH' | 'DELETE', path, body)
+  private send<T>(route: Route, path: string, expected: Expected, body?: unknown): Promise<T> {
+    return this.client.send<T>(route.method as 'POST' | 'PUT' | 'PATCH' | 'DELETE', path, body, expected)
   }
 
   account(): Promise<R.Account> {
@@ -43,7 +51,7 @@ export class HttpBackend implements Backend {
   }
 
   createAuthorization(description: string): Promise<R.Authorization> {
-    return this.send(ROUTES.createAuthorization, pathFor(ROUTES.createAuthorization), {description})
+    return this.send(ROUTES.createAuthorization, pathFor(ROUTES.createAuthorization), AUTHORIZATION, {description})
   }
 
   listAuthorizations(): Promise<R.Authorization[]> {
@@ -51,7 +59,7 @@ export class HttpBackend implements Backend {
   }
 
   revokeAuthorization(id: string): Promise<R.Authorization> {
-    return this.send(ROUTES.revokeAuthorization, pathFor(ROUTES.revokeAuthorization, {authorization: id}))
+    return this.send(ROUTES.revokeAuthorization, pathFor(ROUTES.revokeAuthorization, {authorization: id}), AUTHORIZATION)
   }
 
   listTeams(): Promise<R.Team[]> {
@@ -59,7 +67,7 @@ export class HttpBackend implements Backend {
   }
 
   createTeam(name: string, limits: Limits): Promise<R.Team> {
-    return this.send(ROUTES.createTeam, pathFor(ROUTES.createTeam), {name, limits})
+    return this.send(ROUTES.createTeam, pathFor(ROUTES.createTeam), TEAM, {name, limits})
   }
 
   getTeam(team: string): Promise<R.TeamInfo> {
@@ -79,15 +87,15 @@ export class HttpBackend implements Backend {
   }
 
   addMember(team: string, email: string, role: OrgRole): Promise<R.TeamMember> {
-    return this.send(ROUTES.addMember, pathFor(ROUTES.addMember, {team}), {email, role})
+    return this.send(ROUTES.addMember, pathFor(ROUTES.addMember, {team}), MEMBER, {email, role})
   }
 
   setMember(team: string, email: string, role: OrgRole): Promise<R.TeamMember> {
-    return this.send(ROUTES.setMember, pathFor(ROUTES.setMember, {team}), {email, role})
+    return this.send(ROUTES.setMember, pathFor(ROUTES.setMember, {team}), MEMBER, {email, role})
   }
 
   removeMember(team: string, email: string): Promise<R.TeamMember> {
-    return this.send(ROUTES.removeMember, pathFor(ROUTES.removeMember, {team, member: email}))
+    return this.send(ROUTES.removeMember, pathFor(ROUTES.removeMember, {team, member: email}), MEMBER)
   }
 
   listApps(team?: string): Promise<R.App[]> {
@@ -97,8 +105,8 @@ export class HttpBackend implements Backend {
   createApp(request: CreateAppRequest): Promise<R.App> {
     const body = {...(request.name === undefined ? {} : {name: request.name}), region: request.region}
     return request.team === undefined
-      ? this.send(ROUTES.createApp, pathFor(ROUTES.createApp), body)
-      : this.send(ROUTES.createTeamApp, pathFor(ROUTES.createTeamApp), {...body, team: request.team})
+      ? this.send(ROUTES.createApp, pathFor(ROUTES.createApp), APP, body)
+      : this.send(ROUTES.createTeamApp, pathFor(ROUTES.createTeamApp), APP, {...body, team: request.team})
   }
 
   getApp(app: string): Promise<R.App> {
@@ -106,11 +114,11 @@ export class HttpBackend implements Backend {
   }
 
   destroyApp(app: string): Promise<R.App> {
-    return this.send(ROUTES.destroyApp, pathFor(ROUTES.destroyApp, {app}))
+    return this.send(ROUTES.destroyApp, pathFor(ROUTES.destroyApp, {app}), APP)
   }
 
   setLocked(app: string, locked: boolean): Promise<R.App> {
-    return this.send(ROUTES.updateTeamApp, pathFor(ROUTES.updateTeamApp, {app}), {locked})
+    return this.send(ROUTES.updateTeamApp, pathFor(ROUTES.updateTeamApp, {app}), APP, {locked})
   }
 
   listAccess(app: string): Promise<R.Collaborator[]> {
@@ -120,24 +128,26 @@ export class HttpBackend implements Backend {
   addAccess(app: string, email: string, permissions?: AppPermission[]): Promise<R.Collaborator> {
     // Per-app permissions live on the team path; without them, Heroku's plain collaborator path.
     return permissions === undefined
-      ? this.send(ROUTES.addCollaborator, pathFor(ROUTES.addCollaborator, {app}), {user: email})
-      : this.send(ROUTES.addTeamCollaborator, pathFor(ROUTES.addTeamCollaborator, {app}), {user: email, permissions})
+      ? this.send(ROUTES.addCollaborator, pathFor(ROUTES.addCollaborator, {app}), COLLABORATOR, {user: email})
+      : this.send(ROUTES.addTeamCollaborator, pathFor(ROUTES.addTeamCollaborator, {app}), COLLABORATOR, {user: email, permissions})
   }
 
   updateAccess(app: string, email: string, permissions: AppPermission[]): Promise<R.Collaborator> {
-    return this.send(ROUTES.updateTeamCollaborator, pathFor(ROUTES.updateTeamCollaborator, {app, collaborator: email}), {permissions})
+    return this.send(ROUTES.updateTeamCollaborator, pathFor(ROUTES.updateTeamCollaborator, {app, collaborator: email}), COLLABORATOR, {
+      permissions,
+    })
   }
 
   removeAccess(app: string, email: string): Promise<R.Collaborator> {
-    return this.send(ROUTES.removeCollaborator, pathFor(ROUTES.removeCollaborator, {app, collaborator: email}))
+    return this.send(ROUTES.removeCollaborator, pathFor(ROUTES.removeCollaborator, {app, collaborator: email}), COLLABORATOR)
   }
 
   async joinApp(app: string): Promise<R.Collaborator> {
-    return this.send(ROUTES.addTeamCollaborator, pathFor(ROUTES.addTeamCollaborator, {app}), {user: await this.myEmail()})
+    return this.send(ROUTES.addTeamCollaborator, pathFor(ROUTES.addTeamCollaborator, {app}), COLLABORATOR, {user: await this.myEmail()})
   }
 
   async leaveApp(app: string): Promise<R.Collaborator> {
-    return this.send(ROUTES.removeCollaborator, pathFor(ROUTES.removeCollaborator, {app, collaborator: await this.myEmail()}))
+    return this.send(ROUTES.removeCollaborator, pathFor(ROUTES.removeCollaborator, {app, collaborator: await this.myEmail()}), COLLABORATOR)
   }
 
   /** As Heroku's CLI: a personal app going to a user is a pending app-transfer; everything else a PATCH of its owner. */
@@ -150,13 +160,18 @@ export class HttpBackend implements Backend {
       return {app: current, moved: false}
     }
     if (toUser && !teamApp && !options.locked) {
-      const transfer = await this.send<R.AppTransfer>(ROUTES.createTransfer, pathFor(ROUTES.createTransfer), {app, recipient})
+      const transfer = await this.send<R.AppTransfer>(ROUTES.createTransfer, pathFor(ROUTES.createTransfer), TRANSFER, {app, recipient})
       return {app: current, transfer, moved: false}
     }
-    const moved = await this.send<R.App | R.AppTransfer>(ROUTES.updateTeamApp, pathFor(ROUTES.updateTeamApp, {app}), {
-      owner: recipient,
-      ...(options.locked ? {locked: true} : {}),
-    })
+    const moved = await this.send<R.App | R.AppTransfer>(
+      ROUTES.updateTeamApp,
+      pathFor(ROUTES.updateTeamApp, {app}),
+      either(APP, TRANSFER),
+      {
+        owner: recipient,
+        ...(options.locked ? {locked: true} : {}),
+      },
+    )
     if ('state' in moved) return {app: current, transfer: moved, moved: false}
     return {app: moved, moved: current.team?.name !== recipient}
   }
@@ -166,11 +181,11 @@ export class HttpBackend implements Backend {
   }
 
   answerTransfer(id: string, state: 'accepted' | 'declined'): Promise<R.AppTransfer> {
-    return this.send(ROUTES.updateTransfer, pathFor(ROUTES.updateTransfer, {transfer: id}), {state})
+    return this.send(ROUTES.updateTransfer, pathFor(ROUTES.updateTransfer, {transfer: id}), TRANSFER, {state})
   }
 
   cancelTransfer(id: string): Promise<R.AppTransfer> {
-    return this.send(ROUTES.deleteTransfer, pathFor(ROUTES.deleteTransfer, {transfer: id}))
+    return this.send(ROUTES.deleteTransfer, pathFor(ROUTES.deleteTransfer, {transfer: id}), TRANSFER)
   }
 
   listFormation(app: string): Promise<R.Formation[]> {
@@ -184,6 +199,6 @@ export class HttpBackend implements Backend {
       ...(change.delta === undefined ? {} : {quantity: `${change.delta >= 0 ? '+' : ''}${change.delta}`}),
       ...(change.size === undefined ? {} : {size: change.size}),
     }))
-    return this.send(ROUTES.batchUpdateFormation, pathFor(ROUTES.batchUpdateFormation, {app}), {updates})
+    return this.send(ROUTES.batchUpdateFormation, pathFor(ROUTES.batchUpdateFormation, {app}), FORMATION, {updates})
   }
 }

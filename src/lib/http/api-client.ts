@@ -10,7 +10,7 @@ import {randomUUID} from 'node:crypto'
 
 import {Agent, type Dispatcher, request} from 'undici'
 
-import {type ErrorId, idForStatus, isErrorId, OrgctlError} from '../errors.js'
+import {isErrorId, OrgctlError} from '../errors.js'
 import {changeCommitted} from '../output/stdio.js'
 
 export interface ApiClientOptions {
@@ -33,6 +33,41 @@ const NOT_SENT = new Set(['ECONNREFUSED', 'ENOTFOUND', 'EAI_AGAIN', 'UND_ERR_CON
 const MAX_PAGES = 1000
 /** Like Heroku's http-call: a few quick retries, not a long wait on a server that is down. */
 const MAX_RETRIES = 4
+
+/** What a write must answer for the client to call it done: a check of the body, and what the body should be. */
+export interface Expected {
+  what: string
+  check: (body: unknown) => boolean
+}
+
+/** An object with these fields (dotted for nested ones), each a non-empty string. */
+export function resource(what: string, ...fields: string[]): Expected {
+  return {what, check: (body) => hasFields(body, fields)}
+}
+
+/** A list of such objects. */
+export function listOf(what: string, ...fields: string[]): Expected {
+  return {what, check: (body) => Array.isArray(body) && body.every((item) => hasFields(item, fields))}
+}
+
+/** Either of two shapes (a PATCH that answers an app or a transfer). */
+export function either(first: Expected, second: Expected): Expected {
+  return {what: `${first.what} or ${second.what}`, check: (body) => first.check(body) || second.check(body)}
+}
+
+function hasFields(body: unknown, fields: string[]): boolean {
+  if (typeof body !== 'object' || body === null || Array.isArray(body)) return false
+  return fields.every((field) => {
+    let value: unknown = body
+    for (const key of field.split('.')) {
+      value = typeof value === 'object' && value !== null && Object.hasOwn(value, key) ? (value as Record<string, unknown>)[key] : undefined
+    }
+    return typeof value === 'string' && value !== ''
+  })
+}
+
+/** Ids a remote server may send that name this machine's own files: not taken as such (exit 7 is the local store). */
+const LOCAL_IDS = new Set(['store_error', 'output_error'])
 
 export interface ApiResponse<T> {
   status: number
@@ -91,8 +126,13 @@ export class ApiClient {
     throw this.protocolError(`GET ${path} did not finish within ${MAX_PAGES} pages`)
   }
 
-  async send<T>(method: 'POST' | 'PUT' | 'PATCH' | 'DELETE', path: string, body?: unknown): Promise<T> {
-    const {body: answer} = await this.call<T>(method, path, body)
+  /** A write: done only when the server answers the resource it was asked for (else its outcome is unknown). */
+  async send<T>(method: 'POST' | 'PUT' | 'PATCH' | 'DELETE', path: string, body: unknown, expected: Expected): Promise<T> {
+    const {status, body: answer} = await this.call<T>(method, path, body)
+    if (!expected.check(answer)) {
+      const what = answer === undefined ? 'no body' : `a body that is not ${expected.what}`
+      throw this.unexpected(method, path, `HTTP ${status} and ${what}`)
+    }
     // The server made the change: output that fails from now on says so (see stdio.ts).
     changeCommitted()
     return answer
@@ -160,10 +200,10 @@ export class ApiClient {
       }
       const parsed = parseBody(text)
       if (response.statusCode >= 200 && response.statusCode < 300) {
-        if (parsed === INVALID) throw this.protocolError(`${method} ${path} answered ${response.statusCode} with a body that is not JSON`)
+        if (parsed === INVALID) throw this.unexpected(method, path, `HTTP ${response.statusCode} and a body that is not JSON`)
         return {status: response.statusCode, headers: response.headers, body: parsed as T}
       }
-      throw apiError(response.statusCode, parsed, method, path)
+      throw this.apiError(response.statusCode, parsed, method, path)
     }
   }
 
@@ -192,6 +232,34 @@ export class ApiClient {
     )
   }
 
+  /**
+   * An answer not in the Platform API's format (a redirect, a status without an error body, a write
+   * not confirmed by its resource): the client could not ask, and a write's outcome is unknown.
+   */
+  private unexpected(method: string, path: string, what: string): OrgctlError {
+    const outcome =
+      method === 'GET'
+        ? 'retry later, and check that ORGCTL_API_URL points at an orgctl or Platform API server'
+        : 'the change may or may not have been made. Check, then rerun (reruns are safe)'
+    return new OrgctlError(
+      'network_error',
+      `The API at ${this.baseUrl} gave an unexpected answer to ${method} ${path} (${what}): ${outcome}.`,
+    )
+  }
+
+  /** Heroku's error body ({id, message}) as the same typed error the embedded store throws; anything else is unexpected. */
+  private apiError(status: number, body: unknown, method: string, path: string): OrgctlError {
+    if (status >= 300 && status < 400) return this.unexpected(method, path, `HTTP ${status} (a redirect, which the client does not follow)`)
+    const fields = typeof body === 'object' && body !== null && !Array.isArray(body) ? (body as {id?: unknown; message?: unknown}) : {}
+    if (!isErrorId(fields.id)) return this.unexpected(method, path, `HTTP ${status} and no Platform API error body`)
+    const message =
+      typeof fields.message === 'string' && fields.message.trim() !== '' ? fields.message : `${method} ${path} failed with HTTP ${status}.`
+    // A remote message is shown to a person: one line (OrgctlError keeps control characters from acting).
+    const line = message.split('\n')[0]!.slice(0, 1000)
+    if (LOCAL_IDS.has(fields.id)) return new OrgctlError('internal_error', `The API at ${this.baseUrl} failed (${fields.id}): ${line}`)
+    return new OrgctlError(fields.id, line)
+  }
+
   private protocolError(message: string): OrgctlError {
     return new OrgctlError('network_error', `The API at ${this.baseUrl} answered something unexpected: ${message}.`)
   }
@@ -206,17 +274,6 @@ function parseBody(text: string): unknown {
   } catch {
     return INVALID
   }
-}
-
-/** Heroku's error body ({id, message}) as the same typed error the embedded store throws. */
-function apiError(status: number, body: unknown, method: string, path: string): OrgctlError {
-  const fields = typeof body === 'object' && body !== null ? (body as {id?: unknown; message?: unknown}) : {}
-  const id: ErrorId =
-    status === 422 && fields.id === 'limit_reached' ? 'limit_reached' : isErrorId(fields.id) ? fields.id : idForStatus(status)
-  const message =
-    typeof fields.message === 'string' && fields.message.trim() !== '' ? fields.message : `${method} ${path} failed with HTTP ${status}.`
-  // A remote message is shown to a person: one line (OrgctlError keeps control characters from acting).
-  return new OrgctlError(id, message.split('\n')[0]!.slice(0, 1000))
 }
 
 function header(headers: Record<string, string | string[] | undefined>, name: string): string | undefined {

@@ -34,6 +34,8 @@ export interface ServerOptions {
   bodyLimit?: number
   /** Log one line per request (never a header, so never a token). */
   log?: (line: string) => void
+  /** Where failures the client is not told the detail of go (the store's, unexpected ones): always on in serve. */
+  errorLog?: (line: string) => void
 }
 
 declare module 'fastify' {
@@ -311,9 +313,21 @@ export async function buildServer(options: ServerOptions): Promise<FastifyInstan
     })
   }
 
+  const errorLog = options.errorLog ?? options.log
   app.setErrorHandler((error: FastifyError, request, reply) => {
-    const failure = httpError(error, request)
-    if (failure.id === 'internal_error' && options.log) options.log(`internal error: ${error.stack ?? error.message}`)
+    let failure = httpError(error, request)
+    const given = reply.getHeader('request-id')
+    const requestId = typeof given === 'string' ? given : request.id
+    if (failure.id === 'store_error') {
+      // The store's path and the advice to fix it are for the operator, whoever asked (unauthenticated included).
+      errorLog?.(`store error (request id ${requestId}): ${failure.message}`)
+      failure = new OrgctlError(
+        'internal_error',
+        `The server could not read or write its store: its operator can see why in the server's log (request id ${requestId}).`,
+      )
+    } else if (failure.id === 'internal_error') {
+      errorLog?.(`internal error (request id ${requestId}): ${error.stack ?? error.message}`)
+    }
     void reply.code(failure.httpStatus).type(JSON_TYPE).send(failure.toJSON())
   })
 
