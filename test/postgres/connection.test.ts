@@ -148,7 +148,7 @@ describe('an unreachable database', () => {
     const run = await runBin(['db:migrate'], cliEnv())
     expect(run.code).toBe(2)
     expect(run.stderr).toBe(
-      'Error: No database given: set ORGCTL_DATABASE_URL or pass --database-url, such as postgres://user:password@host:5432/orgctl.\n',
+      'Error: No database given: set ORGCTL_DATABASE_URL or pass --database-url, such as postgres://user:password@host:5432/orgctl. Usage: orgctl db:migrate [--database-url URL] [--json]\n',
     )
     const bad = await runBin(['db:migrate'], cliEnv({ORGCTL_DATABASE_URL: `http://u:${SECRET}@h/d`}))
     expect(bad.code).toBe(2)
