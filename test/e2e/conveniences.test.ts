@@ -114,6 +114,12 @@ describe.skipIf(HTTP)('conveniences', () => {
     expect(probe('orgctl autocomplete ')).toEqual(expect.arrayContaining(['bash', 'zsh', 'fish']))
   })
 
+  it('gives the script as JSON under --json, like every command', async () => {
+    const body = expectOk(await run('autocomplete', 'fish', '--json')).json<{shell: string; script: string}>()
+    expect(body.shell).toBe('fish')
+    expect(body.script).toContain('complete -c orgctl')
+  })
+
   it('refuses an unknown shell with a usage error', async () => {
     const line = expectError(await run('autocomplete', 'tcsh'), 2, /tcsh/)
     expect(line, show(await run('autocomplete', 'tcsh'))).toMatch(/bash.*zsh.*fish/)

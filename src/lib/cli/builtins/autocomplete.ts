@@ -18,15 +18,19 @@ export default class Autocomplete extends OrgctlCommand {
   bash: source <(orgctl autocomplete bash)    (in ~/.bashrc)
   zsh:  source <(orgctl autocomplete zsh)     (in ~/.zshrc, after compinit)
   fish: orgctl autocomplete fish | source     (in ~/.config/fish/config.fish)`
-  static override enableJsonFlag = false
-  static override examples = ['<%= config.bin %> autocomplete bash', '<%= config.bin %> autocomplete zsh > ~/.zfunc/_orgctl']
+  static override examples = [
+    '<%= config.bin %> autocomplete bash',
+    '<%= config.bin %> autocomplete zsh > ~/.zfunc/_orgctl',
+    '<%= config.bin %> autocomplete fish --json',
+  ]
   static override args = {
     shell: Args.string({ignoreStdin: true, description: 'bash, zsh or fish (default: the shell in $SHELL)'}),
   }
 
-  async run(): Promise<void> {
+  async run(): Promise<{shell: Shell; script: string}> {
     const {args} = await this.parse(Autocomplete)
-    const wanted = args.shell ?? (process.env.SHELL ? basename(process.env.SHELL) : undefined)
+    const {SHELL} = this.factory.env
+    const wanted = args.shell ?? (SHELL ? basename(SHELL) : undefined)
     if (wanted === undefined) throw usageError(`Missing SHELL: give one of ${SHELLS.join(', ')}.`)
     if (!(SHELLS as readonly string[]).includes(wanted)) {
       throw usageError(`Unknown shell ${JSON.stringify(wanted)}: give one of ${SHELLS.join(', ')}.`)
@@ -54,6 +58,8 @@ export default class Autocomplete extends OrgctlCommand {
         }
         return [command.id, ...(command.aliases ?? [])].map((id) => ({...base, id}))
       })
-    this.ctx.ui.out(completionScript(wanted as Shell, this.config.bin, commands).trimEnd())
+    const script = completionScript(wanted as Shell, this.config.bin, commands).trimEnd()
+    this.ctx.ui.out(script)
+    return {shell: wanted as Shell, script}
   }
 }
