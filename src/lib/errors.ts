@@ -15,6 +15,7 @@ export type ErrorId =
   | 'conflict'
   | 'limit_reached'
   | 'store_error'
+  | 'store_unavailable'
   | 'partial_failure'
   | 'rate_limit'
   | 'network_error'
@@ -38,6 +39,8 @@ export const ERROR_KINDS: Record<ErrorId, ErrorKind> = {
   conflict: {exitCode: 5, httpStatus: 409, summary: 'conflicts with the current state (name taken, last admin, ...)'},
   limit_reached: {exitCode: 6, httpStatus: 422, summary: 'an org resource limit would be exceeded'},
   store_error: {exitCode: 7, httpStatus: 500, summary: 'the store cannot be read or written'},
+  // Nothing was sent to the database (it is down, or the pool is exhausted): safe for anyone to retry.
+  store_unavailable: {exitCode: 7, httpStatus: 503, summary: 'the database cannot be reached right now: nothing was changed; retry'},
   partial_failure: {exitCode: 1, httpStatus: 500, summary: 'a bulk operation failed for some items'},
   // Could not ask (as opposed to not allowed, or failed): a script may retry these later.
   network_error: {exitCode: 9, httpStatus: 502, summary: 'the API could not be reached, or answered something unexpected'},
@@ -80,6 +83,8 @@ export const forbidden = (message: string): OrgctlError => new OrgctlError('forb
 export const conflict = (message: string): OrgctlError => new OrgctlError('conflict', message)
 export const limitReached = (message: string): OrgctlError => new OrgctlError('limit_reached', message)
 export const storeError = (message: string): OrgctlError => new OrgctlError('store_error', message)
+/** The database could not be reached before anything was sent to it: nothing changed, safe to retry. */
+export const storeUnavailable = (message: string): OrgctlError => new OrgctlError('store_unavailable', message)
 export const unauthorized = (message: string): OrgctlError => new OrgctlError('unauthorized', message)
 
 export function isErrorId(value: unknown): value is ErrorId {

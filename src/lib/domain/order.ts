@@ -6,3 +6,12 @@ export function byCreation(a: {createdAt: string; id: string}, b: {createdAt: st
   const right = `${b.createdAt} ${b.id}`
   return left < right ? -1 : left > right ? 1 : 0
 }
+
+/** By a string key, byte-wise (UTF-16 code units: the bytes' order for the ASCII names, emails and types kept). */
+export function byKey<T>(key: (item: T) => string): (a: T, b: T) => number {
+  return (a, b) => {
+    const left = key(a)
+    const right = key(b)
+    return left < right ? -1 : left > right ? 1 : 0
+  }
+}

@@ -1,4 +1,4 @@
-/** The domain model: what the store holds, in memory. */
+/** The domain model: the records every storage engine keeps (src/lib/storage/storage.ts). */
 
 export const ORG_ROLES = ['admin', 'member', 'collaborator'] as const
 /** A stored membership role. Heroku's `owner` is accepted on input as `admin`, `viewer` as `member`. */
@@ -62,13 +62,6 @@ export interface Org {
   createdAt: string
   updatedAt: string
   limits: Limits
-  members: Map<string, Membership>
-}
-
-/** What an org has used over time: apart from the org, so that reading its members does not read it. */
-export interface OrgHistory {
-  usageHistory: UsageDay[]
-  ledger: LedgerEntry[]
 }
 
 export type AppOwner = {kind: 'user'; email: string} | {kind: 'org'; name: string}
@@ -98,8 +91,6 @@ export interface App {
   locked: boolean
   createdAt: string
   updatedAt: string
-  collaborators: Map<string, Collaborator>
-  formation: Map<string, FormationEntry>
 }
 
 export const TRANSFER_STATES = ['pending', 'accepted', 'declined'] as const
@@ -128,33 +119,6 @@ export interface Token {
   createdAt: string
 }
 
-/** What an org's apps add up to: everything about them that member lists, standings and limits need. */
-export interface OrgAppsSummary {
-  apps: number
-  dynoUnits: number
-  /** Everyone an app of the org is shared with. */
-  collaborators: ReadonlySet<string>
-  /** When each of them was first given access to one of its apps (absent in a summary kept without it). */
-  since?: ReadonlyMap<string, string>
-}
-
-/** The whole state of the embedded store. */
-export interface State {
-  users: Map<string, User>
-  orgs: Map<string, Org>
-  /** By org name. */
-  histories: Map<string, OrgHistory>
-  apps: Map<string, App>
-  transfers: Map<string, Transfer>
-  tokens: Map<string, Token>
-  /**
-   * Each org's apps summed up, by org name, when the store kept it and the apps have not been read:
-   * then a member list or a limit check need not read thousands of apps. Undefined otherwise
-   * (count from `apps`); an org missing from it has no apps.
-   */
-  readonly orgAppsSummaries?: ReadonlyMap<string, OrgAppsSummary>
-}
-
 /** As Heroku: at most 100 dynos of one type. */
 export const MAX_DYNOS_PER_TYPE = 100
 
@@ -165,7 +129,3 @@ export const DYNO_SIZES = {
   'performance-l': {units: 16, monthlyCents: 50_000},
 } as const
 export type DynoSize = keyof typeof DYNO_SIZES
-
-export function emptyState(): State {
-  return {users: new Map(), orgs: new Map(), histories: new Map(), apps: new Map(), transfers: new Map(), tokens: new Map()}
-}
