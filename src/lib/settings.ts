@@ -10,7 +10,9 @@ export interface Settings {
   storePath: string
   /** ORGCTL_STORE was set: the embedded store was asked for explicitly. */
   storeFromEnv: boolean
-  /** The acting user on the embedded store (ORGCTL_USER). */
+  /** A PostgreSQL database to run on instead of the file (ORGCTL_DATABASE_URL): its password is never shown. */
+  databaseUrl?: string
+  /** The acting user on the embedded store or the database (ORGCTL_USER). */
   user?: string
   /** The default org (ORGCTL_ORG). */
   org?: string
@@ -48,6 +50,7 @@ export function settingsFromEnv(env: NodeJS.ProcessEnv): Settings {
   return {
     storePath: nonEmpty(env.ORGCTL_STORE) ?? join(paths.data, 'store.json'),
     storeFromEnv: nonEmpty(env.ORGCTL_STORE) !== undefined,
+    databaseUrl: nonEmpty(env.ORGCTL_DATABASE_URL),
     user: nonEmpty(env.ORGCTL_USER),
     org: nonEmpty(env.ORGCTL_ORG),
     app: nonEmpty(env.ORGCTL_APP),

@@ -9,8 +9,9 @@ import {join} from 'node:path'
 
 import {Ctx} from '../../src/lib/domain/context.js'
 import {createAuthorization} from '../../src/lib/domain/tokens.js'
-import {JsonStore} from '../../src/lib/store/json-store.js'
+import {JsonStore} from '../../src/lib/storage/json/json-store.js'
 import {type RunResult, runBin, startServer, stopServer} from '../helpers/cli.js'
+import {txCtx} from '../helpers/tx-ctx.js'
 
 type Runner = (user: string) => (...args: string[]) => Promise<RunResult>
 
@@ -55,7 +56,7 @@ export function twin(): Twin {
       const tokenFor = async (user: string) => {
         let token = tokens.get(user)
         if (!token) {
-          token = await new JsonStore(httpStore).update((state) => createAuthorization(new Ctx(state, user), 'review').token)
+          token = await new JsonStore(httpStore).update(async (state) => (await createAuthorization(txCtx(state, user), 'review')).token)
           tokens.set(user, token)
         }
         return token

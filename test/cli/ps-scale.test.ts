@@ -3,8 +3,9 @@ import {afterAll, beforeAll, describe, expect, it} from 'vitest'
 
 import {Ctx} from '../../src/lib/domain/context.js'
 import {scale} from '../../src/lib/domain/formation.js'
-import {JsonStore} from '../../src/lib/store/json-store.js'
+import {JsonStore} from '../../src/lib/storage/json/json-store.js'
 import {type Sandbox, sandbox} from '../helpers/cli.js'
+import {txCtx} from '../helpers/tx-ctx.js'
 
 const ADMIN = 'admin@acme.test'
 const MEMBER = 'member@acme.test'
@@ -46,10 +47,10 @@ describe('ps:scale', () => {
 describe('terminal output of data other users control', () => {
   it('refuses a dyno type with control characters, and never prints them raw from a store that has one', async () => {
     await expect(
-      new JsonStore(box.store).update((state) => scale(new Ctx(state, ADMIN), 'acme-api', [{type: '\u001b]0;owned\u0007', quantity: 1}])),
+      new JsonStore(box.store).update((state) => scale(txCtx(state, ADMIN), 'acme-api', [{type: '\u001b]0;owned\u0007', quantity: 1}])),
     ).rejects.toThrow(/Invalid dyno type/)
     // A store written by something else (or an older orgctl) may still hold one: output stays printable.
-    await new JsonStore(box.store).update((state) => {
+    await new JsonStore(box.store).update(async (state) => {
       const at = new Date().toISOString()
       state.apps.get('acme-api')!.formation.set('x', {
         id: 'f1',

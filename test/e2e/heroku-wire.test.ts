@@ -10,9 +10,10 @@ import {afterAll, beforeAll, describe, expect, it} from 'vitest'
 
 import {Ctx} from '../../src/lib/domain/context.js'
 import {createAuthorization} from '../../src/lib/domain/tokens.js'
-import {JsonStore} from '../../src/lib/store/json-store.js'
+import {JsonStore} from '../../src/lib/storage/json/json-store.js'
 import {HTTP, sandbox, type Sandbox, startServer, stopServer} from '../helpers/cli.js'
 import {ADMIN, expectOk, ORG} from './_util.js'
+import {txCtx} from '../helpers/tx-ctx.js'
 
 describe.runIf(HTTP)('orgctl serve on the wire', () => {
   let box: Sandbox
@@ -31,7 +32,7 @@ describe.runIf(HTTP)('orgctl serve on the wire', () => {
     expectOk(await admin('orgs:create', ORG))
     expectOk(await admin('create', 'wire-api', '--org', ORG))
     expectOk(await admin('ps:scale', 'web=2', 'worker=1', '--app', 'wire-api'))
-    token = await new JsonStore(box.store).update((state) => createAuthorization(new Ctx(state, ADMIN), 'wire').token)
+    token = await new JsonStore(box.store).update(async (state) => (await createAuthorization(txCtx(state, ADMIN), 'wire')).token)
     server = await startServer(box.store, {PATH: process.env.PATH, HOME: join(box.dir, 'home'), ORGCTL_CONFIG_DIR: box.configDir})
   })
   afterAll(async () => {
@@ -54,7 +55,7 @@ describe.runIf(HTTP)('orgctl serve on the wire', () => {
     expect(web.json()).toMatchObject({type: 'web', quantity: 1})
     const revoked = await call('DELETE', '/oauth/authorizations/~', {'content-type': 'application/json'})
     expect(revoked.status).toBe(200)
-    token = await new JsonStore(box.store).update((state) => createAuthorization(new Ctx(state, ADMIN), 'wire').token)
+    token = await new JsonStore(box.store).update(async (state) => (await createAuthorization(txCtx(state, ADMIN), 'wire')).token)
   })
 
   it('gives every failure Heroku’s {id, message} body, node:http’s own included', async () => {

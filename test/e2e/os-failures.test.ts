@@ -17,9 +17,10 @@ import {addMember} from '../../src/lib/domain/members.js'
 import {createOrg} from '../../src/lib/domain/orgs.js'
 import {DEFAULT_LIMITS} from '../../src/lib/domain/validation.js'
 import {createAuthorization} from '../../src/lib/domain/tokens.js'
-import {JsonStore} from '../../src/lib/store/json-store.js'
+import {JsonStore} from '../../src/lib/storage/json/json-store.js'
 import {BIN, HTTP, type RunResult, sandbox, type Sandbox, startServer, stopServer} from '../helpers/cli.js'
 import {ADMIN, expectError, expectOk, lines, ORG, readStore, show} from './_util.js'
+import {txCtx} from '../helpers/tx-ctx.js'
 
 const OUTPUT_ERROR = 11
 const STORE_ERROR = 7
@@ -84,7 +85,7 @@ beforeAll(async () => {
   chmodSync(box.dir, 0o711)
   expectOk(await box.run(ADMIN, ['orgs:create', ORG]))
   if (HTTP) {
-    token = await new JsonStore(box.store).update((state) => createAuthorization(new Ctx(state, ADMIN), 'os-failures').token)
+    token = await new JsonStore(box.store).update(async (state) => (await createAuthorization(txCtx(state, ADMIN), 'os-failures')).token)
     server = await startServer(box.store, baseEnv())
   }
 })
@@ -151,9 +152,9 @@ describe('stdout and stderr that fail', () => {
 
   it.skipIf(!hasPython || HTTP)('a non-blocking pipe that fills up (EAGAIN): the rest waits for the reader, nothing lost', async () => {
     const store = join(box.dir, 'big.json')
-    await new JsonStore(store).update((state) => {
-      createOrg(new Ctx(state, ADMIN), 'big-org', {...DEFAULT_LIMITS, members: 10_000})
-      for (let i = 0; i < 4000; i++) addMember(new Ctx(state, ADMIN), 'big-org', `member-${i}@big.test`, 'member')
+    await new JsonStore(store).update(async (state) => {
+      await createOrg(txCtx(state, ADMIN), 'big-org', {...DEFAULT_LIMITS, members: 10_000})
+      for (let i = 0; i < 4000; i++) await addMember(txCtx(state, ADMIN), 'big-org', `member-${i}@big.test`, 'member')
     })
     // O_NONBLOCK on the pipe, and no reader for a second: the 64 KiB pipe is full long before the end.
     const script = [
@@ -484,7 +485,7 @@ describe.skipIf(HTTP)('a config directory that cannot be written', () => {
   })
 
   it.skipIf(!canChattr)('logout that revoked its token but cannot save the config does not claim nothing changed', async () => {
-    const key = await new JsonStore(box.store).update((state) => createAuthorization(new Ctx(state, ADMIN), 'logout').token)
+    const key = await new JsonStore(box.store).update(async (state) => (await createAuthorization(txCtx(state, ADMIN), 'logout')).token)
     const served = server ?? (await startServer(box.store, baseEnv()))
     const dir = join(box.dir, 'config-logout')
     mkdirSync(dir)

@@ -14,7 +14,8 @@ import {join, resolve} from 'node:path'
 
 import {Ctx} from '../../src/lib/domain/context.js'
 import {createAuthorization, hashToken} from '../../src/lib/domain/tokens.js'
-import {JsonStore} from '../../src/lib/store/json-store.js'
+import {JsonStore} from '../../src/lib/storage/json/json-store.js'
+import {txCtx} from './tx-ctx.js'
 
 export const BIN = resolve(import.meta.dirname, '../../bin/run.js')
 export const BACKEND: 'local' | 'http' = process.env.ORGCTL_TEST_BACKEND === 'http' ? 'http' : 'local'
@@ -105,7 +106,7 @@ async function tokenFor(store: string, user: string): Promise<string> {
   const cached = tokens.get(key)
   if (cached && existsSync(store) && readFileSync(store, 'utf8').includes(hashToken(cached))) return cached
   try {
-    const token = await new JsonStore(store).update((state) => createAuthorization(new Ctx(state, user), 'e2e').token)
+    const token = await new JsonStore(store).update(async (state) => (await createAuthorization(txCtx(state, user), 'e2e')).token)
     tokens.set(key, token)
     return token
   } catch {

@@ -17,7 +17,9 @@ import {createAuthorization} from '../../src/lib/domain/tokens.js'
 import {transferApp} from '../../src/lib/domain/transfers.js'
 import {DEFAULT_LIMITS} from '../../src/lib/domain/validation.js'
 import {buildServer} from '../../src/lib/server/server.js'
-import {JsonStore} from '../../src/lib/store/json-store.js'
+import {JsonStore} from '../../src/lib/storage/json/json-store.js'
+import {txCtx} from '../helpers/tx-ctx.js'
+import {JsonStorage} from '../../src/lib/storage/json/json-storage.js'
 
 export const ADMIN = 'admin@acme.test'
 export const MEMBER = 'member@acme.test'
@@ -41,17 +43,17 @@ export async function startFixture(options: {listen?: boolean} = {}): Promise<Fi
   const dir = mkdtempSync(join(tmpdir(), 'orgctl-server-'))
   const store = new JsonStore(join(dir, 'store.json'))
   const tokens: Record<string, string> = {}
-  await store.update((state) => {
-    const admin = new Ctx(state, ADMIN)
-    createOrg(admin, 'acme', DEFAULT_LIMITS)
-    addMember(admin, 'acme', MEMBER, 'member')
-    createApp(admin, {name: 'acme-api', org: 'acme', region: 'us'})
-    scale(admin, 'acme-api', [{type: 'web', quantity: 2}])
-    createApp(admin, {name: 'admin-own', region: 'us'})
-    transferApp(admin, 'admin-own', OUTSIDER)
-    for (const email of [ADMIN, MEMBER, OUTSIDER]) tokens[email] = createAuthorization(new Ctx(state, email), 'test').token
+  await store.update(async (state) => {
+    const admin = txCtx(state, ADMIN)
+    await createOrg(admin, 'acme', DEFAULT_LIMITS)
+    await addMember(admin, 'acme', MEMBER, 'member')
+    await createApp(admin, {name: 'acme-api', org: 'acme', region: 'us'})
+    await scale(admin, 'acme-api', [{type: 'web', quantity: 2}])
+    await createApp(admin, {name: 'admin-own', region: 'us'})
+    await transferApp(admin, 'admin-own', OUTSIDER)
+    for (const email of [ADMIN, MEMBER, OUTSIDER]) tokens[email] = (await createAuthorization(txCtx(state, email), 'test')).token
   })
-  const server = await buildServer({store, rateLimitPerHour: 100_000})
+  const server = await buildServer({storage: new JsonStorage(store), rateLimitPerHour: 100_000})
   if (options.listen) await server.listen({port: 0, host: '127.0.0.1'})
   else await server.ready()
   return {

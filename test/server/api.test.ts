@@ -16,7 +16,9 @@ import {createOrg} from '../../src/lib/domain/orgs.js'
 import {createAuthorization} from '../../src/lib/domain/tokens.js'
 import {DEFAULT_LIMITS} from '../../src/lib/domain/validation.js'
 import {buildServer} from '../../src/lib/server/server.js'
-import {JsonStore} from '../../src/lib/store/json-store.js'
+import {JsonStore} from '../../src/lib/storage/json/json-store.js'
+import {txCtx} from '../helpers/tx-ctx.js'
+import {JsonStorage} from '../../src/lib/storage/json/json-storage.js'
 
 const ADMIN = 'admin@acme.test'
 const MEMBER = 'member@acme.test'
@@ -52,15 +54,15 @@ async function call(
 beforeAll(async () => {
   dir = mkdtempSync(join(tmpdir(), 'orgctl-server-'))
   store = new JsonStore(join(dir, 'store.json'))
-  await store.update((state) => {
-    const admin = new Ctx(state, ADMIN)
-    createOrg(admin, 'acme', {...DEFAULT_LIMITS, members: 5000})
-    for (let i = 0; i < MEMBERS; i++) addMember(admin, 'acme', `user${String(i).padStart(4, '0')}@acme.test`, 'member')
-    addMember(admin, 'acme', MEMBER, 'member')
-    createApp(admin, {name: 'acme-api', org: 'acme', region: 'us'})
-    for (const email of [ADMIN, MEMBER, OUTSIDER]) tokens[email] = createAuthorization(new Ctx(state, email), 'test').token
+  await store.update(async (state) => {
+    const admin = txCtx(state, ADMIN)
+    await createOrg(admin, 'acme', {...DEFAULT_LIMITS, members: 5000})
+    for (let i = 0; i < MEMBERS; i++) await addMember(admin, 'acme', `user${String(i).padStart(4, '0')}@acme.test`, 'member')
+    await addMember(admin, 'acme', MEMBER, 'member')
+    await createApp(admin, {name: 'acme-api', org: 'acme', region: 'us'})
+    for (const email of [ADMIN, MEMBER, OUTSIDER]) tokens[email] = (await createAuthorization(txCtx(state, email), 'test')).token
   })
-  server = await buildServer({store, rateLimitPerHour: 100_000})
+  server = await buildServer({storage: new JsonStorage(store), rateLimitPerHour: 100_000})
   base = await server.listen({port: 0, host: '127.0.0.1'})
 }, 60_000)
 
@@ -176,7 +178,7 @@ describe('authentication and rate limits', () => {
   })
 
   it('answers 429 with Retry-After past the per-token budget, other tokens unaffected', async () => {
-    const limited = await buildServer({store, rateLimitPerHour: 3})
+    const limited = await buildServer({storage: new JsonStorage(store), rateLimitPerHour: 3})
     const url = await limited.listen({port: 0, host: '127.0.0.1'})
     try {
       const get = (token: string) => fetch(`${url}/account`, {headers: {authorization: `Bearer ${token}`}})
@@ -234,7 +236,7 @@ describe("Heroku's conventions", () => {
   })
 
   it('finishes a write in flight when closed', async () => {
-    const closing = await buildServer({store})
+    const closing = await buildServer({storage: new JsonStorage(store)})
     // Close only once the write is being handled (and make it take a moment), whatever the machine's load.
     let arrived!: () => void
     const inFlight = new Promise<void>((resolve) => (arrived = resolve))

@@ -9,7 +9,7 @@ import {join} from 'node:path'
 import {afterEach, describe, expect, it} from 'vitest'
 
 import {buildServer} from '../../src/lib/server/server.js'
-import {JsonStore} from '../../src/lib/store/json-store.js'
+import {JsonStorage} from '../../src/lib/storage/json/json-storage.js'
 import {ADMIN, type Fixture, startFixture} from './_fixture.js'
 
 let fixture: Fixture | undefined
@@ -26,7 +26,7 @@ describe('a store error while serving', () => {
       const path = join(fixture.dir, 'store.json')
       const lines: string[] = []
       // The same store, served with an error log only (no per-request log, as without --verbose).
-      const server = await buildServer({store: new JsonStore(path), errorLog: (line) => lines.push(line)})
+      const server = await buildServer({storage: new JsonStorage(path), errorLog: (line) => lines.push(line)})
       try {
         writeFileSync(path, '{ this is not json')
         const response = await server.inject({

@@ -12,7 +12,9 @@ import {createOrg} from '../../src/lib/domain/orgs.js'
 import {createAuthorization} from '../../src/lib/domain/tokens.js'
 import {DEFAULT_LIMITS} from '../../src/lib/domain/validation.js'
 import {buildServer} from '../../src/lib/server/server.js'
-import {JsonStore} from '../../src/lib/store/json-store.js'
+import {JsonStore} from '../../src/lib/storage/json/json-store.js'
+import {txCtx} from '../helpers/tx-ctx.js'
+import {JsonStorage} from '../../src/lib/storage/json/json-storage.js'
 
 const ADMIN = 'admin@acme.test'
 const MEMBER = 'member@acme.test'
@@ -28,17 +30,17 @@ async function fixture(options: {rateLimitPerHour?: number} = {}) {
   const dir = mkdtempSync(join(tmpdir(), 'orgctl-review-'))
   const store = new JsonStore(join(dir, 'store.json'))
   const tokens: Record<string, string> = {}
-  await store.update((state) => {
-    const admin = new Ctx(state, ADMIN)
-    createOrg(admin, 'acme', {...DEFAULT_LIMITS})
-    addMember(admin, 'acme', MEMBER, 'member')
-    createApp(admin, {name: 'acme-api', org: 'acme', region: 'us'})
-    createApp(admin, {name: 'acme-web', org: 'acme', region: 'us'})
-    createApp(admin, {name: 'admin-own', region: 'us'})
-    joinApp(new Ctx(state, MEMBER), 'acme-web')
-    for (const email of [ADMIN, MEMBER, OUTSIDER]) tokens[email] = createAuthorization(new Ctx(state, email), 'test').token
+  await store.update(async (state) => {
+    const admin = txCtx(state, ADMIN)
+    await createOrg(admin, 'acme', {...DEFAULT_LIMITS})
+    await addMember(admin, 'acme', MEMBER, 'member')
+    await createApp(admin, {name: 'acme-api', org: 'acme', region: 'us'})
+    await createApp(admin, {name: 'acme-web', org: 'acme', region: 'us'})
+    await createApp(admin, {name: 'admin-own', region: 'us'})
+    await joinApp(txCtx(state, MEMBER), 'acme-web')
+    for (const email of [ADMIN, MEMBER, OUTSIDER]) tokens[email] = (await createAuthorization(txCtx(state, email), 'test')).token
   })
-  const server = await buildServer({store, rateLimitPerHour: options.rateLimitPerHour ?? 100_000})
+  const server = await buildServer({storage: new JsonStorage(store), rateLimitPerHour: options.rateLimitPerHour ?? 100_000})
   const base = await server.listen({port: 0, host: '127.0.0.1'})
   cleanups.push(async () => {
     await server.close()

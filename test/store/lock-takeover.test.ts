@@ -6,7 +6,7 @@ import {join, resolve} from 'node:path'
 
 import {expect, it} from 'vitest'
 
-import {JsonStore} from '../../src/lib/store/json-store.js'
+import {JsonStore} from '../../src/lib/storage/json/json-store.js'
 
 const BUILT_STORE = resolve(import.meta.dirname, '../../dist/lib/store/json-store.js')
 
@@ -15,13 +15,11 @@ it('a writer whose lock was taken over as stale does not commit over the other w
   const path = join(dir, 'store.json')
   try {
     const store = new JsonStore(path, {staleMs: 2000})
-    await store.update(
-      (state) => void state.users.set('seed@x.test', {id: 'seed', email: 'seed@x.test', createdAt: '2020-01-01T00:00:00.000Z'}),
-    )
+    await store.update((state) => state.users.set('seed@x.test', {id: 'seed', email: 'seed@x.test', createdAt: '2020-01-01T00:00:00.000Z'}))
     let child: ReturnType<typeof spawn> | undefined
     const childDone = new Promise<number>((resolveChild) => {
       void store
-        .update((state) => {
+        .update(async (state) => {
           // A second orgctl starts a change while this one holds the lock...
           const script = `import(${JSON.stringify(BUILT_STORE)}).then(async ({JsonStore}) => {
           await new JsonStore(${JSON.stringify(path)}, {staleMs: 2000}).update((s) => void s.users.set('child@x.test', {id: 'child', email: 'child@x.test', createdAt: '2020-01-01T00:00:00.000Z'}))

@@ -13,7 +13,9 @@ import {createOrg} from '../../src/lib/domain/orgs.js'
 import {createAuthorization} from '../../src/lib/domain/tokens.js'
 import {DEFAULT_LIMITS} from '../../src/lib/domain/validation.js'
 import {buildServer} from '../../src/lib/server/server.js'
-import {JsonStore} from '../../src/lib/store/json-store.js'
+import {JsonStore} from '../../src/lib/storage/json/json-store.js'
+import {txCtx} from '../helpers/tx-ctx.js'
+import {JsonStorage} from '../../src/lib/storage/json/json-storage.js'
 
 const ADMIN = 'admin@acme.test'
 
@@ -31,10 +33,10 @@ function tempDir(): string {
 /** A store whose apps section is big enough to be left unread by load() (> 256 KiB). */
 async function bigStore(path: string): Promise<void> {
   const store = new JsonStore(path)
-  await store.update((state) => {
-    const admin = new Ctx(state, ADMIN)
-    createOrg(admin, 'acme', {...DEFAULT_LIMITS, apps: 100_000})
-    for (let i = 0; i < 1500; i++) createApp(admin, {name: `app-${i}`, org: 'acme', region: 'us'})
+  await store.update(async (state) => {
+    const admin = txCtx(state, ADMIN)
+    await createOrg(admin, 'acme', {...DEFAULT_LIMITS, apps: 100_000})
+    for (let i = 0; i < 1500; i++) await createApp(admin, {name: `app-${i}`, org: 'acme', region: 'us'})
   })
   store.close()
 }
@@ -45,11 +47,11 @@ describe('org app summaries (orgApps) after a hand edit', () => {
   it('a commit that does not read the apps must not make a summary that failed its crc32 check trusted again', async () => {
     const path = join(tempDir(), 'store.json')
     const store = new JsonStore(path)
-    await store.update((state) => {
-      const admin = new Ctx(state, ADMIN)
-      createOrg(admin, 'acme', {...DEFAULT_LIMITS})
-      createApp(admin, {name: 'acme-api', org: 'acme', region: 'us'})
-      addAccess(admin, 'acme-api', 'bob@acme.test', ['view'])
+    await store.update(async (state) => {
+      const admin = txCtx(state, ADMIN)
+      await createOrg(admin, 'acme', {...DEFAULT_LIMITS})
+      await createApp(admin, {name: 'acme-api', org: 'acme', region: 'us'})
+      await addAccess(admin, 'acme-api', 'bob@acme.test', ['view'])
     })
     store.close()
 
@@ -76,13 +78,13 @@ describe('org app summaries (orgApps) after a hand edit', () => {
     // Any commit that leaves the apps unread (here: minting a token) copies apps, orgApps and the old
     // crc32, and sets the file's mtime to its `written`: the next reader trusts the stale summary unchecked.
     const writer = new JsonStore(path)
-    await writer.update((state) => void createAuthorization(new Ctx(state, ADMIN), 'ci'))
+    await writer.update((state) => createAuthorization(txCtx(state, ADMIN), 'ci'))
     writer.close()
 
     expect(await members()).toEqual([ADMIN, 'bab@acme.test'])
     // And removing the real collaborator must take their app access away (the stale summary says they have none).
     const remover = new JsonStore(path)
-    await remover.update((state) => void removeMember(new Ctx(state, ADMIN), 'acme', 'bab@acme.test'))
+    await remover.update((state) => removeMember(txCtx(state, ADMIN), 'acme', 'bab@acme.test'))
     remover.close()
     const after = new JsonStore(path)
     const app = (await after.read()).apps.get('acme-api')!
@@ -98,7 +100,7 @@ async function bigStoreAndBackup(): Promise<{path: string; backup: string}> {
   await bigStore(path)
   const backup = join(dir, 'backup.json')
   const small = new JsonStore(backup)
-  await small.update((state) => void createOrg(new Ctx(state, ADMIN), 'restored', {...DEFAULT_LIMITS}))
+  await small.update((state) => createOrg(txCtx(state, ADMIN), 'restored', {...DEFAULT_LIMITS}))
   small.close()
   return {path, backup}
 }
@@ -138,7 +140,7 @@ describe('the descriptor kept open for the cache, when the file is rewritten in 
 
     let failure: unknown
     try {
-      await server.update((state) => void createOrg(new Ctx(state, ADMIN), 'after', {...DEFAULT_LIMITS}))
+      await server.update((state) => createOrg(txCtx(state, ADMIN), 'after', {...DEFAULT_LIMITS}))
     } catch (error) {
       failure = error
     }
@@ -181,11 +183,11 @@ describe('server answer cache byte budget', () => {
   it('keeps at most 32 MiB of bodies, counted in bytes, also for non-ASCII answers encoded at their first hit', async () => {
     const store = new JsonStore(join(tempDir(), 'store.json'))
     let token = ''
-    await store.update((state) => {
+    await store.update(async (state) => {
       // A token description of 1M "é": the answer is ~1M UTF-16 units, ~2 MB once encoded.
-      token = createAuthorization(new Ctx(state, ADMIN), 'é'.repeat(1_000_000)).token
+      token = (await createAuthorization(txCtx(state, ADMIN), 'é'.repeat(1_000_000))).token
     })
-    const server = await buildServer({store, rateLimitPerHour: 100_000})
+    const server = await buildServer({storage: new JsonStorage(store), rateLimitPerHour: 100_000})
     cleanups.push(() => server.close())
     const reads = vi.spyOn(store, 'read')
     const get = (i: number) =>

@@ -16,8 +16,9 @@ import {join, resolve} from 'node:path'
 import {Ctx} from '../../src/lib/domain/context.js'
 import {createAuthorization} from '../../src/lib/domain/tokens.js'
 import type {State} from '../../src/lib/domain/types.js'
-import {decodeState} from '../../src/lib/store/codec.js'
-import {JsonStore} from '../../src/lib/store/json-store.js'
+import {decodeState} from '../../src/lib/storage/json/codec.js'
+import {JsonStore} from '../../src/lib/storage/json/json-store.js'
+import {txCtx} from '../helpers/tx-ctx.js'
 
 export const ROOT = resolve(import.meta.dirname, '../..')
 export const BIN = join(ROOT, 'bin/run.js')
@@ -180,7 +181,7 @@ export function startServe(store: string, env: Env, extraArgs: string[] = []): P
 
 /** Changes the store in-process, as `email` (fast set-up: no CLI process). */
 export function seed<T>(store: string, change: (state: State, as: (email: string) => Ctx) => T): Promise<T> {
-  return new JsonStore(store).update((state) => change(state, (email) => new Ctx(state, email)))
+  return new JsonStore(store).update((state) => change(state, (email) => txCtx(state, email)))
 }
 
 /** A fresh API token for `email`, minted into the store. */

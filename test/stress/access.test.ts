@@ -34,21 +34,21 @@ async function seedStore(store: string): Promise<Record<string, string>> {
   const tokens: Record<string, string> = {}
   await seed(store, (_state, as) => {
     const admin = as(ADMIN)
-    createOrg(admin, ORG, {apps: 50, members: 50, 'dyno-units': 100})
-    addMember(admin, ORG, MEMBER, 'member')
-    addMember(admin, ORG, REMOVED, 'member')
-    createApp(admin, {name: 'org-app', org: ORG, region: 'us'})
-    createApp(admin, {name: 'locked-app', org: ORG, region: 'us'})
-    setLocked(admin, 'locked-app', true)
-    addAccess(admin, 'org-app', COLLAB, ['view'])
-    createApp(admin, {name: 'admin-personal', region: 'us'})
-    joinApp(as(REMOVED), 'org-app')
-    removeMember(admin, ORG, REMOVED)
+    await createOrg(admin, ORG, {apps: 50, members: 50, 'dyno-units': 100})
+    await addMember(admin, ORG, MEMBER, 'member')
+    await addMember(admin, ORG, REMOVED, 'member')
+    await createApp(admin, {name: 'org-app', org: ORG, region: 'us'})
+    await createApp(admin, {name: 'locked-app', org: ORG, region: 'us'})
+    await setLocked(admin, 'locked-app', true)
+    await addAccess(admin, 'org-app', COLLAB, ['view'])
+    await createApp(admin, {name: 'admin-personal', region: 'us'})
+    await joinApp(as(REMOVED), 'org-app')
+    await removeMember(admin, ORG, REMOVED)
     const stranger = as(STRANGER)
-    createOrg(stranger, OTHER, {apps: 50, members: 50, 'dyno-units': 100})
-    createApp(stranger, {name: 'other-app', org: OTHER, region: 'us'})
-    createApp(stranger, {name: 'stranger-app', region: 'us'})
-    for (const email of USERS) tokens[email] = createAuthorization(as(email), 'access test').token
+    await createOrg(stranger, OTHER, {apps: 50, members: 50, 'dyno-units': 100})
+    await createApp(stranger, {name: 'other-app', org: OTHER, region: 'us'})
+    await createApp(stranger, {name: 'stranger-app', region: 'us'})
+    for (const email of USERS) tokens[email] = (await createAuthorization(as(email), 'access test')).token
   })
   return tokens
 }

@@ -46,9 +46,9 @@ function opFor(prefix: string, writer: number, i: number): Op {
 async function seedStore(store: string, transferApps: string[]): Promise<void> {
   await seed(store, (_state, as) => {
     const admin = as(ADMIN)
-    createOrg(admin, ORG, LIMITS)
-    createApp(admin, {name: SHARED, org: ORG, region: 'us'})
-    for (const name of transferApps) createApp(admin, {name, region: 'us'})
+    await createOrg(admin, ORG, LIMITS)
+    await createApp(admin, {name: SHARED, org: ORG, region: 'us'})
+    for (const name of transferApps) await createApp(admin, {name, region: 'us'})
   })
 }
 

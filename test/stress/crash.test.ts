@@ -81,9 +81,9 @@ function transferWhole(state: State, name: string): 'org' | 'user' | string {
 async function seedOrg(store: string, personal: string[] = []): Promise<void> {
   await seed(store, (_state, as) => {
     const admin = as(ADMIN)
-    createOrg(admin, ORG, LIMITS)
-    createApp(admin, {name: SHARED, org: ORG, region: 'us'})
-    for (const name of personal) createApp(admin, {name, region: 'us'})
+    await createOrg(admin, ORG, LIMITS)
+    await createApp(admin, {name: SHARED, org: ORG, region: 'us'})
+    for (const name of personal) await createApp(admin, {name, region: 'us'})
   })
 }
 

@@ -39,8 +39,9 @@ import {
 import {OrgctlError} from '../../src/lib/errors.js'
 import {type Route, routerPath, ROUTES as ROUTE_TABLE} from '../../src/lib/api/routes.js'
 import {buildServer} from '../../src/lib/server/server.js'
-import {JsonStore} from '../../src/lib/store/json-store.js'
+import {JsonStore} from '../../src/lib/storage/json/json-store.js'
 import {type Box, box, isOneLineError, loadStore, pool, report, run, scaled, SEED, seed, show} from './_util.js'
+import {txCtx} from '../helpers/tx-ctx.js'
 
 const ORG = 'acme-hostile'
 const OTHER = 'other-org'
@@ -196,18 +197,18 @@ async function seedStore(path: string): Promise<void> {
   const minted: Record<string, string> = {}
   await seed(path, (_state, as) => {
     const admin = as(ADMIN)
-    createOrg(admin, ORG, {apps: 10, members: 10, 'dyno-units': 40})
-    addMember(admin, ORG, MEMBER, 'member')
-    createApp(admin, {name: 'org-app', org: ORG, region: 'us'})
-    createApp(admin, {name: 'locked-app', org: ORG, region: 'us'})
-    setLocked(admin, 'locked-app', true)
-    addAccess(admin, 'org-app', COLLAB, ['view'])
-    createApp(admin, {name: 'own-app', region: 'us'})
+    await createOrg(admin, ORG, {apps: 10, members: 10, 'dyno-units': 40})
+    await addMember(admin, ORG, MEMBER, 'member')
+    await createApp(admin, {name: 'org-app', org: ORG, region: 'us'})
+    await createApp(admin, {name: 'locked-app', org: ORG, region: 'us'})
+    await setLocked(admin, 'locked-app', true)
+    await addAccess(admin, 'org-app', COLLAB, ['view'])
+    await createApp(admin, {name: 'own-app', region: 'us'})
     const other = as(STRANGER)
-    createOrg(other, OTHER, {apps: 10, members: 10, 'dyno-units': 40})
-    createApp(other, {name: 'other-app', org: OTHER, region: 'eu'})
-    transferApp(admin, 'own-app', STRANGER)
-    for (const email of ACTORS) minted[email] = createAuthorization(as(email), 'hostile').token
+    await createOrg(other, OTHER, {apps: 10, members: 10, 'dyno-units': 40})
+    await createApp(other, {name: 'other-app', org: OTHER, region: 'eu'})
+    await transferApp(admin, 'own-app', STRANGER)
+    for (const email of ACTORS) minted[email] = (await createAuthorization(as(email), 'hostile')).token
   })
   tokens = minted
 }
@@ -415,7 +416,7 @@ describe('hostile input', () => {
       fc.tuple(hostileString, hostileList).map(([app, specs]) => ({
         name: `scale(${JSON.stringify(app)}, ${JSON.stringify(specs)})`,
         run: (ctx: Ctx) =>
-          scale(
+          await scale(
             ctx,
             app,
             specs.map((spec) => parseScaleChange(spec)),
@@ -451,7 +452,7 @@ describe('hostile input', () => {
         renameSync(`${b.store}.next`, b.store)
         const label = `${actor}: ${op.name}`.slice(0, 400)
         try {
-          await store.update((state) => op.run(new Ctx(state, actor)))
+          await store.update((state) => op.run(txCtx(state, actor)))
           accepted++
           const state = await loadStore(b.store)
           problems.push(...invariants(state).map((v) => `${label} -> ${v}`))

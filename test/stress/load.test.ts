@@ -38,9 +38,9 @@ describe('load', () => {
     boxes.push(b)
     await seed(b.store, (_state, as) => {
       const admin = as(ADMIN)
-      createOrg(admin, ORG, {apps: 1000, members: 1000, 'dyno-units': 1000})
-      for (let i = 0; i < APPS; i++) createApp(admin, {name: `load-app-${i}`, org: ORG, region: 'us'})
-      for (let i = 0; i < MEMBERS; i++) addMember(admin, ORG, `m-${i}@load.test`, 'member')
+      await createOrg(admin, ORG, {apps: 1000, members: 1000, 'dyno-units': 1000})
+      for (let i = 0; i < APPS; i++) await createApp(admin, {name: `load-app-${i}`, org: ORG, region: 'us'})
+      for (let i = 0; i < MEMBERS; i++) await addMember(admin, ORG, `m-${i}@load.test`, 'member')
     })
     const token = await mintToken(b.store, ADMIN)
     const server = await startServe(b.store, b.env(), ['--rate-limit', '1000000000'])

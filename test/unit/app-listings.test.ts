@@ -6,17 +6,17 @@ import {join} from 'node:path'
 import {afterAll, beforeAll, describe, expect, it} from 'vitest'
 
 import {LocalBackend} from '../../src/lib/backend/local-backend.js'
-import {JsonStore} from '../../src/lib/store/json-store.js'
+import {JsonStorage} from '../../src/lib/storage/json/json-storage.js'
 import {listAllApps, transferCandidates} from '../../src/lib/workflows/apps.js'
 import {ADMIN, MEMBER, OUTSIDER} from './fixture.js'
 
 describe('app listings', () => {
   let dir: string
-  let store: JsonStore
+  let store: JsonStorage
   const as = (email: string) => new LocalBackend(store, email)
   beforeAll(async () => {
     dir = mkdtempSync(join(tmpdir(), 'orgctl-listings-'))
-    store = new JsonStore(join(dir, 'store.json'))
+    store = new JsonStorage(join(dir, 'store.json'))
     // ADMIN: admin of acme, member of beta; OUTSIDER shares a personal app with ADMIN.
     await as(ADMIN).createTeam('acme', {apps: 10, members: 10, 'dyno-units': 10})
     await as(MEMBER).createTeam('beta', {apps: 10, members: 10, 'dyno-units': 10})

@@ -25,8 +25,9 @@ import {currentUsage, summarizeOrgApps} from '../../src/lib/domain/usage.js'
 import {DEFAULT_LIMITS} from '../../src/lib/domain/validation.js'
 import {OrgctlError} from '../../src/lib/errors.js'
 import {failure} from './fixture.js'
-import {SECTIONS} from '../../src/lib/store/codec.js'
-import {JsonStore} from '../../src/lib/store/json-store.js'
+import {SECTIONS} from '../../src/lib/storage/json/codec.js'
+import {JsonStore} from '../../src/lib/storage/json/json-store.js'
+import {txCtx} from '../helpers/tx-ctx.js'
 
 const ADMIN = 'admin@acme.test'
 const MEMBER = 'member@acme.test'
@@ -34,7 +35,7 @@ const OWNER = 'owner@home.test'
 const OUTSIDER = 'outsider@elsewhere.test'
 const PARTS = [...SECTIONS, 'orgApps'] as const
 const clock = {now: () => new Date('2026-11-15T00:00:00.000Z')}
-const as = (state: State, email: string) => new Ctx(state, email, clock)
+const as = (state: State, email: string) => txCtx(state, email, clock)
 
 let dir: string
 let path: string
@@ -166,21 +167,21 @@ function answers(state: State, people: readonly string[]) {
  * A pending transfer, and a token whose description is not ASCII (byte offsets differ from characters).
  */
 async function seed(store: JsonStore): Promise<void> {
-  await store.update((state) => {
-    createOrg(as(state, ADMIN), 'acme', DEFAULT_LIMITS)
-    createOrg(as(state, ADMIN), 'globex', DEFAULT_LIMITS)
-    addMember(as(state, ADMIN), 'acme', MEMBER, 'member')
-    createApp(as(state, ADMIN), {name: 'acme-web', org: 'acme', region: 'us'})
-    createApp(as(state, ADMIN), {name: 'acme-api', org: 'acme', region: 'eu'})
-    createApp(as(state, ADMIN), {name: 'globex-app', org: 'globex', region: 'us'})
-    createApp(as(state, OWNER), {name: 'home-app', region: 'us'})
-    addAccess(as(state, ADMIN), 'acme-web', OUTSIDER, ['view', 'deploy'])
-    addAccess(as(state, ADMIN), 'acme-api', MEMBER, ['view'])
-    addAccess(as(state, ADMIN), 'globex-app', OUTSIDER, ['view'])
-    addAccess(as(state, OWNER), 'home-app', MEMBER)
-    scale(as(state, ADMIN), 'acme-web', [{type: 'web', quantity: 2, size: 'standard-2x'}])
-    transferApp(as(state, OWNER), 'home-app', 'friend@home.test')
-    createAuthorization(as(state, ADMIN), 'clé de déploiement ✓')
+  await store.update(async (state) => {
+    await createOrg(as(state, ADMIN), 'acme', DEFAULT_LIMITS)
+    await createOrg(as(state, ADMIN), 'globex', DEFAULT_LIMITS)
+    await addMember(as(state, ADMIN), 'acme', MEMBER, 'member')
+    await createApp(as(state, ADMIN), {name: 'acme-web', org: 'acme', region: 'us'})
+    await createApp(as(state, ADMIN), {name: 'acme-api', org: 'acme', region: 'eu'})
+    await createApp(as(state, ADMIN), {name: 'globex-app', org: 'globex', region: 'us'})
+    await createApp(as(state, OWNER), {name: 'home-app', region: 'us'})
+    await addAccess(as(state, ADMIN), 'acme-web', OUTSIDER, ['view', 'deploy'])
+    await addAccess(as(state, ADMIN), 'acme-api', MEMBER, ['view'])
+    await addAccess(as(state, ADMIN), 'globex-app', OUTSIDER, ['view'])
+    await addAccess(as(state, OWNER), 'home-app', MEMBER)
+    await scale(as(state, ADMIN), 'acme-web', [{type: 'web', quantity: 2, size: 'standard-2x'}])
+    await transferApp(as(state, OWNER), 'home-app', 'friend@home.test')
+    await createAuthorization(as(state, ADMIN), 'clé de déploiement ✓')
   })
 }
 
@@ -243,15 +244,15 @@ describe('lazy sections', () => {
     await seed(store)
     const before = slices(readFileSync(path))
     const undecoded: boolean[] = []
-    await store.update((state) => {
-      addMember(as(state, ADMIN), 'acme', 'dev@acme.test', 'member')
+    await store.update(async (state) => {
+      await addMember(as(state, ADMIN), 'acme', 'dev@acme.test', 'member')
       undecoded.push(state.orgAppsSummaries !== undefined)
     })
     const added = slices(readFileSync(path))
     expect(added.orgs.equals(before.orgs)).toBe(false)
     expect(added.apps.equals(before.apps)).toBe(true)
-    await store.update((state) => {
-      removeMember(as(state, ADMIN), 'acme', 'dev@acme.test')
+    await store.update(async (state) => {
+      await removeMember(as(state, ADMIN), 'acme', 'dev@acme.test')
       undecoded.push(state.orgAppsSummaries !== undefined)
     })
     expect(undecoded).toEqual([true, true])
@@ -265,16 +266,16 @@ describe('lazy sections', () => {
 
   it('counts collaborators from the summaries against the members limit', async () => {
     const store = new JsonStore(path)
-    await store.update((state) => {
-      createOrg(as(state, ADMIN), 'acme', {...DEFAULT_LIMITS, members: 3})
-      createApp(as(state, ADMIN), {name: 'acme-web', org: 'acme', region: 'us'})
-      addAccess(as(state, ADMIN), 'acme-web', OUTSIDER, ['view'])
-      addMember(as(state, ADMIN), 'acme', MEMBER, 'member')
+    await store.update(async (state) => {
+      await createOrg(as(state, ADMIN), 'acme', {...DEFAULT_LIMITS, members: 3})
+      await createApp(as(state, ADMIN), {name: 'acme-web', org: 'acme', region: 'us'})
+      await addAccess(as(state, ADMIN), 'acme-web', OUTSIDER, ['view'])
+      await addMember(as(state, ADMIN), 'acme', MEMBER, 'member')
     })
     const before = readFileSync(path)
     let undecoded = false
     const error = await failure(
-      store.update((state) => {
+      store.update(async (state) => {
         try {
           return addMember(as(state, ADMIN), 'acme', 'fourth@acme.test', 'member')
         } finally {
@@ -297,10 +298,10 @@ describe('lazy sections', () => {
   it('switches the summaries off once the apps are read, and counts from the apps', async () => {
     const store = new JsonStore(path)
     await seed(store)
-    await store.update((state) => {
+    await store.update(async (state) => {
       expect(state.orgAppsSummaries).toBeDefined()
       // An app change in the same change: what follows counts from the apps, not the stale summary.
-      addAccess(as(state, ADMIN), 'acme-api', 'late@later.test', ['view'])
+      await addAccess(as(state, ADMIN), 'acme-api', 'late@later.test', ['view'])
       expect(state.orgAppsSummaries).toBeUndefined()
       expect(listMembers(as(state, ADMIN), 'acme').map(({email}) => email)).toContain('late@later.test')
       expect(currentUsage(as(state, ADMIN), state.orgs.get('acme')!).members).toBe(4)
@@ -387,10 +388,10 @@ describe('kept summaries equal the decoded apps', () => {
       fc.asyncProperty(fc.array(fc.array(op, {minLength: 1, maxLength: 3}), {minLength: 1, maxLength: 5}), async (batches) => {
         const file = join(dir, `run-${runs++}.json`)
         const store = new JsonStore(file)
-        await store.update((state) => {
-          createOrg(as(state, ADMIN), 'acme', DEFAULT_LIMITS)
-          createApp(as(state, ADMIN), {name: 'app-one', org: 'acme', region: 'us'})
-          addAccess(as(state, ADMIN), 'app-one', OUTSIDER, ['view'])
+        await store.update(async (state) => {
+          await createOrg(as(state, ADMIN), 'acme', DEFAULT_LIMITS)
+          await createApp(as(state, ADMIN), {name: 'app-one', org: 'acme', region: 'us'})
+          await addAccess(as(state, ADMIN), 'app-one', OUTSIDER, ['view'])
         })
         for (const batch of batches) {
           // A batch is committed together (group commit); a failed change in it is replayed out.
@@ -430,9 +431,9 @@ describe('summaries after changes to apps', () => {
     expect((await decodedRead()).apps.get('home-app')!.collaborators.has(MEMBER)).toBe(true)
 
     // A personal app moved in by its owner, once a member.
-    await store.update((state) => {
-      addMember(as(state, ADMIN), 'globex', OWNER, 'member')
-      scale(as(state, OWNER), 'home-app', [{type: 'web', quantity: 1, size: 'performance-m'}])
+    await store.update(async (state) => {
+      await addMember(as(state, ADMIN), 'globex', OWNER, 'member')
+      await scale(as(state, OWNER), 'home-app', [{type: 'web', quantity: 1, size: 'performance-m'}])
     })
     await store.update((state) => transferApp(as(state, OWNER), 'home-app', 'globex'))
     let summaries = await expectSummariesRight()
@@ -716,11 +717,11 @@ describe('a failed change', () => {
     expect((await failure(store.update((state) => createOrg(as(state, ADMIN), 'acme', DEFAULT_LIMITS)))).id).toBe('conflict')
     expect((await failure(store.update((state) => removeMember(as(state, ADMIN), 'globex', ADMIN)))).id).toBe('conflict')
     const halfway = await failure(
-      store.update((state) => {
-        addMember(as(state, ADMIN), 'acme', 'dev@acme.test', 'member')
-        scale(as(state, ADMIN), 'acme-web', [{type: 'web', quantity: 5}])
-        destroyApp(as(state, ADMIN), 'acme-api')
-        createApp(as(state, ADMIN), {name: 'acme-web', org: 'acme', region: 'us'})
+      store.update(async (state) => {
+        await addMember(as(state, ADMIN), 'acme', 'dev@acme.test', 'member')
+        await scale(as(state, ADMIN), 'acme-web', [{type: 'web', quantity: 5}])
+        await destroyApp(as(state, ADMIN), 'acme-api')
+        await createApp(as(state, ADMIN), {name: 'acme-web', org: 'acme', region: 'us'})
       }),
     )
     expect(halfway.id).toBe('conflict')
@@ -734,10 +735,10 @@ describe('a failed change', () => {
     await seed(store)
     const results = await Promise.allSettled([
       store.update((state) => addMember(as(state, ADMIN), 'acme', 'one@acme.test', 'member')),
-      store.update((state) => {
-        destroyApp(as(state, ADMIN), 'acme-web')
-        addAccess(as(state, ADMIN), 'acme-api', 'half@else.test', ['view'])
-        createOrg(as(state, ADMIN), 'globex', DEFAULT_LIMITS)
+      store.update(async (state) => {
+        await destroyApp(as(state, ADMIN), 'acme-web')
+        await addAccess(as(state, ADMIN), 'acme-api', 'half@else.test', ['view'])
+        await createOrg(as(state, ADMIN), 'globex', DEFAULT_LIMITS)
       }),
       store.update((state) => scale(as(state, ADMIN), 'acme-api', [{type: 'web', quantity: 1}])),
     ])
@@ -784,13 +785,13 @@ describe('a big store: its apps are read from the file only when used', () => {
   const APPS = 1200
   /** An org whose apps section is well over the size read lazily (256 KiB). */
   async function seedBig(store: JsonStore): Promise<void> {
-    await store.update((state) => {
+    await store.update(async (state) => {
       const admin = as(state, ADMIN)
-      createOrg(admin, 'acme', {...DEFAULT_LIMITS, apps: 10_000, members: 10_000})
-      addMember(admin, 'acme', MEMBER, 'member')
+      await createOrg(admin, 'acme', {...DEFAULT_LIMITS, apps: 10_000, members: 10_000})
+      await addMember(admin, 'acme', MEMBER, 'member')
       for (let i = 0; i < APPS; i++) {
-        createApp(admin, {name: `big-app-${String(i).padStart(4, '0')}`, org: 'acme', region: 'us'})
-        addAccess(admin, `big-app-${String(i).padStart(4, '0')}`, MEMBER, ['view', 'deploy'])
+        await createApp(admin, {name: `big-app-${String(i).padStart(4, '0')}`, org: 'acme', region: 'us'})
+        await addAccess(admin, `big-app-${String(i).padStart(4, '0')}`, MEMBER, ['view', 'deploy'])
       }
     })
   }
@@ -857,9 +858,9 @@ describe('a big store: its apps are read from the file only when used', () => {
 describe('memberships keep their user id', () => {
   it('a member list gives each member their user id, from the membership or, for one written before, from the user', async () => {
     const store = new JsonStore(path)
-    await store.update((state) => {
-      createOrg(as(state, ADMIN), 'acme', DEFAULT_LIMITS)
-      addMember(as(state, ADMIN), 'acme', MEMBER, 'member')
+    await store.update(async (state) => {
+      await createOrg(as(state, ADMIN), 'acme', DEFAULT_LIMITS)
+      await addMember(as(state, ADMIN), 'acme', MEMBER, 'member')
     })
     // A membership as written before user ids were kept with it.
     const doc = JSON.parse(readFileSync(path, 'utf8'))
@@ -878,9 +879,9 @@ describe('memberships keep their user id', () => {
 
   it('a change that changes nothing writes nothing (memberships are always written with their keys in one order)', async () => {
     const store = new JsonStore(path)
-    await store.update((state) => {
-      createOrg(as(state, ADMIN), 'acme', DEFAULT_LIMITS)
-      addMember(as(state, ADMIN), 'acme', MEMBER, 'member')
+    await store.update(async (state) => {
+      await createOrg(as(state, ADMIN), 'acme', DEFAULT_LIMITS)
+      await addMember(as(state, ADMIN), 'acme', MEMBER, 'member')
     })
     await store.update((state) => addMember(as(state, ADMIN), 'acme', MEMBER, 'member'))
     const before = readFileSync(path)

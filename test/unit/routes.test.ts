@@ -12,7 +12,7 @@ import {methodsFor, pathFor, paramNames, type Route, routerPath, ROUTES} from '.
 import {HttpBackend} from '../../src/lib/backend/http-backend.js'
 import type {ApiClient} from '../../src/lib/http/api-client.js'
 import {buildServer} from '../../src/lib/server/server.js'
-import {JsonStore} from '../../src/lib/store/json-store.js'
+import {JsonStorage} from '../../src/lib/storage/json/json-storage.js'
 
 const table = Object.values(ROUTES) as Route[]
 
@@ -38,7 +38,7 @@ describe('the route table', () => {
 
   it('is what the server registers, route for route', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'orgctl-routes-'))
-    const server = await buildServer({store: new JsonStore(join(dir, 'store.json'))})
+    const server = await buildServer({storage: new JsonStorage(join(dir, 'store.json'))})
     try {
       await server.ready()
       for (const route of table) expect(server.hasRoute({method: route.method, url: routerPath(route)}), route.path).toBe(true)

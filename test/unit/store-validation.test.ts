@@ -19,12 +19,13 @@ import {createOrg} from '../../src/lib/domain/orgs.js'
 import type {State} from '../../src/lib/domain/types.js'
 import {DEFAULT_LIMITS} from '../../src/lib/domain/validation.js'
 import type {OrgctlError} from '../../src/lib/errors.js'
-import {JsonStore} from '../../src/lib/store/json-store.js'
+import {JsonStore} from '../../src/lib/storage/json/json-store.js'
 import {failure} from './fixture.js'
+import {txCtx} from '../helpers/tx-ctx.js'
 
 const ADMIN = 'admin@acme.test'
 const clock = {now: () => new Date('2026-11-15T00:00:00.000Z')}
-const as = (state: State, email: string) => new Ctx(state, email, clock)
+const as = (state: State, email: string) => txCtx(state, email, clock)
 
 let dir: string
 let path: string
@@ -36,11 +37,11 @@ afterEach(() => rmSync(dir, {recursive: true, force: true}))
 
 async function seed(): Promise<JsonStore> {
   const store = new JsonStore(path)
-  await store.update((state) => {
-    createOrg(as(state, ADMIN), 'acme', DEFAULT_LIMITS)
-    addMember(as(state, ADMIN), 'acme', 'mem2@acme.test', 'member')
-    createApp(as(state, ADMIN), {name: 'acme-api', org: 'acme', region: 'us'})
-    addAccess(as(state, ADMIN), 'acme-api', 'friend@home.test', ['view'])
+  await store.update(async (state) => {
+    await createOrg(as(state, ADMIN), 'acme', DEFAULT_LIMITS)
+    await addMember(as(state, ADMIN), 'acme', 'mem2@acme.test', 'member')
+    await createApp(as(state, ADMIN), {name: 'acme-api', org: 'acme', region: 'us'})
+    await addAccess(as(state, ADMIN), 'acme-api', 'friend@home.test', ['view'])
   })
   return store
 }

@@ -9,8 +9,9 @@ import {addMember} from '../../src/lib/domain/members.js'
 import {createOrg} from '../../src/lib/domain/orgs.js'
 import {DEFAULT_LIMITS} from '../../src/lib/domain/validation.js'
 import {failure} from './fixture.js'
-import {SCHEMA_VERSION} from '../../src/lib/store/codec.js'
-import {JsonStore} from '../../src/lib/store/json-store.js'
+import {SCHEMA_VERSION} from '../../src/lib/storage/json/codec.js'
+import {JsonStore} from '../../src/lib/storage/json/json-store.js'
+import {txCtx} from '../helpers/tx-ctx.js'
 
 let dir: string
 let path: string
@@ -21,7 +22,7 @@ beforeEach(() => {
 afterEach(() => rmSync(dir, {recursive: true, force: true}))
 
 const ADMIN = 'admin@acme.test'
-const seed = (store: JsonStore) => store.update((state) => createOrg(new Ctx(state, ADMIN), 'acme', DEFAULT_LIMITS))
+const seed = (store: JsonStore) => store.update((state) => createOrg(txCtx(state, ADMIN), 'acme', DEFAULT_LIMITS))
 
 describe('the JSON store', () => {
   it('reads as empty before the first write, without creating the file', async () => {
@@ -44,8 +45,8 @@ describe('the JSON store', () => {
     await seed(store)
     const before = readFileSync(path, 'utf8')
     const mtime = statSync(path).mtimeMs
-    await failure(store.update((state) => createOrg(new Ctx(state, ADMIN), 'acme', DEFAULT_LIMITS)))
-    await store.update((state) => addMember(new Ctx(state, ADMIN), 'acme', ADMIN, 'admin'))
+    await failure(store.update((state) => createOrg(txCtx(state, ADMIN), 'acme', DEFAULT_LIMITS)))
+    await store.update((state) => addMember(txCtx(state, ADMIN), 'acme', ADMIN, 'admin'))
     expect(readFileSync(path, 'utf8')).toBe(before)
     expect(statSync(path).mtimeMs).toBe(mtime)
   })
@@ -55,7 +56,7 @@ describe('the JSON store', () => {
     await seed(stores[0]!)
     await Promise.all(
       Array.from({length: 40}, (_, i) =>
-        stores[i % 4]!.update((state) => addMember(new Ctx(state, ADMIN), 'acme', `user${i}@acme.test`, 'member')),
+        stores[i % 4]!.update((state) => addMember(txCtx(state, ADMIN), 'acme', `user${i}@acme.test`, 'member')),
       ),
     )
     expect((await stores[0]!.read()).orgs.get('acme')!.members.size).toBe(41)
@@ -65,10 +66,10 @@ describe('the JSON store', () => {
     const reader = new JsonStore(path)
     const writer = new JsonStore(path)
     await seed(writer)
-    await writer.update((state) => addMember(new Ctx(state, ADMIN), 'acme', 'aaaa@acme.test', 'member'))
+    await writer.update((state) => addMember(txCtx(state, ADMIN), 'acme', 'aaaa@acme.test', 'member'))
     expect((await reader.read()).orgs.get('acme')!.members.has('aaaa@acme.test')).toBe(true)
     const size = statSync(path).size
-    await writer.update((state) => {
+    await writer.update(async (state) => {
       const org = state.orgs.get('acme')!
       const member = org.members.get('aaaa@acme.test')!
       org.members.delete(member.email)
@@ -135,7 +136,7 @@ describe('the JSON store', () => {
     writeFileSync(file, JSON.stringify(v1))
     const store = new JsonStore(file)
     expect((await store.read()).histories.get('acme')?.usageHistory).toEqual([])
-    await store.update((state) => addMember(new Ctx(state, ADMIN), 'acme', 'dev@acme.test', 'member'))
+    await store.update((state) => addMember(txCtx(state, ADMIN), 'acme', 'dev@acme.test', 'member'))
     expect(JSON.parse(readFileSync(file, 'utf8')).schemaVersion).toBe(SCHEMA_VERSION)
   })
 
@@ -152,7 +153,7 @@ describe('the JSON store', () => {
     await seed(store)
     chmodSync(join(dir, 'nested'), 0o500)
     try {
-      expect((await failure(store.update((state) => addMember(new Ctx(state, ADMIN), 'acme', 'x@acme.test', 'member')))).id).toBe(
+      expect((await failure(store.update((state) => addMember(txCtx(state, ADMIN), 'acme', 'x@acme.test', 'member')))).id).toBe(
         'store_error',
       )
     } finally {
@@ -168,7 +169,7 @@ describe('the JSON store', () => {
     mkdirSync(`${path}.lock`)
     const old = new Date(Date.now() - 60_000)
     utimesSync(`${path}.lock`, old, old)
-    await store.update((state) => addMember(new Ctx(state, ADMIN), 'acme', 'late@acme.test', 'member'))
+    await store.update((state) => addMember(txCtx(state, ADMIN), 'acme', 'late@acme.test', 'member'))
     expect((await store.read()).orgs.get('acme')!.members.has('late@acme.test')).toBe(true)
     expect(existsSync(`${path}.lock`)).toBe(false)
   })
@@ -179,14 +180,14 @@ describe('group commit', () => {
     const store = new JsonStore(path)
     await seed(store)
     const results = await Promise.allSettled([
-      store.update((state) => addMember(new Ctx(state, ADMIN), 'acme', 'one@acme.test', 'member')),
-      store.update((state) => {
+      store.update((state) => addMember(txCtx(state, ADMIN), 'acme', 'one@acme.test', 'member')),
+      store.update(async (state) => {
         // Changes something, then fails: none of it may be written.
-        addMember(new Ctx(state, ADMIN), 'acme', 'half@acme.test', 'member')
+        await addMember(txCtx(state, ADMIN), 'acme', 'half@acme.test', 'member')
         throw new Error('fails halfway')
       }),
-      store.update((state) => addMember(new Ctx(state, ADMIN), 'acme', 'two@acme.test', 'member')),
-      store.update((state) => createOrg(new Ctx(state, ADMIN), 'acme', DEFAULT_LIMITS)),
+      store.update((state) => addMember(txCtx(state, ADMIN), 'acme', 'two@acme.test', 'member')),
+      store.update((state) => createOrg(txCtx(state, ADMIN), 'acme', DEFAULT_LIMITS)),
     ])
     expect(results.map((r) => r.status)).toEqual(['fulfilled', 'rejected', 'fulfilled', 'rejected'])
     const members = (await new JsonStore(path).read()).orgs.get('acme')!.members
@@ -198,8 +199,8 @@ describe('group commit', () => {
     await seed(store)
     const before = readFileSync(path, 'utf8')
     await expect(
-      store.update((state) => {
-        addMember(new Ctx(state, ADMIN), 'acme', 'half@acme.test', 'member')
+      store.update(async (state) => {
+        await addMember(txCtx(state, ADMIN), 'acme', 'half@acme.test', 'member')
         throw new Error('fails halfway')
       }),
     ).rejects.toThrow('fails halfway')

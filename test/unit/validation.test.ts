@@ -77,13 +77,14 @@ describe('ps:scale changes', () => {
 
   it('refuses the same contradiction in the domain (an HTTP body)', () => {
     const w = world()
-    createApp(w.as(ADMIN), {name: 'solo-app', region: 'us'})
+    await createApp(w.as(ADMIN), {name: 'solo-app', region: 'us'})
     expect(
-      usage(() =>
-        scale(w.as(ADMIN), 'solo-app', [
-          {type: 'web', quantity: 1},
-          {type: 'web', quantity: 3},
-        ]),
+      usage(
+        () =>
+          await scale(w.as(ADMIN), 'solo-app', [
+            {type: 'web', quantity: 1},
+            {type: 'web', quantity: 3},
+          ]),
       ),
     ).toMatch(/web=1.*web=3/)
   })
@@ -124,7 +125,7 @@ describe('exit codes', () => {
 describe('domain results say what happened', () => {
   it('a cancelled transfer is reported cancelled', () => {
     const w = world()
-    createApp(w.as(ADMIN), {name: 'solo-app', region: 'us'})
+    await createApp(w.as(ADMIN), {name: 'solo-app', region: 'us'})
     const {transfer} = transferApp(w.as(ADMIN), 'solo-app', OUTSIDER)
     const cancelled = cancelTransfer(w.as(ADMIN), transfer!.id)
     expect(presentTransfer(w.as(ADMIN), cancelled).state).toBe('cancelled')
@@ -132,9 +133,9 @@ describe('domain results say what happened', () => {
 
   it("a collaborator's created_at in the member list is when they were given access", () => {
     const w = world('2026-01-01T00:00:00.000Z')
-    createOrg(w.as(ADMIN), 'acme', DEFAULT_LIMITS)
-    createApp(w.as(ADMIN, '2026-02-01T00:00:00.000Z'), {name: 'acme-api', org: 'acme', region: 'us'})
-    addAccess(w.as(ADMIN, '2026-03-01T00:00:00.000Z'), 'acme-api', COLLAB, ['deploy'])
+    await createOrg(w.as(ADMIN), 'acme', DEFAULT_LIMITS)
+    await createApp(w.as(ADMIN, '2026-02-01T00:00:00.000Z'), {name: 'acme-api', org: 'acme', region: 'us'})
+    await addAccess(w.as(ADMIN, '2026-03-01T00:00:00.000Z'), 'acme-api', COLLAB, ['deploy'])
     const ctx = w.as(ADMIN)
     const row = listMembers(ctx, 'acme').find((view) => view.email === COLLAB)!
     const shown = presentMember(ctx, ctx.findOrg('acme')!, row)
@@ -159,8 +160,8 @@ describe('domain results say what happened', () => {
 
   it('adding a member twice is unchanged the second time', () => {
     const w = world()
-    createOrg(w.as(ADMIN), 'acme', DEFAULT_LIMITS)
-    addMember(w.as(ADMIN), 'acme', MEMBER, 'member')
+    await createOrg(w.as(ADMIN), 'acme', DEFAULT_LIMITS)
+    await addMember(w.as(ADMIN), 'acme', MEMBER, 'member')
     expect(addMember(w.as(ADMIN, '2026-12-01T00:00:00.000Z'), 'acme', MEMBER, 'member').membership?.updatedAt).toBe(
       '2026-11-15T00:00:00.000Z',
     )

@@ -2,19 +2,10 @@
 import {crypto} from '../builtins.js'
 
 import type {AccessView} from '../domain/access.js'
-import type {Ctx} from '../domain/context.js'
 import type {MemberView} from '../domain/members.js'
 import type {OrgUsage, OrgView} from '../domain/orgs.js'
-import {
-  type App as DomainApp,
-  type FormationEntry,
-  type Org,
-  PERMISSION_DESCRIPTIONS,
-  type CancelledTransfer,
-  type Token,
-  type Transfer,
-  type User,
-} from '../domain/types.js'
+import {type App as DomainApp, type FormationEntry, type Org, PERMISSION_DESCRIPTIONS, type User} from '../domain/types.js'
+import type {AppView, AuthorizationView, TransferView, UserRef} from '../domain/views.js'
 import type {Billing, Usage} from '../domain/usage.js'
 import {TEAM_OWNER_DOMAIN} from '../domain/validation.js'
 import type * as R from './resources.js'
@@ -27,8 +18,8 @@ function derivedId(kind: string, name: string): string {
   return `${hex.slice(0, 8)}-${hex.slice(8, 12)}-5${hex.slice(13, 16)}-a${hex.slice(17, 20)}-${hex.slice(20, 32)}`
 }
 
-function userRef(ctx: Ctx, email: string): R.UserRef {
-  return {id: ctx.state.users.get(email)?.id ?? derivedId('user', email), email}
+function userRef(user: UserRef): R.UserRef {
+  return {id: user.id ?? derivedId('user', user.email), email: user.email}
 }
 
 export function presentAccount(user: User, defaultTeam?: Org): R.Account {
@@ -66,9 +57,9 @@ export function presentTeamInfo(view: OrgView & {usage: Usage}): R.TeamInfo {
   return {...presentTeam(view), usage: {...view.usage}}
 }
 
-export function presentMember(ctx: Ctx, org: Org, view: MemberView): R.TeamMember {
-  const userId = view.membership?.userId
-  const user = userId === undefined ? userRef(ctx, view.email) : {id: userId, email: view.email}
+export function presentMember(view: MemberView): R.TeamMember {
+  const {org} = view
+  const user = userRef({email: view.email, id: view.userId})
   // Someone an app is shared with joined the list when they were first given access.
   const at = view.membership?.createdAt ?? view.since ?? org.createdAt
   return {
@@ -85,17 +76,13 @@ export function presentMember(ctx: Ctx, org: Org, view: MemberView): R.TeamMembe
 }
 
 /** A removal that found nobody: the same shape, with no role. */
-export function presentAbsentMember(ctx: Ctx, org: Org, email: string): R.TeamMember {
-  return {...presentMember(ctx, org, {email, role: 'collaborator'}), role: null}
+export function presentAbsentMember(view: MemberView): R.TeamMember {
+  return {...presentMember(view), role: null}
 }
 
-export function presentApp(ctx: Ctx, app: DomainApp): R.App {
-  const org = app.owner.kind === 'org' ? ctx.state.orgs.get(app.owner.name) : undefined
-  const team = org ? {id: org.id, name: org.name} : null
-  const owner =
-    app.owner.kind === 'org'
-      ? {id: org?.id ?? derivedId('org', app.owner.name), email: `${app.owner.name}${TEAM_OWNER_DOMAIN}`}
-      : userRef(ctx, app.owner.email)
+export function presentApp({app, team: found, owner: user, joined}: AppView): R.App {
+  const team = found ? {id: found.id, name: found.name} : null
+  const owner = found ? {id: found.id || derivedId('org', found.name), email: `${found.name}${TEAM_OWNER_DOMAIN}`} : userRef(user!)
   const stack = {id: derivedId('stack', 'heroku-24'), name: 'heroku-24'}
   return {
     id: app.id,
@@ -104,7 +91,7 @@ export function presentApp(ctx: Ctx, app: DomainApp): R.App {
     team,
     organization: team,
     locked: app.locked,
-    joined: app.collaborators.has(ctx.actor),
+    joined,
     region: {id: derivedId('region', app.region), name: app.region},
     stack,
     build_stack: stack,
@@ -121,11 +108,12 @@ export function presentApp(ctx: Ctx, app: DomainApp): R.App {
   }
 }
 
-export function presentAccess(ctx: Ctx, app: DomainApp, view: AccessView): R.Collaborator {
-  const user = userRef(ctx, view.email)
+export function presentAccess(view: AccessView): R.Collaborator {
+  const {app} = view
+  const user = userRef(view.user)
   const at = view.collaborator?.createdAt ?? view.since ?? app.createdAt
   return {
-    id: view.collaborator?.id ?? derivedId(`collaborator:${app.name}`, view.email),
+    id: view.collaborator?.id ?? derivedId(`collaborator:${app.name}`, view.user.email),
     app: {id: app.id, name: app.name},
     user: {id: user.id, email: user.email, federated: false},
     role: view.role,
@@ -136,16 +124,16 @@ export function presentAccess(ctx: Ctx, app: DomainApp, view: AccessView): R.Col
 }
 
 /** A removal that found nobody: the same shape, with no role and no permissions. */
-export function presentAbsentAccess(ctx: Ctx, app: DomainApp, email: string): R.Collaborator {
-  return {...presentAccess(ctx, app, {email, role: 'collaborator', permissions: []}), role: null}
+export function presentAbsentAccess(view: AccessView): R.Collaborator {
+  return {...presentAccess({...view, role: 'collaborator', permissions: [], collaborator: undefined}), role: null}
 }
 
-export function presentTransfer(ctx: Ctx, transfer: Transfer | CancelledTransfer): R.AppTransfer {
+export function presentTransfer({transfer, owner, recipient}: TransferView): R.AppTransfer {
   return {
     id: transfer.id,
     app: {id: transfer.appId, name: transfer.app},
-    owner: userRef(ctx, transfer.from),
-    recipient: userRef(ctx, transfer.to),
+    owner: userRef(owner),
+    recipient: userRef(recipient),
     state: transfer.state,
     created_at: transfer.createdAt,
     updated_at: transfer.updatedAt,
@@ -198,12 +186,12 @@ export function presentBilling(org: Org, billing: Billing): R.TeamBilling {
 }
 
 /** An authorization; the token itself only once, when it is minted. */
-export function presentAuthorization(ctx: Ctx, record: Token, token?: string): R.Authorization {
+export function presentAuthorization({record, user, token}: AuthorizationView): R.Authorization {
   return {
     id: record.id,
     description: record.description,
     created_at: record.createdAt,
-    user: userRef(ctx, record.email),
+    user: userRef(user),
     access_token: token === undefined ? null : {token, expires_in: null, id: record.id},
   }
 }

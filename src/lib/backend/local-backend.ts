@@ -1,19 +1,20 @@
-/** The embedded backend: the domain run directly on the JSON store. */
+/** The embedded backend: the domain run directly on a storage engine (the JSON file, or PostgreSQL). */
 import * as present from '../api/present.js'
 import type * as R from '../api/resources.js'
-import {addAccess, listAccess, removeAccess, updateAccess} from '../domain/access.js'
-import {createApp, destroyApp, getApp, joinApp, leaveApp, listApps, setLocked} from '../domain/apps.js'
-import {type Clock, Ctx, systemClock} from '../domain/context.js'
+import {accessOf, addAccess, listAccess, removeAccess, removedAccess, updateAccess} from '../domain/access.js'
+import {byAppName, createApp, destroyApp, getApp, joinApp, leaveApp, listApps, setLocked} from '../domain/apps.js'
+import {type Clock, Ctx, systemClock, type WriteCtx} from '../domain/context.js'
 import {listFormation, scale} from '../domain/formation.js'
+import {absentMember, addMember, listMembers, putMember, removeMember, setMember} from '../domain/members.js'
 import {loadNameGenerator} from '../domain/names.js'
-import {addMember, listMembers, putMember, removeMember, setMember} from '../domain/members.js'
 import {createOrg, listOrgs, orgBilling, orgInfo, orgUsage} from '../domain/orgs.js'
 import {createAuthorization, listAuthorizations, revokeAuthorization} from '../domain/tokens.js'
 import {cancelTransfer, listTransfers, respondToTransfer, transferApp} from '../domain/transfers.js'
-import type {App, AppPermission, Limits, OrgRole, State} from '../domain/types.js'
+import type {AppPermission, Limits, OrgRole, Token} from '../domain/types.js'
 import type {ScaleChange} from '../domain/validation.js'
+import {appView, appViews, transferView, transferViews, userRefs} from '../domain/views.js'
 import {unauthorized, usageError} from '../errors.js'
-import type {JsonStore} from '../store/json-store.js'
+import type {Storage} from '../storage/storage.js'
 import type {Backend, CreateAppRequest} from './backend.js'
 
 export const NO_USER_MESSAGE = 'No acting user: set ORGCTL_USER=you@example.com, or run orgctl login --email you@example.com.'
@@ -23,16 +24,16 @@ export class LocalBackend implements Backend {
   readonly location: string
 
   constructor(
-    private readonly store: JsonStore,
+    private readonly storage: Storage,
     private readonly actor: string | undefined,
     private readonly clock: Clock = systemClock,
   ) {
-    this.location = store.path
+    this.location = storage.location
   }
 
-  /** Lets go of the store file (a server's per-request backends share its store, and never close it). */
+  /** Lets go of the storage (a server's per-request backends share its storage, and never close it). */
   async close(): Promise<void> {
-    this.store.close()
+    await this.storage.close()
   }
 
   private who(): string {
@@ -40,213 +41,205 @@ export class LocalBackend implements Backend {
     return this.actor
   }
 
-  /** A read: the last committed state, no lock. */
-  private async view<T>(fn: (ctx: Ctx) => T): Promise<T> {
+  /** A read: committed data, no lock. */
+  private view<T>(fn: (ctx: Ctx) => Promise<T>): Promise<T> {
     const actor = this.who()
-    const state = await this.store.read()
-    return fn(new Ctx(state, actor, this.clock))
+    return this.storage.read((tx) => fn(new Ctx(tx, actor, this.clock)))
   }
 
   /** A change: all of it commits, or none. */
-  private change<T>(fn: (ctx: Ctx) => T): Promise<T> {
+  private change<T>(fn: (ctx: WriteCtx) => Promise<T>): Promise<T> {
     const actor = this.who()
-    return this.store.update((state: State) => fn(new Ctx(state, actor, this.clock)))
+    return this.storage.write((tx) => fn(new Ctx(tx, actor, this.clock)))
   }
 
   account(): Promise<R.Account> {
-    return this.view((ctx) =>
-      present.presentAccount(ctx.state.users.get(ctx.actor) ?? {id: ctx.newId(), email: ctx.actor, createdAt: ctx.at}),
+    return this.view(async (ctx) =>
+      present.presentAccount((await ctx.tx.users.byEmail(ctx.actor)) ?? {id: ctx.newId(), email: ctx.actor, createdAt: ctx.at}),
     )
   }
 
+  private async authorizations(ctx: Ctx, records: readonly Token[], token?: string): Promise<R.Authorization[]> {
+    const users = await userRefs(
+      ctx,
+      records.map((record) => record.email),
+    )
+    return records.map((record) => present.presentAuthorization({record, user: users.get(record.email)!, token}))
+  }
+
   createAuthorization(description: string): Promise<R.Authorization> {
-    return this.change((ctx) => {
-      const {token, record} = createAuthorization(ctx, description)
-      return present.presentAuthorization(ctx, record, token)
+    return this.change(async (ctx) => {
+      const {token, record} = await createAuthorization(ctx, description)
+      return (await this.authorizations(ctx, [record], token))[0]!
     })
   }
 
   listAuthorizations(): Promise<R.Authorization[]> {
-    return this.view((ctx) => listAuthorizations(ctx).map((record) => present.presentAuthorization(ctx, record)))
+    return this.view(async (ctx) => this.authorizations(ctx, await listAuthorizations(ctx)))
   }
 
   revokeAuthorization(id: string): Promise<R.Authorization> {
     if (id === '~') throw usageError('On the embedded store, name the authorization to revoke by its id (see orgctl authorizations).')
-    return this.change((ctx) => present.presentAuthorization(ctx, revokeAuthorization(ctx, {id})))
+    return this.change(async (ctx) => (await this.authorizations(ctx, [await revokeAuthorization(ctx, {id})]))[0]!)
   }
 
   /** Revokes the token a request came with (the server's `DELETE /oauth/authorizations/~`). */
   revokeToken(token: string): Promise<R.Authorization> {
-    return this.change((ctx) => present.presentAuthorization(ctx, revokeAuthorization(ctx, {token})))
+    return this.change(async (ctx) => (await this.authorizations(ctx, [await revokeAuthorization(ctx, {token})]))[0]!)
   }
 
   listTeams(): Promise<R.Team[]> {
-    return this.view((ctx) => listOrgs(ctx).map(present.presentTeam))
+    return this.view(async (ctx) => (await listOrgs(ctx)).map(present.presentTeam))
   }
 
   createTeam(name: string, limits: Limits): Promise<R.Team> {
-    return this.change((ctx) => present.presentTeam(createOrg(ctx, name, limits)))
+    return this.change(async (ctx) => present.presentTeam(await createOrg(ctx, name, limits)))
   }
 
   getTeam(team: string): Promise<R.TeamInfo> {
-    return this.view((ctx) => present.presentTeamInfo(orgInfo(ctx, team)))
+    return this.view(async (ctx) => present.presentTeamInfo(await orgInfo(ctx, team)))
   }
 
   teamUsage(team: string, history: boolean): Promise<R.TeamUsage> {
-    return this.view((ctx) => present.presentUsage(orgUsage(ctx, team), history))
+    return this.view(async (ctx) => present.presentUsage(await orgUsage(ctx, team), history))
   }
 
   teamBilling(team: string): Promise<R.TeamBilling> {
-    return this.view((ctx) => {
-      const {org, billing} = orgBilling(ctx, team)
+    return this.view(async (ctx) => {
+      const {org, billing} = await orgBilling(ctx, team)
       return present.presentBilling(org, billing)
     })
   }
 
   listMembers(team: string): Promise<R.TeamMember[]> {
-    return this.view((ctx) => {
-      const views = listMembers(ctx, team)
-      const org = ctx.findOrg(team)!
-      return views.map((view) => present.presentMember(ctx, org, view))
-    })
+    return this.view(async (ctx) => (await listMembers(ctx, team)).map(present.presentMember))
   }
 
   addMember(team: string, email: string, role: OrgRole): Promise<R.TeamMember> {
-    return this.change((ctx) => present.presentMember(ctx, ctx.findOrg(team)!, addMember(ctx, team, email, role)))
+    return this.change(async (ctx) => present.presentMember(await addMember(ctx, team, email, role)))
   }
 
   setMember(team: string, email: string, role: OrgRole): Promise<R.TeamMember> {
-    return this.change((ctx) => present.presentMember(ctx, ctx.findOrg(team)!, setMember(ctx, team, email, role)))
+    return this.change(async (ctx) => present.presentMember(await setMember(ctx, team, email, role)))
   }
 
   /** Heroku's PUT: add, or change the role of someone already there (the server's only). */
   putMember(team: string, email: string, role: OrgRole): Promise<R.TeamMember> {
-    return this.change((ctx) => present.presentMember(ctx, ctx.findOrg(team)!, putMember(ctx, team, email, role)))
+    return this.change(async (ctx) => present.presentMember(await putMember(ctx, team, email, role)))
   }
 
   /** Heroku's team-daily-usage and team-monthly-usage, from the daily peaks (the server's only). */
   usageHistory(team: string, period: 'daily' | 'monthly', start?: string, end?: string): Promise<R.TeamPeriodUsage[]> {
-    return this.view((ctx) => present.presentPeriodUsage(orgUsage(ctx, team), period, start, end))
+    return this.view(async (ctx) => present.presentPeriodUsage(await orgUsage(ctx, team), period, start, end))
   }
 
   removeMember(team: string, email: string): Promise<R.TeamMember> {
-    return this.change((ctx) => {
-      const removed = removeMember(ctx, team, email)
-      const org = ctx.findOrg(team)!
-      return removed ? present.presentMember(ctx, org, removed) : present.presentAbsentMember(ctx, org, email)
+    return this.change(async (ctx) => {
+      const removed = await removeMember(ctx, team, email)
+      return removed ? present.presentMember(removed) : present.presentAbsentMember(await absentMember(ctx, team, email))
     })
   }
 
   listApps(team?: string): Promise<R.App[]> {
-    return this.view((ctx) => {
-      const {apps, collaborated} = listApps(ctx, team)
+    return this.view(async (ctx) => {
+      const {apps, collaborated} = await listApps(ctx, team)
       // One list in name order, as the API pages it.
-      return [...apps, ...collaborated].sort((a, b) => (a.name < b.name ? -1 : 1)).map((app) => present.presentApp(ctx, app))
+      return (await appViews(ctx, [...apps, ...collaborated].sort(byAppName))).map(present.presentApp)
     })
   }
 
   async createApp(request: CreateAppRequest): Promise<R.App> {
     const generateName = request.name === undefined ? await loadNameGenerator() : undefined
-    return this.change((ctx) =>
-      present.presentApp(ctx, createApp(ctx, {name: request.name, org: request.team, region: request.region, generateName})),
-    )
-  }
-
-  getApp(app: string): Promise<R.App> {
-    return this.view((ctx) => present.presentApp(ctx, getApp(ctx, app)))
-  }
-
-  destroyApp(app: string): Promise<R.App> {
-    return this.change((ctx) => present.presentApp(ctx, destroyApp(ctx, app)))
-  }
-
-  setLocked(app: string, locked: boolean): Promise<R.App> {
-    return this.change((ctx) => present.presentApp(ctx, setLocked(ctx, app, locked)))
-  }
-
-  listAccess(app: string): Promise<R.Collaborator[]> {
-    return this.view((ctx) => {
-      const {app: found, access} = listAccess(ctx, app)
-      return access.map((view) => present.presentAccess(ctx, found, view))
+    return this.change(async (ctx) => {
+      const app = await createApp(ctx, {name: request.name, org: request.team, region: request.region, generateName})
+      return present.presentApp(await appView(ctx, app))
     })
   }
 
+  getApp(app: string): Promise<R.App> {
+    return this.view(async (ctx) => present.presentApp(await appView(ctx, await getApp(ctx, app))))
+  }
+
+  destroyApp(app: string): Promise<R.App> {
+    return this.change(async (ctx) => {
+      const found = await ctx.app(app)
+      // Presented as it was, before it is gone.
+      const view = await appView(ctx, found)
+      await destroyApp(ctx, app)
+      return present.presentApp(view)
+    })
+  }
+
+  setLocked(app: string, locked: boolean): Promise<R.App> {
+    return this.change(async (ctx) => present.presentApp(await appView(ctx, await setLocked(ctx, app, locked))))
+  }
+
+  listAccess(app: string): Promise<R.Collaborator[]> {
+    return this.view(async (ctx) => (await listAccess(ctx, app)).access.map(present.presentAccess))
+  }
+
   addAccess(app: string, email: string, permissions?: AppPermission[]): Promise<R.Collaborator> {
-    return this.change((ctx) => present.presentAccess(ctx, ctx.findApp(app)!, addAccess(ctx, app, email, permissions)))
+    return this.change(async (ctx) => present.presentAccess(await addAccess(ctx, app, email, permissions)))
   }
 
   updateAccess(app: string, email: string, permissions: AppPermission[]): Promise<R.Collaborator> {
-    return this.change((ctx) => present.presentAccess(ctx, ctx.findApp(app)!, updateAccess(ctx, app, email, permissions)))
+    return this.change(async (ctx) => present.presentAccess(await updateAccess(ctx, app, email, permissions)))
   }
 
   removeAccess(app: string, email: string): Promise<R.Collaborator> {
-    return this.change((ctx) => this.removal(ctx, app, email, removeAccess(ctx, app, email)))
+    return this.change(async (ctx) => {
+      const view = await removeAccess(ctx, app, email)
+      return view.collaborator ? present.presentAccess(view) : present.presentAbsentAccess(view)
+    })
   }
 
   joinApp(app: string): Promise<R.Collaborator> {
-    return this.change((ctx) => {
-      const collaborator = joinApp(ctx, app)
-      const found = ctx.findApp(app)!
-      return present.presentAccess(ctx, found, {
-        email: collaborator.email,
-        role: roleOf(ctx, found, collaborator.email),
-        permissions: collaborator.permissions,
-        collaborator,
-      })
+    return this.change(async (ctx) => {
+      const joined = await joinApp(ctx, app)
+      return present.presentAccess((await accessOf(ctx, joined.app, ctx.actor))!)
     })
   }
 
   leaveApp(app: string): Promise<R.Collaborator> {
-    return this.change((ctx) => this.removal(ctx, app, ctx.actor, leaveApp(ctx, app)))
-  }
-
-  private removal(ctx: Ctx, app: string, email: string, removed: ReturnType<typeof leaveApp>): R.Collaborator {
-    const found = ctx.findApp(app)!
-    if (!removed) return present.presentAbsentAccess(ctx, found, email)
-    return present.presentAccess(ctx, found, {
-      email,
-      role: roleOf(ctx, found, email),
-      permissions: removed.permissions,
-      collaborator: removed,
+    return this.change(async (ctx) => {
+      const {app: found, removed} = await leaveApp(ctx, app)
+      const view = await removedAccess(ctx, found, ctx.actor, removed)
+      return removed ? present.presentAccess(view) : present.presentAbsentAccess(view)
     })
   }
 
   transferApp(app: string, recipient: string, options: {locked?: boolean}): Promise<R.TransferResult> {
-    return this.change((ctx) => {
-      const outcome = transferApp(ctx, app, recipient, options)
-      const result: R.TransferResult = {app: present.presentApp(ctx, outcome.app), moved: outcome.moved}
-      if (outcome.transfer) result.transfer = present.presentTransfer(ctx, outcome.transfer)
+    return this.change(async (ctx) => {
+      const outcome = await transferApp(ctx, app, recipient, options)
+      const result: R.TransferResult = {app: present.presentApp(await appView(ctx, outcome.app)), moved: outcome.moved}
+      if (outcome.transfer) result.transfer = present.presentTransfer(await transferView(ctx, outcome.transfer))
       return result
     })
   }
 
   listTransfers(): Promise<R.AppTransfer[]> {
-    return this.view((ctx) => listTransfers(ctx).map((transfer) => present.presentTransfer(ctx, transfer)))
+    return this.view(async (ctx) => (await transferViews(ctx, await listTransfers(ctx))).map(present.presentTransfer))
   }
 
   answerTransfer(id: string, state: 'accepted' | 'declined'): Promise<R.AppTransfer> {
-    return this.change((ctx) => present.presentTransfer(ctx, respondToTransfer(ctx, id, state)))
+    return this.change(async (ctx) => present.presentTransfer(await transferView(ctx, await respondToTransfer(ctx, id, state))))
   }
 
   cancelTransfer(id: string): Promise<R.AppTransfer> {
-    return this.change((ctx) => present.presentTransfer(ctx, cancelTransfer(ctx, id)))
+    return this.change(async (ctx) => present.presentTransfer(await transferView(ctx, await cancelTransfer(ctx, id))))
   }
 
   listFormation(app: string): Promise<R.Formation[]> {
-    return this.view((ctx) => {
-      const {app: found, formation} = listFormation(ctx, app)
+    return this.view(async (ctx) => {
+      const {app: found, formation} = await listFormation(ctx, app)
       return formation.map((entry) => present.presentFormation(found, entry))
     })
   }
 
   scale(app: string, changes: ScaleChange[]): Promise<R.Formation[]> {
-    return this.change((ctx) => {
-      const {app: found, formation} = scale(ctx, app, changes)
+    return this.change(async (ctx) => {
+      const {app: found, formation} = await scale(ctx, app, changes)
       return formation.map((entry) => present.presentFormation(found, entry))
     })
   }
-}
-
-function roleOf(ctx: Ctx, app: App, email: string): OrgRole {
-  return ctx.ownerOrg(app)?.members.get(email)?.role ?? 'collaborator'
 }

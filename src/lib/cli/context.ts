@@ -4,6 +4,8 @@
  * here, so every command resolves them the same way.
  */
 import type {Backend} from '../backend/backend.js'
+import type {LocalBackend} from '../backend/local-backend.js'
+import type {EngineChoice} from '../storage/open.js'
 import {UserConfig} from '../config.js'
 import {unauthorized, usageError} from '../errors.js'
 import {parseAppName, parseEmail, parseOrgName} from '../domain/validation.js'
@@ -59,18 +61,30 @@ export class CliContext {
   }
 
   /**
-   * The backend API when ORGCTL_API_URL is set, or when `login --api-url` saved one and the
-   * embedded store was not asked for (ORGCTL_STORE, ORGCTL_USER); else the embedded store.
-   * Each loads only its own modules: local commands never load undici.
+   * In this order: the backend API when ORGCTL_API_URL is set; the domain directly on PostgreSQL
+   * when ORGCTL_DATABASE_URL is (with ORGCTL_STORE too: a usage error); on the embedded file when
+   * ORGCTL_STORE or ORGCTL_USER asks for it; else the API a `login --api-url` saved, or the file.
+   * Each loads only its own modules: local commands never load undici, nor pg.
    */
   private async openBackend(): Promise<Backend> {
     if (this.factory.openBackend) return this.factory.openBackend(this)
     const {settings} = this
-    const explicitLocal = settings.apiUrl === undefined && (settings.storeFromEnv || settings.user !== undefined)
-    const apiUrl = settings.apiUrl ?? (explicitLocal ? undefined : await this.config.get('apiUrl'))
+    if (settings.apiUrl !== undefined) return this.openApi(settings.apiUrl, settings.apiKey ?? (await this.config.get('apiKey')))
+    const {chooseEngine} = await import('../storage/open.js')
+    const engine = chooseEngine(settings)
+    const explicitLocal = engine.kind === 'postgres' || settings.storeFromEnv || settings.user !== undefined
+    const apiUrl = explicitLocal ? undefined : await this.config.get('apiUrl')
     if (apiUrl !== undefined) return this.openApi(apiUrl, settings.apiKey ?? (await this.config.get('apiKey')))
-    const [{JsonStore}, {LocalBackend}] = await Promise.all([import('../store/json-store.js'), import('../backend/local-backend.js')])
-    return new LocalBackend(new JsonStore(settings.storePath), await this.actor(), this.factory.clock)
+    return this.openLocal(engine)
+  }
+
+  /** The domain run in this process on a storage engine, for the acting user. */
+  async openLocal(engine: EngineChoice): Promise<LocalBackend> {
+    const actor = await this.actor()
+    const [{openStorage}, {LocalBackend}] = await Promise.all([import('../storage/open.js'), import('../backend/local-backend.js')])
+    const backend = new LocalBackend(await openStorage(engine), actor, this.factory.clock)
+    this.opened.push(backend)
+    return backend
   }
 
   /** An HTTP backend for a URL and token. */

@@ -1,19 +1,20 @@
 /** Apps: creating, listing, destroying, locking, joining and leaving. */
-import {conflict, usageError} from '../errors.js'
-import type {Ctx} from './context.js'
+import {conflict, notFound, usageError} from '../errors.js'
+import {type Ctx, ensureUser, lockForApp, type WriteCtx} from './context.js'
 import type {NameGenerator} from './names.js'
+import {byKey} from './order.js'
 import {APP_PERMISSIONS, type App, type AppPermission, type Collaborator, type Region} from './types.js'
-import {currentUsage, ensureWithinLimit, recordRate, recordUsage} from './usage.js'
+import {currentUsage, ensureWithinLimit, NO_RATE, recordRate, recordUsage} from './usage.js'
 import {isAppName, parseAppName} from './validation.js'
 
 /** What a member gets on joining an app: everything but managing access. */
 export const JOIN_PERMISSIONS: readonly AppPermission[] = ['view', 'deploy', 'operate']
 
 /** A generated name that no app has yet. */
-function freeAppName(ctx: Ctx, generate: NameGenerator): string {
+async function freeAppName(ctx: Ctx, generate: NameGenerator): Promise<string> {
   for (let attempt = 0; attempt < 50; attempt++) {
     const name = generate(attempt)
-    if (isAppName(name) && !ctx.state.apps.has(name)) return name
+    if (isAppName(name) && !(await ctx.tx.apps.byName(name))) return name
   }
   throw conflict('Could not generate a free app name: give one explicitly.')
 }
@@ -26,17 +27,19 @@ export interface CreateAppInput {
   generateName?: NameGenerator
 }
 
-export function createApp(ctx: Ctx, input: CreateAppInput): App {
-  const org = input.org === undefined ? undefined : ctx.org(input.org)
+export async function createApp(ctx: WriteCtx, input: CreateAppInput): Promise<App> {
+  if (input.org !== undefined) await ctx.tx.lockOrgs([input.org])
+  const org = input.org === undefined ? undefined : await ctx.org(input.org)
   if (org) {
-    ctx.authorizeOrg('apps:create', org)
-    ensureWithinLimit(org, 'apps', currentUsage(ctx, org).apps, 1)
+    await ctx.authorizeOrg('apps:create', org)
+    ensureWithinLimit(org, 'apps', (await currentUsage(ctx, org.name)).apps, 1)
   }
   if (input.name === undefined && !input.generateName) throw usageError('Give the app a name, or let orgctl generate one.')
-  const name = input.name === undefined ? freeAppName(ctx, input.generateName!) : parseAppName(input.name)
-  if (ctx.state.apps.has(name))
+  const name = input.name === undefined ? await freeAppName(ctx, input.generateName!) : parseAppName(input.name)
+  if (await ctx.tx.apps.byName(name)) {
     throw conflict(`The app name ${name} is already taken: choose another, or leave it out to get a generated one.`)
-  ctx.user(ctx.actor)
+  }
+  await ensureUser(ctx, ctx.actor)
   const app: App = {
     id: ctx.newId(),
     name,
@@ -45,29 +48,39 @@ export function createApp(ctx: Ctx, input: CreateAppInput): App {
     locked: false,
     createdAt: ctx.at,
     updatedAt: ctx.at,
-    collaborators: new Map(),
-    formation: new Map(),
   }
-  // As on Heroku, whoever creates an org app is its first collaborator, with every permission.
-  if (org) grant(ctx, app, ctx.actor, APP_PERMISSIONS)
-  ctx.state.apps.set(name, app)
+  await ctx.tx.apps.insert(app)
   if (org) {
-    recordRate(ctx, org, app)
-    recordUsage(ctx, org)
+    // As on Heroku, whoever creates an org app is its first collaborator, with every permission.
+    await grant(ctx, app, ctx.actor, APP_PERMISSIONS)
+    await recordRate(ctx, org, app.name, NO_RATE)
+    await recordUsage(ctx, org)
   }
   return app
 }
 
-/** Sets a collaborator record, keeping its id and creation time. */
-export function grant(ctx: Ctx, app: App, email: string, permissions: readonly AppPermission[]): Collaborator {
-  ctx.user(email)
-  const existing = app.collaborators.get(email)
+/** Sets a collaborator record, keeping its id and creation time; the app's updatedAt moves on. */
+export async function grant(ctx: WriteCtx, app: App, email: string, permissions: readonly AppPermission[]): Promise<Collaborator> {
+  await ensureUser(ctx, email)
+  const existing = await ctx.tx.collaborators.get(app.name, email)
   const collaborator: Collaborator = existing
     ? {...existing, permissions: [...permissions], updatedAt: ctx.at}
     : {id: ctx.newId(), email, permissions: [...permissions], createdAt: ctx.at, updatedAt: ctx.at}
-  app.collaborators.set(email, collaborator)
-  app.updatedAt = ctx.at
+  await ctx.tx.collaborators.put(app.name, collaborator)
+  await touch(ctx, app)
   return collaborator
+}
+
+/** Takes a collaborator off an app. */
+export async function revoke(ctx: WriteCtx, app: App, email: string): Promise<void> {
+  await ctx.tx.collaborators.remove(app.name, email)
+  await touch(ctx, app)
+}
+
+/** Writes the app back with updatedAt now (and whatever else the caller changed on it). */
+export async function touch(ctx: WriteCtx, app: App): Promise<void> {
+  app.updatedAt = ctx.at
+  await ctx.tx.apps.update(app)
 }
 
 export interface AppList {
@@ -77,82 +90,83 @@ export interface AppList {
   collaborated: App[]
 }
 
-export function listApps(ctx: Ctx, orgName?: string): AppList {
+export async function listApps(ctx: Ctx, orgName?: string): Promise<AppList> {
   if (orgName !== undefined) {
-    const org = ctx.org(orgName)
-    ctx.authorizeOrg('apps:list', org)
-    return {apps: sortByName([...ctx.orgApps(org)]), collaborated: []}
+    const org = await ctx.org(orgName)
+    await ctx.authorizeOrg('apps:list', org)
+    return {apps: await ctx.tx.apps.ofOrg(org.name), collaborated: []}
   }
-  const apps: App[] = []
-  const collaborated: App[] = []
-  for (const app of ctx.state.apps.values()) {
-    if (app.owner.kind === 'user' && app.owner.email === ctx.actor) apps.push(app)
-    else if (app.collaborators.has(ctx.actor)) collaborated.push(app)
-  }
-  return {apps: sortByName(apps), collaborated: sortByName(collaborated)}
+  const apps = await ctx.tx.apps.ownedBy(ctx.actor)
+  const owned = new Set(apps.map((app) => app.name))
+  const collaborated = (await ctx.tx.apps.sharedWith(ctx.actor)).filter((app) => !owned.has(app.name))
+  return {apps, collaborated}
 }
 
-function sortByName(apps: App[]): App[] {
-  return apps.sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0))
-}
+export const byAppName = byKey((app: App) => app.name)
 
-export function getApp(ctx: Ctx, name: string): App {
-  const app = ctx.app(name)
-  ctx.authorizeApp('apps:info', app)
+export async function getApp(ctx: Ctx, name: string): Promise<App> {
+  const app = await ctx.app(name)
+  await ctx.authorizeApp('apps:info', app)
   return app
 }
 
-export function destroyApp(ctx: Ctx, name: string): App {
-  const app = ctx.app(name)
-  ctx.authorizeApp('apps:destroy', app)
-  ctx.state.apps.delete(name)
-  for (const [id, transfer] of ctx.state.transfers) {
-    if (transfer.appId === app.id && transfer.state === 'pending') ctx.state.transfers.delete(id)
-  }
-  const org = ctx.ownerOrg(app)
+/** The app under the lock its change needs, if the actor may know it exists. */
+export async function lockedApp(ctx: WriteCtx, name: string, alsoOrgs: readonly string[] = []): Promise<App> {
+  const found = await lockForApp(ctx, name, alsoOrgs)
+  if (!found) throw notFound(`Couldn't find app ${name}, or you have no access to it.`)
+  return ctx.app(name)
+}
+
+export async function destroyApp(ctx: WriteCtx, name: string): Promise<App> {
+  const app = await lockedApp(ctx, name)
+  await ctx.authorizeApp('apps:destroy', app)
+  const org = await ctx.ownerOrg(app)
+  const pending = await ctx.tx.transfers.pendingFor(app.id)
+  if (pending) await ctx.tx.transfers.remove(pending.id)
+  await ctx.tx.apps.remove(name)
   if (org) {
-    recordRate(ctx, org, app, {dynoUnits: 0, monthlyCents: 0})
-    recordUsage(ctx, org)
+    await recordRate(ctx, org, app.name, NO_RATE)
+    await recordUsage(ctx, org)
   }
   return app
 }
 
 /** Locks or unlocks an org app; asking for the state it is already in changes nothing. */
-export function setLocked(ctx: Ctx, name: string, locked: boolean): App {
+export async function setLocked(ctx: WriteCtx, name: string, locked: boolean): Promise<App> {
   if (typeof locked !== 'boolean') throw usageError('locked must be true or false.')
-  const app = ctx.app(name)
-  ctx.authorizeApp('apps:lock', app)
+  const app = await lockedApp(ctx, name)
+  await ctx.authorizeApp('apps:lock', app)
   if (app.owner.kind !== 'org') throw usageError(`Only org apps can be locked: ${app.name} is a personal app.`)
   if (app.locked !== locked) {
     app.locked = locked
-    app.updatedAt = ctx.at
+    await touch(ctx, app)
   }
   return app
 }
 
 /** A member adds themselves to an org app (not a locked one, unless they are an admin). */
-export function joinApp(ctx: Ctx, name: string): Collaborator {
-  const app = ctx.app(name)
-  const subject = ctx.authorizeApp('apps:join', app)
+export async function joinApp(ctx: WriteCtx, name: string): Promise<{app: App; collaborator: Collaborator}> {
+  const app = await lockedApp(ctx, name)
+  const subject = await ctx.authorizeApp('apps:join', app)
   if (app.owner.kind !== 'org') throw usageError(`Only org apps can be joined: ${app.name} is a personal app.`)
-  const existing = app.collaborators.get(ctx.actor)
-  if (existing) return existing
-  return grant(ctx, app, ctx.actor, subject.standing === 'admin' ? APP_PERMISSIONS : JOIN_PERMISSIONS)
+  const existing = await ctx.tx.collaborators.get(app.name, ctx.actor)
+  if (existing) return {app, collaborator: existing}
+  const collaborator = await grant(ctx, app, ctx.actor, subject.standing === 'admin' ? APP_PERMISSIONS : JOIN_PERMISSIONS)
+  return {app, collaborator}
 }
 
 /** Removes the actor's own access to an app; leaving an app one has not joined changes nothing. */
-export function leaveApp(ctx: Ctx, name: string): Collaborator | undefined {
-  const app = ctx.app(name)
-  ctx.authorizeApp('apps:leave', app)
+export async function leaveApp(ctx: WriteCtx, name: string): Promise<{app: App; removed?: Collaborator}> {
+  const app = await lockedApp(ctx, name)
+  await ctx.authorizeApp('apps:leave', app)
   if (app.owner.kind === 'user' && app.owner.email === ctx.actor) {
     throw conflict(`You own ${app.name}: transfer it (orgctl apps:transfer) or destroy it instead of leaving it.`)
   }
-  const existing = app.collaborators.get(ctx.actor)
+  const existing = await ctx.tx.collaborators.get(app.name, ctx.actor)
   if (existing) {
-    app.collaborators.delete(ctx.actor)
-    app.updatedAt = ctx.at
-    const org = ctx.ownerOrg(app)
-    if (org) recordUsage(ctx, org)
+    await revoke(ctx, app, ctx.actor)
+    const org = await ctx.ownerOrg(app)
+    if (org) await recordUsage(ctx, org)
   }
-  return existing
+  return {app, removed: existing}
 }

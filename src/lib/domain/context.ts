@@ -1,11 +1,11 @@
-/** What every domain operation is given: who acts, when, and the state it acts on. */
+/** What every domain operation is given: the transaction it runs in, who acts, and when. */
 import {crypto} from '../builtins.js'
 
 import {notFound} from '../errors.js'
+import type {ReadTx, WriteTx} from '../storage/storage.js'
 import {authorize, type Action, type Standing, type Subject} from './permissions.js'
-import type {App, AppPermission, Org, OrgAppsSummary, OrgHistory, State, User} from './types.js'
+import type {App, AppPermission, Org, User} from './types.js'
 import {APP_PERMISSIONS} from './types.js'
-import {summarizeApps, summarizeOrgApps} from './usage.js'
 
 export interface Clock {
   now(): Date
@@ -13,17 +13,15 @@ export interface Clock {
 
 export const systemClock: Clock = {now: () => new Date()}
 
-export class Ctx {
-  readonly state: State
-  readonly actor: string
-  readonly clock: Clock
+export class Ctx<Tx extends ReadTx = ReadTx> {
   /** One timestamp per operation, so everything it touches agrees. */
   readonly at: string
 
-  constructor(state: State, actor: string, clock: Clock = systemClock) {
-    this.state = state
-    this.actor = actor
-    this.clock = clock
+  constructor(
+    readonly tx: Tx,
+    readonly actor: string,
+    readonly clock: Clock = systemClock,
+  ) {
     this.at = clock.now().toISOString()
   }
 
@@ -31,107 +29,88 @@ export class Ctx {
     return crypto().randomUUID()
   }
 
-  /** Finds or creates the user record for an email (users are known by email). */
-  user(email: string): User {
-    let user = this.state.users.get(email)
-    if (!user) {
-      user = {id: this.newId(), email, createdAt: this.at}
-      this.state.users.set(email, user)
-    }
-    return user
-  }
-
-  findOrg(name: string): Org | undefined {
-    return this.state.orgs.get(name)
-  }
-
-  /** An org's usage history and billing ledger (started empty if it has none yet). */
-  history(org: Org): OrgHistory {
-    let history = this.state.histories.get(org.name)
-    if (!history) {
-      history = {usageHistory: [], ledger: []}
-      this.state.histories.set(org.name, history)
-    }
-    return history
-  }
-
-  findApp(name: string): App | undefined {
-    return this.state.apps.get(name)
-  }
-
   /** The org, if the actor may know it exists; else the same not-found either way. */
-  org(name: string): Org {
-    const org = this.state.orgs.get(name)
-    if (!org || orgStanding(this, org, this.actor) === 'none') throw notFound(`Couldn't find org ${name}, or you have no access to it.`)
+  async org(name: string): Promise<Org> {
+    const org = await this.tx.orgs.byName(name)
+    if (!org || (await orgStanding(this, org.name, this.actor)) === 'none') {
+      throw notFound(`Couldn't find org ${name}, or you have no access to it.`)
+    }
     return org
   }
 
   /** The app, if the actor may know it exists. */
-  app(name: string): App {
-    const app = this.state.apps.get(name)
-    if (!app || appSubject(this, app, this.actor).standing === 'none') {
+  async app(name: string): Promise<App> {
+    const app = await this.tx.apps.byName(name)
+    if (!app || (await appSubject(this, app, this.actor)).standing === 'none') {
       throw notFound(`Couldn't find app ${name}, or you have no access to it.`)
     }
     return app
   }
 
   /** Enforces the permission matrix for the actor on an org. */
-  authorizeOrg(action: Action, org: Org): void {
-    authorize(action, {standing: orgStanding(this, org, this.actor), permissions: [], target: `org ${org.name}`})
+  async authorizeOrg(action: Action, org: Org): Promise<void> {
+    authorize(action, {standing: await orgStanding(this, org.name, this.actor), permissions: [], target: `org ${org.name}`})
   }
 
   /** Enforces the permission matrix for the actor on an app. */
-  authorizeApp(action: Action, app: App): Subject {
-    const subject = appSubject(this, app, this.actor)
+  async authorizeApp(action: Action, app: App): Promise<Subject> {
+    const subject = await appSubject(this, app, this.actor)
     authorize(action, subject)
     return subject
   }
 
   /** The org that owns an app, if any. */
-  ownerOrg(app: App): Org | undefined {
-    return app.owner.kind === 'org' ? this.state.orgs.get(app.owner.name) : undefined
-  }
-
-  /** Apps owned by an org. */
-  *orgApps(org: Org): Iterable<App> {
-    for (const app of this.state.apps.values()) {
-      if (app.owner.kind === 'org' && app.owner.name === org.name) yield app
-    }
-  }
-
-  /** What an org's apps add up to: kept by the store while its apps are unread, else counted. */
-  orgAppsSummary(org: Org): OrgAppsSummary {
-    const kept = this.state.orgAppsSummaries
-    if (kept) return kept.get(org.name) ?? NO_APPS
-    return summarizeApps(this.orgApps(org))
-  }
-
-  /** The same for every org with apps, by org name (one pass over the apps when they are counted). */
-  orgAppsSummaries(): ReadonlyMap<string, OrgAppsSummary> {
-    return this.state.orgAppsSummaries ?? summarizeOrgApps(this.state.apps.values())
+  async ownerOrg(app: App): Promise<Org | undefined> {
+    return app.owner.kind === 'org' ? this.tx.orgs.byName(app.owner.name) : undefined
   }
 }
 
-const NO_APPS: OrgAppsSummary = {apps: 0, dynoUnits: 0, collaborators: new Set()}
+/** The context of a change. */
+export type WriteCtx = Ctx<WriteTx>
+
+/** Finds or creates the user record for an email (users are known by email). */
+export function ensureUser(ctx: WriteCtx, email: string): Promise<User> {
+  return ctx.tx.users.ensure({id: ctx.newId(), email, createdAt: ctx.at})
+}
+
+/**
+ * Locks what a change of this app checks rules against: its org (and any other orgs named, in
+ * name order), or the app itself when it is personal. Gives back the app as it is under the lock
+ * (it may have moved between the first look and the lock: then the new owner is locked too).
+ */
+export async function lockForApp(ctx: WriteCtx, name: string, alsoOrgs: readonly string[] = []): Promise<App | undefined> {
+  let app = await ctx.tx.apps.byName(name)
+  const locked = new Set<string>()
+  for (;;) {
+    const orgs = [...new Set([...alsoOrgs, ...(app?.owner.kind === 'org' ? [app.owner.name] : [])])].filter((org) => !locked.has(org))
+    if (orgs.length > 0) {
+      await ctx.tx.lockOrgs(orgs)
+      for (const org of orgs) locked.add(org)
+    }
+    if (app?.owner.kind === 'user') await ctx.tx.lockApp(name)
+    const now = await ctx.tx.apps.byName(name)
+    if (!now || !app || now.owner.kind === 'user' || locked.has(now.owner.name)) return now
+    app = now
+  }
+}
 
 /** An org standing: the membership role, else collaborator on one of its apps, else none. */
-export function orgStanding(ctx: Ctx, org: Org, email: string): Standing {
-  const membership = org.members.get(email)
+export async function orgStanding(ctx: Ctx, org: string, email: string): Promise<Standing> {
+  const membership = await ctx.tx.members.get(org, email)
   if (membership) return membership.role
-  return ctx.orgAppsSummary(org).collaborators.has(email) ? 'collaborator' : 'none'
+  return (await ctx.tx.collaborators.inOrg(org, email)) ? 'collaborator' : 'none'
 }
 
 /** The standing and app permissions of a user on one app. */
-export function appSubject(ctx: Ctx, app: App, email: string): Subject {
-  const collaborator = app.collaborators.get(email)
+export async function appSubject(ctx: Ctx, app: App, email: string): Promise<Subject> {
+  const collaborator = await ctx.tx.collaborators.get(app.name, email)
   const permissions: readonly AppPermission[] = collaborator?.permissions ?? []
   const base = {permissions, locked: app.locked, target: `app ${app.name}`}
   if (app.owner.kind === 'user') {
     if (app.owner.email === email) return {...base, standing: 'admin', permissions: APP_PERMISSIONS}
     return {...base, standing: collaborator ? 'collaborator' : 'none'}
   }
-  const org = ctx.ownerOrg(app)
-  const role = org?.members.get(email)?.role
+  const role = (await ctx.tx.members.get(app.owner.name, email))?.role
   if (role === 'admin') return {...base, standing: 'admin', permissions: APP_PERMISSIONS}
   if (role === 'member') return {...base, standing: 'member'}
   return {...base, standing: collaborator ? 'collaborator' : 'none'}

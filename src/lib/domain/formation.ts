@@ -1,6 +1,8 @@
 /** Dynos: what an app runs, and scaling it within the org's dyno-unit limit. */
 import {usageError} from '../errors.js'
-import type {Ctx} from './context.js'
+import {byKey} from './order.js'
+import {touch, lockedApp} from './apps.js'
+import type {Ctx, WriteCtx} from './context.js'
 import {type App, type FormationEntry, MAX_DYNOS_PER_TYPE} from './types.js'
 import {appRate, currentUsage, ensureWithinLimit, recordRate, recordUsage} from './usage.js'
 import {distinctScaleChanges, quote, type ScaleChange} from './validation.js'
@@ -8,24 +10,24 @@ import {distinctScaleChanges, quote, type ScaleChange} from './validation.js'
 const DEFAULT_SIZE = 'standard-1x'
 const DYNO_TYPE = /^[a-z][a-z0-9_-]{0,29}$/
 
-export function listFormation(ctx: Ctx, name: string): {app: App; formation: FormationEntry[]} {
-  const app = ctx.app(name)
-  ctx.authorizeApp('ps:list', app)
-  return {app, formation: sortedFormation(app)}
-}
-
-function sortedFormation(app: App): FormationEntry[] {
-  return [...app.formation.values()].sort((a, b) => (a.type < b.type ? -1 : a.type > b.type ? 1 : 0))
+export async function listFormation(ctx: Ctx, name: string): Promise<{app: App; formation: FormationEntry[]}> {
+  const app = await ctx.app(name)
+  await ctx.authorizeApp('ps:list', app)
+  return {app, formation: await ctx.tx.formation.of(app.name)}
 }
 
 /** Applies all changes or none: an org app may not go past its org's dyno-unit limit. */
-export function scale(ctx: Ctx, name: string, requested: readonly ScaleChange[]): {app: App; formation: FormationEntry[]} {
+export async function scale(
+  ctx: WriteCtx,
+  name: string,
+  requested: readonly ScaleChange[],
+): Promise<{app: App; formation: FormationEntry[]}> {
   const changes = distinctScaleChanges(requested)
   if (changes.length === 0) throw usageError('Nothing to scale: give TYPE=N[:SIZE], e.g. orgctl ps:scale web=2 --app APP.')
-  const app = ctx.app(name)
-  ctx.authorizeApp('ps:scale', app)
-  const next = new Map<string, FormationEntry>()
-  for (const [type, entry] of app.formation) next.set(type, {...entry})
+  const app = await lockedApp(ctx, name)
+  await ctx.authorizeApp('ps:scale', app)
+  const formation = await ctx.tx.formation.of(app.name)
+  const next = new Map<string, FormationEntry>(formation.map((entry) => [entry.type, {...entry}]))
   for (const change of changes) {
     if (!DYNO_TYPE.test(change.type)) {
       throw usageError(
@@ -49,26 +51,18 @@ export function scale(ctx: Ctx, name: string, requested: readonly ScaleChange[])
       updatedAt: ctx.at,
     })
   }
-  const before = appRate(app)
-  const previous = app.formation
-  app.formation = next
-  const after = appRate(app)
-  const org = ctx.ownerOrg(app)
+  const before = appRate(formation)
+  const after = appRate(next.values())
+  const org = await ctx.ownerOrg(app)
   if (org) {
-    try {
-      ensureWithinLimit(
-        org,
-        'dyno-units',
-        currentUsage(ctx, org)['dyno-units'] - after.dynoUnits + before.dynoUnits,
-        after.dynoUnits - before.dynoUnits,
-      )
-    } catch (error) {
-      app.formation = previous
-      throw error
-    }
-    if (after.monthlyCents !== before.monthlyCents || after.dynoUnits !== before.dynoUnits) recordRate(ctx, org, app, after)
-    recordUsage(ctx, org)
+    ensureWithinLimit(org, 'dyno-units', (await currentUsage(ctx, org.name))['dyno-units'], after.dynoUnits - before.dynoUnits)
   }
-  app.updatedAt = ctx.at
-  return {app, formation: sortedFormation(app)}
+  const entries = [...next.values()].sort(byKey((entry) => entry.type))
+  await ctx.tx.formation.replace(app.name, entries)
+  await touch(ctx, app)
+  if (org) {
+    if (after.monthlyCents !== before.monthlyCents || after.dynoUnits !== before.dynoUnits) await recordRate(ctx, org, app.name, after)
+    await recordUsage(ctx, org)
+  }
+  return {app, formation: entries}
 }

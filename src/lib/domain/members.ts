@@ -1,113 +1,134 @@
 /** Org membership: roles, the last-admin rule, and removal that takes all app access away. */
 import {conflict, notFound} from '../errors.js'
-import type {Ctx} from './context.js'
+import {type Ctx, ensureUser, type WriteCtx} from './context.js'
+import {byKey} from './order.js'
 import type {Membership, Org, OrgRole} from './types.js'
-import {collaboratorSince, ensureWithinLimit, memberEmails, recordUsage} from './usage.js'
+import {currentUsage, ensureWithinLimit, recordUsage} from './usage.js'
 
 /** One row of the member list: a membership, or someone an org app is shared with. */
 export interface MemberView {
+  org: Org
   email: string
   role: OrgRole
+  /** Their user record's id, when they have one. */
+  userId?: string
   membership?: Membership
   /** Without a membership: when they were first given access to one of the org's apps. */
   since?: string
 }
 
-export function listMembers(ctx: Ctx, orgName: string): MemberView[] {
-  const org = ctx.org(orgName)
-  ctx.authorizeOrg('members:list', org)
-  return memberViews(ctx, org)
+export async function listMembers(ctx: Ctx, orgName: string): Promise<MemberView[]> {
+  const org = await ctx.org(orgName)
+  await ctx.authorizeOrg('members:list', org)
+  const views: MemberView[] = (await ctx.tx.members.list(org.name)).map((membership) => memberView(org, membership))
+  const outside = await ctx.tx.collaborators.outsideMembers(org.name)
+  if (outside.length === 0) return views
+  const ids = await ctx.tx.users.idsByEmail(outside.map(({email}) => email))
+  for (const {email, since} of outside) views.push({org, email, role: 'collaborator', since, userId: ids.get(email)})
+  return views.sort(byKey((view) => view.email))
 }
 
-function memberViews(ctx: Ctx, org: Org): MemberView[] {
-  const views: MemberView[] = [...org.members.values()].map((membership) => ({email: membership.email, role: membership.role, membership}))
-  let since: ReadonlyMap<string, string> | undefined
-  for (const email of memberEmails(ctx, org)) {
-    if (org.members.has(email)) continue
-    since ??= collaboratorSince(ctx, org)
-    views.push({email, role: 'collaborator', since: since.get(email)})
-  }
-  return views.sort((a, b) => (a.email < b.email ? -1 : a.email > b.email ? 1 : 0))
+function memberView(org: Org, membership: Membership): MemberView {
+  return {org, email: membership.email, role: membership.role, membership, userId: membership.userId}
 }
 
-function findMember(ctx: Ctx, org: Org, email: string): MemberView | undefined {
-  const membership = org.members.get(email)
-  if (membership) return {email, role: membership.role, membership}
-  return ctx.orgAppsSummary(org).collaborators.has(email)
-    ? {email, role: 'collaborator', since: collaboratorSince(ctx, org).get(email)}
-    : undefined
+/** Someone's row in the member list, if they are in it. */
+async function findMember(ctx: Ctx, org: Org, email: string): Promise<MemberView | undefined> {
+  const membership = await ctx.tx.members.get(org.name, email)
+  if (membership) return memberView(org, membership)
+  const since = await ctx.tx.collaborators.sinceInOrg(org.name, email)
+  if (since === undefined) return undefined
+  return {org, email, role: 'collaborator', since, userId: (await ctx.tx.users.byEmail(email))?.id}
 }
 
-function setMembership(ctx: Ctx, org: Org, email: string, role: OrgRole): MemberView {
-  const user = ctx.user(email)
-  const existing = org.members.get(email)
+/** The view of an absent email (a removal that found nobody). */
+export async function absentMember(ctx: Ctx, orgName: string, email: string): Promise<MemberView> {
+  const org = (await ctx.tx.orgs.byName(orgName))!
+  return {org, email, role: 'collaborator', userId: (await ctx.tx.users.byEmail(email))?.id}
+}
+
+async function setMembership(ctx: WriteCtx, org: Org, email: string, role: OrgRole): Promise<MemberView> {
+  const user = await ensureUser(ctx, email)
+  const existing = await ctx.tx.members.get(org.name, email)
   const membership: Membership = existing
     ? {...existing, userId: user.id, role, updatedAt: ctx.at}
     : {id: ctx.newId(), email, userId: user.id, role, createdAt: ctx.at, updatedAt: ctx.at}
-  org.members.set(email, membership)
-  recordUsage(ctx, org)
-  return {email, role, membership}
+  await ctx.tx.members.put(org.name, membership)
+  await recordUsage(ctx, org)
+  return memberView(org, membership)
+}
+
+/** The org, locked for a change of its member list, as the actor may see it. */
+async function lockedOrg(ctx: WriteCtx, orgName: string): Promise<Org> {
+  await ctx.tx.lockOrgs([orgName])
+  return ctx.org(orgName)
 }
 
 /** Adds someone with a role. Adding them again with the same role changes nothing. */
-export function addMember(ctx: Ctx, orgName: string, email: string, role: OrgRole): MemberView {
-  const org = ctx.org(orgName)
-  ctx.authorizeOrg('members:add', org)
-  const current = findMember(ctx, org, email)
+export async function addMember(ctx: WriteCtx, orgName: string, email: string, role: OrgRole): Promise<MemberView> {
+  const org = await lockedOrg(ctx, orgName)
+  await ctx.authorizeOrg('members:add', org)
+  return addTo(ctx, org, email, role)
+}
+
+async function addTo(ctx: WriteCtx, org: Org, email: string, role: OrgRole): Promise<MemberView> {
+  const current = await findMember(ctx, org, email)
   if (current?.role === role) return current
   if (current?.membership) {
     throw conflict(
       `${email} is already in ${org.name} as ${current.role}: change the role with orgctl members:set ${email} --role ${role} --org ${org.name}.`,
     )
   }
-  if (!current) ensureWithinLimit(org, 'members', memberEmails(ctx, org).size, 1)
-  else ensureNotLastAdmin(org, current, role)
+  if (!current) ensureWithinLimit(org, 'members', (await currentUsage(ctx, org.name)).members, 1)
+  else await ensureNotLastAdmin(ctx, org, current, role)
   return setMembership(ctx, org, email, role)
 }
 
 /** Changes the role of someone in the member list. */
-export function setMember(ctx: Ctx, orgName: string, email: string, role: OrgRole): MemberView {
-  const org = ctx.org(orgName)
-  ctx.authorizeOrg('members:set', org)
-  const current = findMember(ctx, org, email)
+export async function setMember(ctx: WriteCtx, orgName: string, email: string, role: OrgRole): Promise<MemberView> {
+  const org = await lockedOrg(ctx, orgName)
+  await ctx.authorizeOrg('members:set', org)
+  return setIn(ctx, org, email, role)
+}
+
+async function setIn(ctx: WriteCtx, org: Org, email: string, role: OrgRole): Promise<MemberView> {
+  const current = await findMember(ctx, org, email)
   if (!current) throw notFound(`${email} is not in ${org.name}: add them with orgctl members:add ${email} --org ${org.name}.`)
   if (current.role === role) return current
-  ensureNotLastAdmin(org, current, role)
+  await ensureNotLastAdmin(ctx, org, current, role)
   return setMembership(ctx, org, email, role)
 }
 
 /** Removes someone from the org and from every app of it, at once. Removing a non-member changes nothing. */
-export function removeMember(ctx: Ctx, orgName: string, email: string): MemberView | undefined {
-  const org = ctx.org(orgName)
-  ctx.authorizeOrg('members:remove', org)
-  const current = findMember(ctx, org, email)
+export async function removeMember(ctx: WriteCtx, orgName: string, email: string): Promise<MemberView | undefined> {
+  const org = await lockedOrg(ctx, orgName)
+  await ctx.authorizeOrg('members:remove', org)
+  const current = await findMember(ctx, org, email)
   if (!current) return undefined
-  ensureNotLastAdmin(org, current, undefined)
-  const collaborates = ctx.orgAppsSummary(org).collaborators.has(email)
-  org.members.delete(email)
-  // Apps are read (and rewritten) only when there is access to take away.
-  if (collaborates) {
-    for (const app of ctx.orgApps(org)) {
-      if (app.collaborators.delete(email)) app.updatedAt = ctx.at
-    }
+  await ensureNotLastAdmin(ctx, org, current, undefined)
+  await ctx.tx.members.remove(org.name, email)
+  for (const name of await ctx.tx.collaborators.appsInOrg(org.name, email)) {
+    const app = (await ctx.tx.apps.byName(name))!
+    await ctx.tx.collaborators.remove(name, email)
+    await ctx.tx.apps.update({...app, updatedAt: ctx.at})
   }
-  recordUsage(ctx, org)
+  await recordUsage(ctx, org)
   return current
 }
 
 /** An org always keeps an admin. */
-function ensureNotLastAdmin(org: Org, current: MemberView, newRole: OrgRole | undefined): void {
+async function ensureNotLastAdmin(ctx: Ctx, org: Org, current: MemberView, newRole: OrgRole | undefined): Promise<void> {
   if (current.role !== 'admin' || newRole === 'admin') return
-  for (const membership of org.members.values()) {
-    if (membership.role === 'admin' && membership.email !== current.email) return
-  }
+  if ((await ctx.tx.members.admins(org.name)).some((admin) => admin.email !== current.email)) return
   const what = newRole ? `make ${current.email} a ${newRole}` : `remove ${current.email}`
   throw conflict(`Cannot ${what}: they are the last admin of ${org.name}. Make someone else an admin first.`)
 }
 
 /** Heroku's PUT: add someone, or change their role if they are already in the list. */
-export function putMember(ctx: Ctx, orgName: string, email: string, role: OrgRole): MemberView {
-  const org = ctx.org(orgName)
-  ctx.authorizeOrg('members:add', org)
-  return findMember(ctx, org, email) ? setMember(ctx, orgName, email, role) : addMember(ctx, orgName, email, role)
+export async function putMember(ctx: WriteCtx, orgName: string, email: string, role: OrgRole): Promise<MemberView> {
+  const org = await lockedOrg(ctx, orgName)
+  await ctx.authorizeOrg('members:add', org)
+  if (!(await findMember(ctx, org, email))) return addTo(ctx, org, email, role)
+  await ctx.authorizeOrg('members:set', org)
+  return setIn(ctx, org, email, role)
 }

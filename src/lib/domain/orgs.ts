@@ -1,6 +1,7 @@
 /** Orgs: creating them, listing the actor's, and what admins see of them. */
 import {conflict} from '../errors.js'
-import {type Ctx, orgStanding} from './context.js'
+import {type Ctx, ensureUser, orgStanding, type WriteCtx} from './context.js'
+import {byKey} from './order.js'
 import type {Standing} from './permissions.js'
 import type {Limits, Org, UsageDay} from './types.js'
 import {type Billing, currentUsage, estimateBilling, recordUsage, type Usage} from './usage.js'
@@ -11,38 +12,32 @@ export interface OrgView {
   role: Exclude<Standing, 'none'>
 }
 
-/** The orgs the actor belongs to, or collaborates on an app of, with their role. */
-export function listOrgs(ctx: Ctx): OrgView[] {
+/** The orgs the actor belongs to, or collaborates on an app of, with their role, by name. */
+export async function listOrgs(ctx: Ctx): Promise<OrgView[]> {
   const views = new Map<string, OrgView>()
-  for (const org of ctx.state.orgs.values()) {
-    const membership = org.members.get(ctx.actor)
-    if (membership) views.set(org.name, {org, role: membership.role})
+  for (const {org, membership} of await ctx.tx.orgs.withMember(ctx.actor)) views.set(org.name, {org, role: membership.role})
+  for (const org of await ctx.tx.orgs.withCollaborator(ctx.actor)) {
+    if (!views.has(org.name)) views.set(org.name, {org, role: 'collaborator'})
   }
-  for (const [name, summary] of ctx.orgAppsSummaries()) {
-    const org = views.has(name) || !summary.collaborators.has(ctx.actor) ? undefined : ctx.findOrg(name)
-    if (org) views.set(name, {org, role: 'collaborator'})
-  }
-  return [...views.values()].sort((a, b) => a.org.name.localeCompare(b.org.name))
+  return [...views.values()].sort(byKey((view) => view.org.name))
 }
 
 /** Creates an org whose only member is the actor, as admin. */
-export function createOrg(ctx: Ctx, name: string, limits: Limits): OrgView {
+export async function createOrg(ctx: WriteCtx, name: string, limits: Limits): Promise<OrgView> {
   parseOrgName(name)
-  if (ctx.state.orgs.has(name)) throw conflict(`The org name ${name} is already taken: choose another name.`)
-  const admin = ctx.user(ctx.actor)
-  const org: Org = {
+  if (await ctx.tx.orgs.byName(name)) throw conflict(`The org name ${name} is already taken: choose another name.`)
+  const admin = await ensureUser(ctx, ctx.actor)
+  const org: Org = {id: ctx.newId(), name, createdAt: ctx.at, updatedAt: ctx.at, limits: {...limits}}
+  await ctx.tx.orgs.insert(org)
+  await ctx.tx.members.put(name, {
     id: ctx.newId(),
-    name,
+    email: ctx.actor,
+    userId: admin.id,
+    role: 'admin',
     createdAt: ctx.at,
     updatedAt: ctx.at,
-    limits: {...limits},
-    members: new Map([
-      [ctx.actor, {id: ctx.newId(), email: ctx.actor, userId: admin.id, role: 'admin', createdAt: ctx.at, updatedAt: ctx.at}],
-    ]),
-  }
-  ctx.state.orgs.set(name, org)
-  ctx.state.histories.set(name, {usageHistory: [], ledger: []})
-  recordUsage(ctx, org)
+  })
+  await recordUsage(ctx, org)
   return {org, role: 'admin'}
 }
 
@@ -50,10 +45,11 @@ export interface OrgInfo extends OrgView {
   usage: Usage
 }
 
-export function orgInfo(ctx: Ctx, name: string): OrgInfo {
-  const org = ctx.org(name)
-  ctx.authorizeOrg('orgs:info', org)
-  return {org, role: orgStanding(ctx, org, ctx.actor) as OrgView['role'], usage: currentUsage(ctx, org)}
+export async function orgInfo(ctx: Ctx, name: string): Promise<OrgInfo> {
+  const org = await ctx.org(name)
+  await ctx.authorizeOrg('orgs:info', org)
+  const role = (await orgStanding(ctx, org.name, ctx.actor)) as OrgView['role']
+  return {org, role, usage: await currentUsage(ctx, org.name)}
 }
 
 export interface OrgUsage {
@@ -62,14 +58,14 @@ export interface OrgUsage {
   history: UsageDay[]
 }
 
-export function orgUsage(ctx: Ctx, name: string): OrgUsage {
-  const org = ctx.org(name)
-  ctx.authorizeOrg('orgs:usage', org)
-  return {org, usage: currentUsage(ctx, org), history: ctx.history(org).usageHistory}
+export async function orgUsage(ctx: Ctx, name: string): Promise<OrgUsage> {
+  const org = await ctx.org(name)
+  await ctx.authorizeOrg('orgs:usage', org)
+  return {org, usage: await currentUsage(ctx, org.name), history: await ctx.tx.history.days(org.name)}
 }
 
-export function orgBilling(ctx: Ctx, name: string): {org: Org; billing: Billing} {
-  const org = ctx.org(name)
-  ctx.authorizeOrg('orgs:billing', org)
-  return {org, billing: estimateBilling(ctx.history(org), ctx.clock.now())}
+export async function orgBilling(ctx: Ctx, name: string): Promise<{org: Org; billing: Billing}> {
+  const org = await ctx.org(name)
+  await ctx.authorizeOrg('orgs:billing', org)
+  return {org, billing: estimateBilling(await ctx.tx.history.ledger(org.name), ctx.clock.now())}
 }

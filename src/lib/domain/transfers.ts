@@ -3,13 +3,12 @@
  * admin), and between personal accounts (a pending transfer the recipient answers).
  */
 import {conflict, forbidden, notFound, usageError} from '../errors.js'
-import {grant} from './apps.js'
+import {grant, lockedApp, touch} from './apps.js'
 import {PERSONAL_PERMISSIONS} from './access.js'
-import {type Ctx, orgStanding} from './context.js'
-import {byCreation} from './order.js'
+import {type Ctx, ensureUser, orgStanding, type WriteCtx} from './context.js'
 import {authorize, isAllowed, type Standing} from './permissions.js'
 import {APP_PERMISSIONS, type App, type CancelledTransfer, type Org, type Transfer} from './types.js'
-import {appRate, currentUsage, ensureWithinLimit, memberEmails, recordRate, recordUsage} from './usage.js'
+import {currentUsage, ensureWithinLimit, NO_RATE, rateOf, recordRate, recordUsage} from './usage.js'
 import {looksLikeEmail, parseEmail, parseOrgName, quote} from './validation.js'
 
 export interface TransferOutcome {
@@ -26,19 +25,26 @@ export interface TransferOptions {
 }
 
 /** Sends an app to an org (by name) or a user (by email). */
-export function transferApp(ctx: Ctx, appName: string, recipient: string, options: TransferOptions = {}): TransferOutcome {
-  const app = ctx.app(appName)
+export async function transferApp(
+  ctx: WriteCtx,
+  appName: string,
+  recipient: string,
+  options: TransferOptions = {},
+): Promise<TransferOutcome> {
+  await ctx.app(appName)
   // Anything with an @ is meant as a user: a bad address gets the email's error, not the org name's.
   if (looksLikeEmail(recipient.trim()) || recipient.includes('@')) {
     if (options.locked) throw usageError('--locked applies only when transferring to an org: a personal app cannot be locked.')
-    return transferToUser(ctx, app, parseEmail(recipient))
+    const email = parseEmail(recipient)
+    return transferToUser(ctx, await lockedApp(ctx, appName), email)
   }
   parseOrgName(recipient)
-  return transferToOrg(ctx, app, ctx.org(recipient), options)
+  const app = await lockedApp(ctx, appName, [recipient])
+  return transferToOrg(ctx, app, await ctx.org(recipient), options)
 }
 
-function transferToOrg(ctx: Ctx, app: App, target: Org, options: TransferOptions): TransferOutcome {
-  const targetSubject = {standing: orgStanding(ctx, target, ctx.actor), permissions: [], target: `org ${target.name}`}
+async function transferToOrg(ctx: WriteCtx, app: App, target: Org, options: TransferOptions): Promise<TransferOutcome> {
+  const targetSubject = {standing: await orgStanding(ctx, target.name, ctx.actor), permissions: [], target: `org ${target.name}`}
   const lockWanted = Boolean(options.locked)
   if (lockWanted && targetSubject.standing !== 'admin') {
     throw forbidden(`You cannot lock apps in org ${target.name}: that needs an admin. Transfer without --locked, or ask an admin.`)
@@ -47,61 +53,68 @@ function transferToOrg(ctx: Ctx, app: App, target: Org, options: TransferOptions
     // Already there: a rerun of a bulk transfer lands here and changes nothing (but honours --locked).
     if (lockWanted && !app.locked) {
       app.locked = true
-      app.updatedAt = ctx.at
+      await touch(ctx, app)
     }
     return {app, moved: false}
   }
-  ctx.authorizeApp('apps:transfer-out', app)
+  await ctx.authorizeApp('apps:transfer-out', app)
   authorize('apps:transfer-in', targetSubject)
 
   const previousOwner = app.owner.kind === 'user' ? app.owner.email : undefined
-  const usage = currentUsage(ctx, target)
-  const members = memberEmails(ctx, target)
-  const newcomers = new Set([...app.collaborators.keys(), ...(previousOwner ? [previousOwner] : [])].filter((email) => !members.has(email)))
+  const usage = await currentUsage(ctx, target.name)
+  const rate = await rateOf(ctx, app.name)
+  const comers = [
+    ...(await ctx.tx.collaborators.list(app.name)).map((collaborator) => collaborator.email),
+    ...(previousOwner ? [previousOwner] : []),
+  ]
+  let newcomers = 0
+  for (const email of new Set(comers)) {
+    if (!(await ctx.tx.members.get(target.name, email)) && !(await ctx.tx.collaborators.inOrg(target.name, email))) newcomers++
+  }
   ensureWithinLimit(target, 'apps', usage.apps, 1)
-  ensureWithinLimit(target, 'members', usage.members, newcomers.size)
-  ensureWithinLimit(target, 'dyno-units', usage['dyno-units'], appRate(app).dynoUnits)
+  ensureWithinLimit(target, 'members', usage.members, newcomers)
+  ensureWithinLimit(target, 'dyno-units', usage['dyno-units'], rate.dynoUnits)
 
-  const source = ctx.ownerOrg(app)
-  cancelPendingTransfers(ctx, app)
+  const source = await ctx.ownerOrg(app)
+  await cancelPendingTransfer(ctx, app)
   app.owner = {kind: 'org', name: target.name}
   app.locked = lockWanted
-  app.updatedAt = ctx.at
+  await touch(ctx, app)
   // Existing collaborators keep their access; the former owner stays on as a full collaborator.
-  if (previousOwner) grant(ctx, app, previousOwner, APP_PERMISSIONS)
+  if (previousOwner) await grant(ctx, app, previousOwner, APP_PERMISSIONS)
   if (source) {
-    recordRate(ctx, source, app, {dynoUnits: 0, monthlyCents: 0})
-    recordUsage(ctx, source)
+    await recordRate(ctx, source, app.name, NO_RATE)
+    await recordUsage(ctx, source)
   }
-  recordRate(ctx, target, app)
-  recordUsage(ctx, target)
+  await recordRate(ctx, target, app.name, rate)
+  await recordUsage(ctx, target)
   return {app, moved: true}
 }
 
-function transferToUser(ctx: Ctx, app: App, email: string): TransferOutcome {
+async function transferToUser(ctx: WriteCtx, app: App, email: string): Promise<TransferOutcome> {
   if (app.owner.kind === 'user' && app.owner.email === email) return {app, moved: false}
-  ctx.authorizeApp('apps:transfer-out', app)
-  const source = ctx.ownerOrg(app)
+  await ctx.authorizeApp('apps:transfer-out', app)
+  const source = await ctx.ownerOrg(app)
   if (source) {
     // Leaving an org is immediate, and takes every collaborator off the app.
-    ctx.user(email)
+    await ensureUser(ctx, email)
+    await ctx.tx.collaborators.removeAll(app.name)
     app.owner = {kind: 'user', email}
     app.locked = false
-    app.collaborators.clear()
-    app.updatedAt = ctx.at
-    recordRate(ctx, source, app, {dynoUnits: 0, monthlyCents: 0})
-    recordUsage(ctx, source)
+    await touch(ctx, app)
+    await recordRate(ctx, source, app.name, NO_RATE)
+    await recordUsage(ctx, source)
     return {app, moved: true}
   }
   const from = (app.owner as {email: string}).email
-  for (const transfer of ctx.state.transfers.values()) {
-    if (transfer.appId !== app.id || transfer.state !== 'pending') continue
-    if (transfer.to === email) return {app, transfer, moved: false}
+  const pending = await ctx.tx.transfers.pendingFor(app.id)
+  if (pending) {
+    if (pending.to === email) return {app, transfer: pending, moved: false}
     throw conflict(
-      `${app.name} already has a pending transfer to ${transfer.to}: cancel it first with orgctl transfers:cancel ${transfer.id}.`,
+      `${app.name} already has a pending transfer to ${pending.to}: cancel it first with orgctl transfers:cancel ${pending.id}.`,
     )
   }
-  ctx.user(email)
+  await ensureUser(ctx, email)
   const transfer: Transfer = {
     id: ctx.newId(),
     app: app.name,
@@ -112,25 +125,22 @@ function transferToUser(ctx: Ctx, app: App, email: string): TransferOutcome {
     createdAt: ctx.at,
     updatedAt: ctx.at,
   }
-  ctx.state.transfers.set(transfer.id, transfer)
+  await ctx.tx.transfers.insert(transfer)
   return {app, transfer, moved: false}
 }
 
-function cancelPendingTransfers(ctx: Ctx, app: App): void {
-  for (const [id, transfer] of ctx.state.transfers) {
-    if (transfer.appId === app.id && transfer.state === 'pending') ctx.state.transfers.delete(id)
-  }
+async function cancelPendingTransfer(ctx: WriteCtx, app: App): Promise<void> {
+  const pending = await ctx.tx.transfers.pendingFor(app.id)
+  if (pending) await ctx.tx.transfers.remove(pending.id)
 }
 
 /** Transfers sent by or addressed to the actor, oldest first (the API's created_at order). */
-export function listTransfers(ctx: Ctx): Transfer[] {
-  return [...ctx.state.transfers.values()]
-    .filter((transfer) => transfer.from === ctx.actor || transfer.to === ctx.actor)
-    .sort((a, b) => byCreation(a, b))
+export function listTransfers(ctx: Ctx): Promise<Transfer[]> {
+  return ctx.tx.transfers.involving(ctx.actor)
 }
 
-function findTransfer(ctx: Ctx, id: string): Transfer {
-  const transfer = ctx.state.transfers.get(id)
+async function findTransfer(ctx: Ctx, id: string): Promise<Transfer> {
+  const transfer = await ctx.tx.transfers.byId(id)
   if (!transfer || (transfer.from !== ctx.actor && transfer.to !== ctx.actor)) {
     throw notFound(`Couldn't find transfer ${quote(id)}: list yours with orgctl transfers.`)
   }
@@ -138,32 +148,38 @@ function findTransfer(ctx: Ctx, id: string): Transfer {
 }
 
 /** The recipient accepts or declines; answering the same way again changes nothing. */
-export function respondToTransfer(ctx: Ctx, id: string, answer: 'accepted' | 'declined'): Transfer {
-  const transfer = findTransfer(ctx, id)
+export async function respondToTransfer(ctx: WriteCtx, id: string, answer: 'accepted' | 'declined'): Promise<Transfer> {
+  const first = await findTransfer(ctx, id)
+  await ctx.tx.lockApp(first.app)
+  const transfer = await findTransfer(ctx, id)
   if (transfer.to !== ctx.actor)
     throw forbidden(`Only ${transfer.to}, the recipient, can answer transfer ${id}; you can cancel it with orgctl transfers:cancel ${id}.`)
   if (transfer.state === answer) return transfer
   if (transfer.state !== 'pending') throw conflict(`Transfer ${id} was already ${transfer.state}.`)
   if (answer === 'accepted') {
-    const app = ctx.findApp(transfer.app)
+    const app = await ctx.tx.apps.byName(transfer.app)
     if (!app || app.id !== transfer.appId || app.owner.kind !== 'user' || app.owner.email !== transfer.from) {
       throw conflict(`Transfer ${id} can no longer be accepted: ${transfer.app} has changed hands since.`)
     }
     app.owner = {kind: 'user', email: transfer.to}
-    app.collaborators.delete(transfer.to)
-    grant(ctx, app, transfer.from, PERSONAL_PERMISSIONS)
+    await ctx.tx.collaborators.remove(app.name, transfer.to)
+    await touch(ctx, app)
+    await grant(ctx, app, transfer.from, PERSONAL_PERMISSIONS)
   }
   transfer.state = answer
   transfer.updatedAt = ctx.at
+  await ctx.tx.transfers.update(transfer)
   return transfer
 }
 
 /** The sender withdraws a pending transfer: it is gone from the store, and reported cancelled. */
-export function cancelTransfer(ctx: Ctx, id: string): CancelledTransfer {
-  const transfer = findTransfer(ctx, id)
+export async function cancelTransfer(ctx: WriteCtx, id: string): Promise<CancelledTransfer> {
+  const first = await findTransfer(ctx, id)
+  await ctx.tx.lockApp(first.app)
+  const transfer = await findTransfer(ctx, id)
   if (transfer.from !== ctx.actor) throw forbidden(`Only ${transfer.from}, who sent transfer ${id}, can cancel it; you can decline it.`)
   if (transfer.state !== 'pending') throw conflict(`Transfer ${id} was already ${transfer.state}.`)
-  ctx.state.transfers.delete(id)
+  await ctx.tx.transfers.remove(id)
   return {...transfer, state: 'cancelled', updatedAt: ctx.at}
 }
 

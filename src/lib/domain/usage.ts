@@ -1,75 +1,37 @@
 /** Resource usage against an org's limits, its daily history, and the billing estimate. */
 import {limitReached} from '../errors.js'
-import type {Ctx} from './context.js'
-import {type App, DYNO_SIZES, type LimitName, type Org, type LedgerEntry, type OrgAppsSummary, type OrgHistory} from './types.js'
+import type {Ctx, WriteCtx} from './context.js'
+import {byKey} from './order.js'
+import {DYNO_SIZES, type FormationEntry, type LedgerEntry, type LimitName, type Org} from './types.js'
 
 export type Usage = Record<LimitName, number>
 
-/** Dyno units and monthly price of an app's formation. */
-export function appRate(app: App): {dynoUnits: number; monthlyCents: number} {
+export interface Rate {
+  dynoUnits: number
+  monthlyCents: number
+}
+
+/** Dyno units and monthly price of a formation. */
+export function appRate(formation: Iterable<FormationEntry>): Rate {
   let dynoUnits = 0
   let monthlyCents = 0
-  for (const entry of app.formation.values()) {
+  for (const entry of formation) {
     dynoUnits += entry.quantity * DYNO_SIZES[entry.size].units
     monthlyCents += entry.quantity * DYNO_SIZES[entry.size].monthlyCents
   }
   return {dynoUnits, monthlyCents}
 }
 
-/** Sums up one org's apps. */
-export function summarizeApps(apps: Iterable<App>): OrgAppsSummary {
-  const summary: WorkingSummary = {apps: 0, dynoUnits: 0, collaborators: new Set<string>(), since: new Map()}
-  for (const app of apps) addToSummary(summary, app)
-  return summary
+/** An app's current rate, from its formation. */
+export async function rateOf(ctx: Ctx, app: string): Promise<Rate> {
+  return appRate(await ctx.tx.formation.of(app))
 }
 
-/** Sums up the apps of every org, by org name, in one pass. */
-export function summarizeOrgApps(apps: Iterable<App>): Map<string, OrgAppsSummary> {
-  const summaries = new Map<string, WorkingSummary>()
-  for (const app of apps) {
-    if (app.owner.kind !== 'org') continue
-    let summary = summaries.get(app.owner.name)
-    if (!summary) summaries.set(app.owner.name, (summary = {apps: 0, dynoUnits: 0, collaborators: new Set(), since: new Map()}))
-    addToSummary(summary, app)
-  }
-  return summaries
-}
+export const NO_RATE: Rate = {dynoUnits: 0, monthlyCents: 0}
 
-interface WorkingSummary {
-  apps: number
-  dynoUnits: number
-  collaborators: Set<string>
-  since: Map<string, string>
-}
-
-function addToSummary(summary: WorkingSummary, app: App): void {
-  summary.apps++
-  summary.dynoUnits += appRate(app).dynoUnits
-  for (const [email, collaborator] of app.collaborators) {
-    summary.collaborators.add(email)
-    const earlier = summary.since.get(email)
-    if (earlier === undefined || collaborator.createdAt < earlier) summary.since.set(email, collaborator.createdAt)
-  }
-}
-
-/**
- * When each person an org app is shared with was first given access: from the kept summary if it
- * carries it, else counted from the apps (read only when the member list has such people).
- */
-export function collaboratorSince(ctx: Ctx, org: Org): ReadonlyMap<string, string> {
-  return ctx.orgAppsSummary(org).since ?? summarizeApps(ctx.orgApps(org)).since ?? new Map()
-}
-
-/** Everyone in the member list: memberships plus people an org app is shared with. */
-export function memberEmails(ctx: Ctx, org: Org): Set<string> {
-  const emails = new Set(org.members.keys())
-  for (const email of ctx.orgAppsSummary(org).collaborators) emails.add(email)
-  return emails
-}
-
-export function currentUsage(ctx: Ctx, org: Org): Usage {
-  const {apps, dynoUnits} = ctx.orgAppsSummary(org)
-  return {apps, members: memberEmails(ctx, org).size, 'dyno-units': dynoUnits}
+export async function currentUsage(ctx: Ctx, org: string): Promise<Usage> {
+  const {apps, members, dynoUnits} = await ctx.tx.apps.figures(org)
+  return {apps, members, 'dyno-units': dynoUnits}
 }
 
 const LIMIT_HINTS: Record<LimitName, string> = {
@@ -86,43 +48,52 @@ export function ensureWithinLimit(org: Org, name: LimitName, used: number, addin
   }
 }
 
-/** Records today's peak usage; called after every change that touches an org. */
-export function recordUsage(ctx: Ctx, org: Org): void {
-  const usage = currentUsage(ctx, org)
-  const date = ctx.at.slice(0, 10)
-  const {usageHistory} = ctx.history(org)
-  const last = usageHistory.at(-1)
-  if (last?.date === date) {
-    last.apps = Math.max(last.apps, usage.apps)
-    last.members = Math.max(last.members, usage.members)
-    last.dynoUnits = Math.max(last.dynoUnits, usage['dyno-units'])
-  } else {
-    usageHistory.push({date, apps: usage.apps, members: usage.members, dynoUnits: usage['dyno-units']})
-    if (usageHistory.length > MAX_HISTORY_DAYS) usageHistory.splice(0, usageHistory.length - MAX_HISTORY_DAYS)
-  }
-  org.updatedAt = ctx.at
-}
-
 const MAX_HISTORY_DAYS = 400
 
-/** Notes an app's new dyno rate in its org's ledger (zero when it leaves the org). */
-export function recordRate(ctx: Ctx, org: Org, app: App, rate = appRate(app)): void {
-  const history = ctx.history(org)
-  history.ledger.push({at: ctx.at, app: app.name, dynoUnits: rate.dynoUnits, monthlyCents: rate.monthlyCents})
-  compactLedger(history, ctx.clock.now())
+/** Records today's peak usage; called after every change that touches an org. */
+export async function recordUsage(ctx: WriteCtx, org: Org): Promise<void> {
+  const usage = await currentUsage(ctx, org.name)
+  const date = ctx.at.slice(0, 10)
+  const last = await ctx.tx.history.lastDay(org.name)
+  const same = last?.date === date ? last : undefined
+  await ctx.tx.history.putDay(
+    org.name,
+    {
+      date,
+      apps: Math.max(same?.apps ?? 0, usage.apps),
+      members: Math.max(same?.members ?? 0, usage.members),
+      dynoUnits: Math.max(same?.dynoUnits ?? 0, usage['dyno-units']),
+    },
+    MAX_HISTORY_DAYS,
+  )
+  org.updatedAt = ctx.at
+  await ctx.tx.orgs.update(org)
 }
 
-/** Keeps this month and last, plus the last entry of each app before that. */
-function compactLedger(history: OrgHistory, now: Date): void {
-  const cutoff = new Date(Date.UTC(now.getUTCFullYear(), now.getUTCMonth() - 1, 1)).toISOString()
-  if (!history.ledger[0] || history.ledger[0].at >= cutoff) return
+/** Notes an app's new dyno rate in its org's ledger (zero when it leaves the org). */
+export async function recordRate(ctx: WriteCtx, org: Org, app: string, rate: Rate): Promise<void> {
+  await ctx.tx.history.appendLedger(org.name, {at: ctx.at, app, dynoUnits: rate.dynoUnits, monthlyCents: rate.monthlyCents})
+  const cutoff = ledgerCutoff(ctx.clock.now())
+  const oldest = await ctx.tx.history.oldestLedgerAt(org.name)
+  if (oldest !== undefined && oldest < cutoff) {
+    await ctx.tx.history.replaceLedger(org.name, compactLedger(await ctx.tx.history.ledger(org.name), cutoff))
+  }
+}
+
+/** The start of last month: the ledger keeps this month and last in full. */
+function ledgerCutoff(now: Date): string {
+  return new Date(Date.UTC(now.getUTCFullYear(), now.getUTCMonth() - 1, 1)).toISOString()
+}
+
+/** Keeps entries since the cutoff, plus the last entry of each app before it (moved to the cutoff), if still charging. */
+export function compactLedger(ledger: readonly LedgerEntry[], cutoff: string): LedgerEntry[] {
   const carried = new Map<string, LedgerEntry>()
   const kept: LedgerEntry[] = []
-  for (const entry of history.ledger) {
+  for (const entry of ledger) {
     if (entry.at < cutoff) carried.set(entry.app, {...entry, at: cutoff})
     else kept.push(entry)
   }
-  history.ledger = [...[...carried.values()].filter((entry) => entry.monthlyCents > 0), ...kept]
+  return [...[...carried.values()].filter((entry) => entry.monthlyCents > 0), ...kept]
 }
 
 export interface AppCharges {
@@ -146,7 +117,7 @@ export interface Billing {
  * Estimates this month's charges: each app's dyno rate, prorated by the second
  * over the time it ran in the org (to date), and projected to the month's end.
  */
-export function estimateBilling({ledger}: OrgHistory, now: Date): Billing {
+export function estimateBilling(ledger: readonly LedgerEntry[], now: Date): Billing {
   const start = Date.UTC(now.getUTCFullYear(), now.getUTCMonth(), 1)
   const end = Date.UTC(now.getUTCFullYear(), now.getUTCMonth() + 1, 1)
   const monthMs = end - start
@@ -177,7 +148,7 @@ export function estimateBilling({ledger}: OrgHistory, now: Date): Billing {
       projectedCents: Math.round(projected),
     })
   }
-  apps.sort((a, b) => a.app.localeCompare(b.app))
+  apps.sort(byKey((charges) => charges.app))
   return {
     month: new Date(start).toISOString().slice(0, 7),
     periodStart: new Date(start).toISOString(),

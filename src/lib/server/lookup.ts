@@ -6,41 +6,41 @@
  * is: the domain then answers the same not-found it gives any unknown name, without the name.
  */
 import {appSubject, Ctx, orgStanding} from '../domain/context.js'
-import type {State} from '../domain/types.js'
 import {asciiLower} from '../domain/validation.js'
 import type {LocalBackend} from '../backend/local-backend.js'
 import {notFound} from '../errors.js'
+import type {Storage} from '../storage/storage.js'
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i
 
+/** Names of orgs and apps are never UUID-shaped (at most 30 characters): only an id needs a look. */
 export const isUuid = (value: string): boolean => UUID.test(value)
 
 /** An app's name from its name or id. */
-export function appName(state: State, actor: string, ref: string): string {
-  if (!UUID.test(ref) || state.apps.has(ref)) return ref
-  for (const app of state.apps.values()) {
-    if (app.id !== ref) continue
-    return appSubject(new Ctx(state, actor), app, actor).standing === 'none' ? ref : app.name
-  }
-  return ref
+export async function appName(storage: Storage, actor: string, ref: string): Promise<string> {
+  if (!UUID.test(ref)) return ref
+  return storage.read(async (tx) => {
+    const app = await tx.apps.byId(ref)
+    if (!app) return ref
+    return (await appSubject(new Ctx(tx, actor), app, actor)).standing === 'none' ? ref : app.name
+  })
 }
 
 /** An org's name from its name or id. */
-export function orgName(state: State, actor: string, ref: string): string {
-  if (!UUID.test(ref) || state.orgs.has(ref)) return ref
-  for (const org of state.orgs.values()) {
-    if (org.id !== ref) continue
-    return orgStanding(new Ctx(state, actor), org, actor) === 'none' ? ref : org.name
-  }
-  return ref
+export async function orgName(storage: Storage, actor: string, ref: string): Promise<string> {
+  if (!UUID.test(ref)) return ref
+  return storage.read(async (tx) => {
+    const org = await tx.orgs.byId(ref)
+    if (!org) return ref
+    return (await orgStanding(new Ctx(tx, actor), org.name, actor)) === 'none' ? ref : org.name
+  })
 }
 
 /** An account's email from its email, id, or `~` (the caller). */
-export function accountEmail(state: State, actor: string, ref: string): string {
+export async function accountEmail(storage: Storage, actor: string, ref: string): Promise<string> {
   if (ref === '~') return actor
   if (!UUID.test(ref)) return ref
-  for (const user of state.users.values()) if (user.id === ref) return user.email
-  return ref
+  return (await storage.read((tx) => tx.users.byId(ref)))?.email ?? ref
 }
 
 /** A member's email from their email, membership id or user id (as the member list shows them). */

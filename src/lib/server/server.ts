@@ -13,10 +13,9 @@ import {methodsFor, paramNames, type ParamsOf, type Route, routerPath} from '../
 import {LocalBackend} from '../backend/local-backend.js'
 import {type Clock, systemClock} from '../domain/context.js'
 import {hashToken, verifyTokenHash} from '../domain/tokens.js'
-import type {State} from '../domain/types.js'
 import {type ErrorId, OrgctlError, toOrgctlError, unauthorized} from '../errors.js'
-import type {JsonStore} from '../store/json-store.js'
-import {accountEmail, appName, collaboratorEmail, formationType, memberEmail, orgName, transferId} from './lookup.js'
+import type {StampScope, Storage} from '../storage/storage.js'
+import {accountEmail, appName, collaboratorEmail, formationType, isUuid, memberEmail, orgName, transferId} from './lookup.js'
 import {paginate, parseRange} from './pagination.js'
 import {RateLimiter} from './rate-limit.js'
 import {accountRoutes} from './routes/account.js'
@@ -26,7 +25,7 @@ import {teamRoutes} from './routes/teams.js'
 import {transferRoutes} from './routes/transfers.js'
 
 export interface ServerOptions {
-  store: JsonStore
+  storage: Storage
   clock?: Clock
   /** Requests an hour per token (Heroku: 4,500). */
   rateLimitPerHour?: number
@@ -42,10 +41,10 @@ declare module 'fastify' {
   interface FastifyRequest {
     actor: string
     backend: LocalBackend
-    /** The store's state as this request found it (for turning ids into names). */
-    state: State
-    /** Set on GETs whose answer may be kept for the same user and store version. */
-    answerKey?: {version: string; key: string}
+    /** The storage every request's backend runs on (for turning ids into names). */
+    storage: Storage
+    /** Set on GETs whose answer may be kept: the key it is kept under (the data's stamp, user, URL, Range). */
+    answerKey?: string
   }
 }
 
@@ -56,16 +55,16 @@ interface Answer {
 }
 
 /**
- * The last few GET answers for the current store version, keyed by user, URL and Range (least
- * recently used first out, within a count and a byte budget). A body is encoded at its first hit
- * and kept so: later hits are sent without turning tens of kilobytes of JSON into UTF-8 again (and
- * answers never asked for again, as most are under a stream of writes, never make a Buffer). A new
- * version empties it: answers of an older one can never be served again.
+ * The last few GET answers, keyed by the stamp of the data they were made from (storage.ts: the
+ * file's version, or an org's or app's version on PostgreSQL, read inside the request), the user,
+ * the URL and the Range; least recently used first out, within a count and a byte budget. A body is
+ * encoded at its first hit and kept so: later hits are sent without turning tens of kilobytes of
+ * JSON into UTF-8 again. A change moves the stamp on, so an answer of older data is never served
+ * again: it just ages out.
  */
 class AnswerCache {
   /** Each answer with its size in bytes, counted once when it is kept. */
   private readonly entries = new Map<string, {answer: Answer; size: number}>()
-  private version?: string
   private bytes = 0
 
   constructor(
@@ -73,13 +72,7 @@ class AnswerCache {
     private readonly maxBytes: number,
   ) {}
 
-  get(version: string, key: string): Answer | undefined {
-    if (version !== this.version) {
-      this.entries.clear()
-      this.bytes = 0
-      this.version = version
-      return undefined
-    }
+  get(key: string): Answer | undefined {
     const entry = this.entries.get(key)
     if (!entry) return undefined
     if (typeof entry.answer.body === 'string') entry.answer.body = Buffer.from(entry.answer.body)
@@ -88,10 +81,9 @@ class AnswerCache {
     return entry.answer
   }
 
-  /** Keeps an answer made from `version`, unless the store has moved on since. */
-  set(version: string, key: string, answer: Answer): void {
+  set(key: string, answer: Answer): void {
     const size = Buffer.byteLength(answer.body)
-    if (version !== this.version || size > this.maxBytes) return
+    if (size > this.maxBytes) return
     const previous = this.entries.get(key)
     if (previous) this.bytes -= previous.size
     this.entries.delete(key)
@@ -117,7 +109,7 @@ export interface RouteOptions {
 
 /** What the routes are handed. */
 export interface RouteContext {
-  store: JsonStore
+  storage: Storage
   clock: Clock
   /** Answers a list with Heroku's Range pagination. */
   sendList<T>(request: FastifyRequest, reply: FastifyReply, items: readonly T[], fields: Record<string, (item: T) => string>): T[]
@@ -164,12 +156,25 @@ function paramsSchema(route: Route): object | undefined {
 const STATE_PARAMS = new Set(['team', 'app', 'user'])
 
 /** Turns the org, app and account ids in a route's params into the names the domain knows, in place. */
-function resolveStateParams(request: FastifyRequest): void {
+async function resolveStateParams(request: FastifyRequest): Promise<void> {
   const params = request.params as Record<string, string>
-  const {state, actor} = request
-  if (params.team !== undefined) params.team = orgName(state, actor, params.team)
-  if (params.app !== undefined) params.app = appName(state, actor, params.app)
-  if (params.user !== undefined) params.user = accountEmail(state, actor, params.user)
+  const {storage, actor} = request
+  if (params.team !== undefined) params.team = await orgName(storage, actor, params.team)
+  if (params.app !== undefined) params.app = await appName(storage, actor, params.app)
+  if (params.user !== undefined) params.user = await accountEmail(storage, actor, params.user)
+}
+
+/** Whether a route's params hold an id (a name needs no look-up: the hot path stays without an await). */
+function hasIdParams(request: FastifyRequest): boolean {
+  const params = request.params as Record<string, string>
+  return [params.team, params.app, params.user].some((value) => value !== undefined && (value === '~' || isUuid(value)))
+}
+
+/** What a GET's answer is about, for its cache stamp (by name: an id in the URL leaves the scope unnamed). */
+function stampScope(request: FastifyRequest): StampScope {
+  const {team, app} = request.params as Record<string, string | undefined>
+  if ((team !== undefined && isUuid(team)) || (app !== undefined && isUuid(app))) return {}
+  return {org: team, app}
 }
 
 /** Then the ids only a list shows (members, collaborators, formations, transfers), in place. */
@@ -203,6 +208,7 @@ export function tokenFrom(header: string | undefined): string | undefined {
 
 export async function buildServer(options: ServerOptions): Promise<FastifyInstance> {
   const clock = options.clock ?? systemClock
+  const {storage} = options
   const limiter = new RateLimiter(options.rateLimitPerHour ?? 4500)
   const answers = new AnswerCache(200, 32 * 1024 * 1024)
   const app = Fastify({
@@ -247,7 +253,7 @@ export async function buildServer(options: ServerOptions): Promise<FastifyInstan
     closing = true
   })
   app.addHook('onClose', async () => {
-    options.store.close()
+    await options.storage.close()
   })
   app.addHook('onSend', async (_request, reply) => {
     if (closing) reply.header('connection', 'close')
@@ -256,7 +262,7 @@ export async function buildServer(options: ServerOptions): Promise<FastifyInstan
   app.decorateRequest('actor', '')
   app.decorateRequest('answerKey', undefined)
   app.decorateRequest('backend', null as unknown as LocalBackend)
-  app.decorateRequest('state', null as unknown as State)
+  app.decorateRequest('storage', null as unknown as Storage)
 
   app.addHook('onRequest', async (request, reply) => {
     if (closing) throw new StatusError(503, 'network_error', 'The server is shutting down: retry in a moment.')
@@ -266,9 +272,12 @@ export async function buildServer(options: ServerOptions): Promise<FastifyInstan
     reply.header('Request-Id', requestId)
     const token = tokenFrom(request.headers.authorization)
     const hash = token === undefined ? undefined : hashToken(token)
-    // One look at the store per request: the state for the token, the version for the answer cache.
-    const {state, version} = await options.store.snapshot()
-    const actor = hash === undefined ? undefined : verifyTokenHash(state, hash)
+    const cacheable = request.method === 'GET' && !request.url.startsWith('/account/rate-limits')
+    // One look at the storage per request: who the token is, and the stamp of what a GET is about.
+    const {actor, stamp} = await storage.read(async (tx) => {
+      const found = hash === undefined ? undefined : await verifyTokenHash(tx, hash)
+      return {actor: found, stamp: found !== undefined && cacheable ? await tx.stamp(stampScope(request)) : undefined}
+    })
     // Known tokens get their own budget; failed attempts share one per client address (no guessing at speed).
     const limit = limiter.take(actor === undefined ? `address:${request.ip}` : `token:${hash}`)
     reply.header('RateLimit-Remaining', String(limit.remaining))
@@ -283,15 +292,14 @@ export async function buildServer(options: ServerOptions): Promise<FastifyInstan
     if (!actor)
       throw unauthorized('Invalid credentials: the token is unknown or was revoked. Mint a new one with orgctl authorizations:create.')
     request.actor = actor
-    request.state = state
-    request.backend = new LocalBackend(options.store, actor, clock)
-    if (request.method !== 'GET' || request.url.startsWith('/account/rate-limits')) return
-    // Reads of an unchanged store by the same user give the same answer: serve it again.
-    if (version === undefined) return
-    const key = `${actor}\n${request.url}\n${request.headers.range ?? ''}`
-    const hit = answers.get(version, key)
+    request.storage = storage
+    request.backend = new LocalBackend(storage, actor, clock)
+    // Reads of unchanged data by the same user give the same answer: serve it again.
+    if (stamp === undefined) return
+    const key = `${stamp}\n${actor}\n${request.url}\n${request.headers.range ?? ''}`
+    const hit = answers.get(key)
     if (hit) return reply.code(hit.status).headers(hit.headers).type(JSON_TYPE).send(hit.body)
-    request.answerKey = {version, key}
+    request.answerKey = key
   })
 
   app.addHook('onSend', async (request, reply, payload) => {
@@ -302,7 +310,7 @@ export async function buildServer(options: ServerOptions): Promise<FastifyInstan
       const value = reply.getHeader(name)
       if (typeof value === 'string') headers[name] = value
     }
-    answers.set(answerKey.version, answerKey.key, {status: reply.statusCode, headers, body: payload})
+    answers.set(answerKey, {status: reply.statusCode, headers, body: payload})
     return payload
   })
 
@@ -350,7 +358,7 @@ export async function buildServer(options: ServerOptions): Promise<FastifyInstan
   })
 
   const context: RouteContext = {
-    store: options.store,
+    storage,
     clock,
     sendList(request, reply, items, fields) {
       const names = Object.keys(fields)
@@ -388,12 +396,14 @@ export async function buildServer(options: ServerOptions): Promise<FastifyInstan
         handler:
           listed.length > 0
             ? async (request, reply) => {
-                resolveStateParams(request)
+                await resolveStateParams(request)
                 await resolveListedParams(request, listed)
                 return handler(request as Parameters<typeof handler>[0], reply)
               }
             : (request, reply) => {
-                if (names.length > 0) resolveStateParams(request)
+                if (names.length > 0 && hasIdParams(request)) {
+                  return resolveStateParams(request).then(() => handler(request as Parameters<typeof handler>[0], reply))
+                }
                 return handler(request as Parameters<typeof handler>[0], reply)
               },
       })

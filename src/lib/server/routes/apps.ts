@@ -114,7 +114,7 @@ export function appRoutes({on, sendList}: RouteContext): void {
   on(ROUTES.createTeamApp, {body: createTeamAppBody}, async (request, reply) => {
     const body = request.body as CreateAppBody
     reply.code(201)
-    const team = body.personal || body.team === undefined ? undefined : orgName(request.state, request.actor, body.team)
+    const team = body.personal || body.team === undefined ? undefined : await orgName(request.storage, request.actor, body.team)
     return create(body, request.backend, team)
   })
 
@@ -136,9 +136,9 @@ export function appRoutes({on, sendList}: RouteContext): void {
     const {app: name} = request.params
     const body = request.body as {owner?: string; locked?: boolean}
     if (body.owner === undefined) return request.backend.setLocked(name, body.locked!)
-    const {state, actor} = request
-    const team = orgName(state, actor, body.owner)
-    const owner = team !== body.owner || !(isUuid(body.owner) || body.owner === '~') ? team : accountEmail(state, actor, body.owner)
+    const {storage, actor} = request
+    const team = await orgName(storage, actor, body.owner)
+    const owner = team !== body.owner || !(isUuid(body.owner) || body.owner === '~') ? team : await accountEmail(storage, actor, body.owner)
     const result = await request.backend.transferApp(name, owner, {locked: body.locked})
     return result.transfer ?? result.app
   })

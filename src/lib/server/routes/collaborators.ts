@@ -27,7 +27,7 @@ export function collaboratorRoutes({on, sendList}: RouteContext): void {
     on(route.add, {body: collaboratorBody}, async (request, reply) => {
       const {app: name} = request.params
       const body = request.body as {user: string; permissions?: string[]}
-      const email = parseEmail(accountEmail(request.state, request.actor, body.user))
+      const email = parseEmail(await accountEmail(request.storage, request.actor, body.user))
       reply.code(201)
       if (email === request.actor) return request.backend.joinApp(name)
       return request.backend.addAccess(name, email, body.permissions === undefined ? undefined : parsePermissions(body.permissions))

@@ -12,8 +12,9 @@ export function transferRoutes({on, sendList}: RouteContext): void {
 
   on(ROUTES.createTransfer, {body: transferBody}, async (request, reply) => {
     const body = request.body as {app: string; recipient: string}
-    const {state, actor} = request
-    const result = await request.backend.transferApp(appName(state, actor, body.app), accountEmail(state, actor, body.recipient), {})
+    const {storage, actor} = request
+    const [app, recipient] = await Promise.all([appName(storage, actor, body.app), accountEmail(storage, actor, body.recipient)])
+    const result = await request.backend.transferApp(app, recipient, {})
     reply.code(201)
     return result.transfer ?? result.app
   })

@@ -56,7 +56,10 @@ export function cloneState(state: State): State {
   for (const [key, user] of state.users) copy.users.set(key, {...user})
   for (const [key, org] of state.orgs) copy.orgs.set(key, {...org, limits: {...org.limits}, members: copyMap(org.members)})
   for (const [key, history] of state.histories) {
-    copy.histories.set(key, {usageHistory: history.usageHistory.map((day) => ({...day})), ledger: history.ledger.map((entry) => ({...entry}))})
+    copy.histories.set(key, {
+      usageHistory: history.usageHistory.map((day) => ({...day})),
+      ledger: history.ledger.map((entry) => ({...entry})),
+    })
   }
   for (const [key, app] of state.apps) {
     copy.apps.set(key, {...app, owner: {...app.owner}, collaborators: copyMap(app.collaborators), formation: copyMap(app.formation)})

@@ -4,7 +4,6 @@
  * How the sections are laid out in the file is document.ts.
  */
 import {
-  type App,
   type AppOwner,
   type AppPermission,
   type Collaborator,
@@ -13,12 +12,9 @@ import {
   type LedgerEntry,
   type Membership,
   ORG_ROLES,
-  type Org,
-  type OrgHistory,
   type OrgRole,
   REGIONS,
   type Region,
-  type State,
   type Token,
   TRANSFER_STATES,
   type Transfer,
@@ -27,10 +23,10 @@ import {
   type User,
   APP_PERMISSIONS,
   type DynoSize,
-  type OrgAppsSummary,
-} from '../domain/types.js'
-import {summarizeOrgApps} from '../domain/usage.js'
-import {parseAppName, parseEmail, parseOrgName, quote} from '../domain/validation.js'
+} from '../../domain/types.js'
+import {parseAppName, parseEmail, parseOrgName, quote} from '../../domain/validation.js'
+import type {OrgAppsSummary, OrgHistory, State, StoredApp as App, StoredOrg as Org} from '../memory/state.js'
+import {summarizeOrgApps} from '../memory/summaries.js'
 
 export const SCHEMA_VERSION = 3
 

@@ -15,9 +15,9 @@
  * The file need not even be read whole: the store reads its end first, and leaves the apps (most
  * of a big store) unread until a section that needs them is used (`StoreFile.fill`).
  */
-import {zlib} from '../builtins.js'
-import {storeError} from '../errors.js'
-import type {OrgAppsSummary, State} from '../domain/types.js'
+import {zlib} from '../../builtins.js'
+import {storeError} from '../../errors.js'
+import type {OrgAppsSummary, State} from '../memory/state.js'
 import {
   checkReferences,
   DecodeError,

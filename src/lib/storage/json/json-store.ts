@@ -6,7 +6,7 @@
  * rename; then the directory is fsynced so the rename itself survives a crash).
  * Readers need no lock: they always see one whole committed version.
  */
-import {crypto} from '../builtins.js'
+import {crypto} from '../../builtins.js'
 import {
   type BigIntStats,
   closeSync,
@@ -21,10 +21,10 @@ import {
 import {access, mkdir, open, stat, utimes} from 'node:fs/promises'
 import {dirname} from 'node:path'
 
-import {OrgctlError, storeError} from '../errors.js'
-import {describeOsError, osCode} from '../os-errors.js'
-import {changeCommitted} from '../output/stdio.js'
-import type {State} from '../domain/types.js'
+import {OrgctlError, storeError} from '../../errors.js'
+import {describeOsError, osCode} from '../../os-errors.js'
+import {changeCommitted} from '../../output/stdio.js'
+import type {State} from '../memory/state.js'
 import {appsRangeIn, type StoreFile, StoreState} from './document.js'
 
 export interface StoreOptions {
@@ -48,7 +48,7 @@ const LAZY_MIN_BYTES = 256 * 1024
 const MAX_GROUP = 64
 
 interface Pending {
-  change: (state: State) => unknown
+  change: (state: State) => Promise<unknown>
   resolve: (value: unknown) => void
   reject: (error: unknown) => void
 }
@@ -222,7 +222,7 @@ export class JsonStore {
    * way (a server's concurrent requests, a bulk run) are committed together in the
    * next write, each still all or nothing: a group commit.
    */
-  update<T>(change: (state: State) => T): Promise<T> {
+  update<T>(change: (state: State) => Promise<T>): Promise<T> {
     return new Promise<T>((resolve, reject) => {
       this.pending.push({change, resolve: resolve as (value: unknown) => void, reject})
       void this.drain()
@@ -265,12 +265,12 @@ export class JsonStore {
       const outcomes: Outcome[] = []
       for (const {change} of group) {
         try {
-          outcomes.push({ok: true, value: change(state)})
+          outcomes.push({ok: true, value: await change(state)})
         } catch (error) {
           outcomes.push({ok: false, error})
           // Whatever the failed change did before throwing must go: start again from the file
           // and replay the changes before it (nothing has been answered or written yet).
-          state = this.replay(file, group, outcomes)
+          state = await this.replay(file, group, outcomes)
         }
       }
       // A state that is still the committed one encodes to nothing: nothing to write.
@@ -296,12 +296,12 @@ export class JsonStore {
   }
 
   /** A fresh state from the file with the successful changes so far applied again. */
-  private replay(file: StoreFile | undefined, group: Pending[], outcomes: Outcome[]): StoreState {
+  private async replay(file: StoreFile | undefined, group: Pending[], outcomes: Outcome[]): Promise<StoreState> {
     const state = file === undefined ? StoreState.empty(this.path) : StoreState.read(this.path, file)
     for (const [j, outcome] of outcomes.entries()) {
       if (!outcome.ok) continue
       try {
-        outcomes[j] = {ok: true, value: group[j]!.change(state)}
+        outcomes[j] = {ok: true, value: await group[j]!.change(state)}
       } catch (error) {
         // Not expected (changes are functions of the state), but then it is simply not committed.
         outcomes[j] = {ok: false, error}
