@@ -39,10 +39,8 @@ export async function openStorage(choice: EngineChoice, options: OpenOptions = {
     const {JsonStorage} = await import('./json/json-storage.js')
     return new JsonStorage(choice.path)
   }
-  const [{parseDatabaseUrl}, {PostgresStorage}] = await Promise.all([
-    import('./postgres/connection.js'),
-    // @ts-expect-error -- the PostgreSQL engine lands next (WIP)
-    import('./postgres/pg-storage.js'),
-  ])
+  // WIP until the PostgreSQL engine lands: a path the bundler leaves alone.
+  const enginePath = './postgres/pg-storage.js'
+  const [{parseDatabaseUrl}, {PostgresStorage}] = await Promise.all([import('./postgres/connection.js'), import(enginePath)])
   return PostgresStorage.open(parseDatabaseUrl(choice.url, choice.source), options)
 }
