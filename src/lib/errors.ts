@@ -85,6 +85,17 @@ export const limitReached = (message: string): OrgctlError => new OrgctlError('l
 export const storeError = (message: string): OrgctlError => new OrgctlError('store_error', message)
 /** The database could not be reached before anything was sent to it: nothing changed, safe to retry. */
 export const storeUnavailable = (message: string): OrgctlError => new OrgctlError('store_unavailable', message)
+const COMMIT_UNKNOWN = Symbol('commit outcome unknown')
+
+/** The connection to the database was lost during COMMIT: the change may or may not have been made. Never retried. */
+export function commitUnknown(message: string): OrgctlError {
+  return Object.assign(storeError(message), {[COMMIT_UNKNOWN]: true})
+}
+
+export function isCommitUnknown(error: OrgctlError): boolean {
+  return (error as unknown as Record<symbol, unknown>)[COMMIT_UNKNOWN] === true
+}
+
 export const unauthorized = (message: string): OrgctlError => new OrgctlError('unauthorized', message)
 
 export function isErrorId(value: unknown): value is ErrorId {

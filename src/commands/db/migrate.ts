@@ -1,7 +1,5 @@
-import {Flags} from '@oclif/core'
-
 import {OrgctlCommand} from '../../lib/cli/base-command.js'
-import {usageError} from '../../lib/errors.js'
+import {databaseUrl, databaseUrlFlag} from '../../lib/cli/database.js'
 import type {MigrationResult} from '../../lib/storage/postgres/migrate.js'
 
 export default class DbMigrate extends OrgctlCommand {
@@ -15,23 +13,14 @@ output.`
     '<%= config.bin %> db:migrate --database-url postgresql://orgctl@localhost/orgctl?host=/run/postgresql --json',
   ]
   static override flags = {
-    'database-url': Flags.string({
-      description: 'the PostgreSQL database (default: ORGCTL_DATABASE_URL)',
-      helpValue: 'URL',
-    }),
+    'database-url': databaseUrlFlag,
   }
 
   async run(): Promise<MigrationResult> {
     const {flags} = await this.parse(DbMigrate)
-    const fromEnv = this.factory.env.ORGCTL_DATABASE_URL?.trim() || undefined
-    const url = flags['database-url'] ?? fromEnv
-    if (url === undefined) {
-      throw usageError(
-        'No database given: set ORGCTL_DATABASE_URL or pass --database-url, such as postgres://user:password@host:5432/orgctl.',
-      )
-    }
+    const {url, source} = databaseUrl(this.ctx, flags['database-url'])
     const {migrateDatabase} = await import('../../lib/storage/postgres/migrate.js')
-    const result = await migrateDatabase(url, flags['database-url'] === undefined ? 'ORGCTL_DATABASE_URL' : '--database-url')
+    const result = await migrateDatabase(url, source)
     if (result.applied.length === 0) this.ctx.ui.out(`Up to date at version ${result.to}`)
     for (const name of result.applied) this.ctx.ui.out(`Applied ${name}`)
     return result

@@ -13,7 +13,7 @@ import {methodsFor, paramNames, type ParamsOf, type Route, routerPath} from '../
 import {LocalBackend} from '../backend/local-backend.js'
 import {type Clock, systemClock} from '../domain/context.js'
 import {hashToken, verifyTokenHash} from '../domain/tokens.js'
-import {type ErrorId, OrgctlError, toOrgctlError, unauthorized} from '../errors.js'
+import {type ErrorId, isCommitUnknown, OrgctlError, toOrgctlError, unauthorized} from '../errors.js'
 import type {StampScope, Storage} from '../storage/storage.js'
 import {accountEmail, appName, collaboratorEmail, formationType, isUuid, memberEmail, orgName, transferId} from './lookup.js'
 import {paginate, parseRange} from './pagination.js'
@@ -326,7 +326,21 @@ export async function buildServer(options: ServerOptions): Promise<FastifyInstan
     let failure = httpError(error, request)
     const given = reply.getHeader('request-id')
     const requestId = typeof given === 'string' ? given : request.id
-    if (failure.id === 'store_error') {
+    if (failure.id === 'store_unavailable') {
+      // Nothing reached the database: any client may retry, after a moment.
+      errorLog?.(`database unavailable (request id ${requestId}): ${failure.message}`)
+      reply.header('Retry-After', '2')
+      failure = new OrgctlError(
+        'store_unavailable',
+        `The server cannot reach its database right now: nothing was changed; retry in a moment (request id ${requestId}).`,
+      )
+    } else if (failure.id === 'store_error' && isCommitUnknown(failure)) {
+      errorLog?.(`commit outcome unknown (request id ${requestId}): ${failure.message}`)
+      failure = new OrgctlError(
+        'store_error',
+        `The server lost its database connection while committing this change: it may or may not have been made. Check before retrying (request id ${requestId}).`,
+      )
+    } else if (failure.id === 'store_error') {
       // The store's path and the advice to fix it are for the operator, whoever asked (unauthenticated included).
       errorLog?.(`store error (request id ${requestId}): ${failure.message}`)
       failure = new OrgctlError(

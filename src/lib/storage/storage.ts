@@ -23,7 +23,6 @@ import type {
   LedgerEntry,
   Membership,
   Org,
-  OrgRole,
   Token,
   Transfer,
   UsageDay,

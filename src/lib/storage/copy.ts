@@ -1,0 +1,75 @@
+/**
+ * Moving a team between engines: an embedded store file read whole into a State (for `db:import`),
+ * and a State written out as a new embedded store (for `db:export`). The database side is the
+ * PostgreSQL engine's (importState / exportState, each one transaction).
+ */
+import {existsSync} from 'node:fs'
+
+import {storeError, usageError} from '../errors.js'
+import {JsonStore} from './json/json-store.js'
+import {emptyState, type State} from './memory/state.js'
+
+export interface StateCounts {
+  users: number
+  orgs: number
+  memberships: number
+  apps: number
+  collaborators: number
+  transfers: number
+  tokens: number
+}
+
+export function countState(state: State): StateCounts {
+  let memberships = 0
+  for (const org of state.orgs.values()) memberships += org.members.size
+  let collaborators = 0
+  for (const app of state.apps.values()) collaborators += app.collaborators.size
+  return {
+    users: state.users.size,
+    orgs: state.orgs.size,
+    memberships,
+    apps: state.apps.size,
+    collaborators,
+    transfers: state.transfers.size,
+    tokens: state.tokens.size,
+  }
+}
+
+/** Every record of a store file (checked as any command checks it: a damaged file is one store error naming it). */
+export async function readStoreFile(path: string): Promise<State> {
+  if (!existsSync(path))
+    throw usageError(`There is no store at ${path}: give the path of an embedded store file (such as ~/.local/share/orgctl/store.json).`)
+  const store = new JsonStore(path)
+  try {
+    const committed = await store.read()
+    const state = emptyState()
+    for (const section of ['users', 'orgs', 'histories', 'apps', 'transfers', 'tokens'] as const) {
+      for (const [key, value] of committed[section]) (state[section] as Map<string, unknown>).set(key, value)
+    }
+    return state
+  } finally {
+    store.close()
+  }
+}
+
+/** Writes a State as a new store file (0600, atomic, fsynced); an existing file only with `force`. */
+export async function writeStoreFile(path: string, state: State, {force}: {force: boolean}): Promise<void> {
+  if (existsSync(path) && !force) {
+    throw usageError(`${path} exists already: give another path, or --force to replace it with the database's data.`)
+  }
+  const store = new JsonStore(path)
+  try {
+    await store.update(async (target) => {
+      for (const section of ['users', 'orgs', 'histories', 'apps', 'transfers', 'tokens'] as const) {
+        const map = target[section] as Map<string, unknown>
+        map.clear()
+        for (const [key, value] of state[section]) map.set(key, value)
+      }
+    })
+  } catch (error) {
+    if (error instanceof Error && 'id' in error) throw error
+    throw storeError(`Cannot write the store ${path}: ${(error as Error).message}`)
+  } finally {
+    store.close()
+  }
+}
