@@ -8,21 +8,23 @@ import {expect, it} from 'vitest'
 
 import {JsonStore} from '../../src/lib/storage/json/json-store.js'
 
-const BUILT_STORE = resolve(import.meta.dirname, '../../dist/lib/store/json-store.js')
+const BUILT_STORE = resolve(import.meta.dirname, '../../dist/lib/storage/json/json-store.js')
 
 it('a writer whose lock was taken over as stale does not commit over the other writer (lost update)', async () => {
   const dir = mkdtempSync(join(tmpdir(), 'orgctl-lock-'))
   const path = join(dir, 'store.json')
   try {
     const store = new JsonStore(path, {staleMs: 2000})
-    await store.update((state) => state.users.set('seed@x.test', {id: 'seed', email: 'seed@x.test', createdAt: '2020-01-01T00:00:00.000Z'}))
+    await store.update(
+      async (state) => void state.users.set('seed@x.test', {id: 'seed', email: 'seed@x.test', createdAt: '2020-01-01T00:00:00.000Z'}),
+    )
     let child: ReturnType<typeof spawn> | undefined
     const childDone = new Promise<number>((resolveChild) => {
       void store
         .update(async (state) => {
           // A second orgctl starts a change while this one holds the lock...
           const script = `import(${JSON.stringify(BUILT_STORE)}).then(async ({JsonStore}) => {
-          await new JsonStore(${JSON.stringify(path)}, {staleMs: 2000}).update((s) => void s.users.set('child@x.test', {id: 'child', email: 'child@x.test', createdAt: '2020-01-01T00:00:00.000Z'}))
+          await new JsonStore(${JSON.stringify(path)}, {staleMs: 2000}).update(async (s) => void s.users.set('child@x.test', {id: 'child', email: 'child@x.test', createdAt: '2020-01-01T00:00:00.000Z'}))
         })`
           child = spawn(process.execPath, ['--input-type=module', '-e', script], {stdio: 'inherit'})
           child.on('exit', (code) => resolveChild(code ?? -1))

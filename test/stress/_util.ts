@@ -13,11 +13,11 @@ import {appendFileSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync
 import {tmpdir} from 'node:os'
 import {join, resolve} from 'node:path'
 
-import {Ctx} from '../../src/lib/domain/context.js'
+import type {WriteCtx} from '../../src/lib/domain/context.js'
 import {createAuthorization} from '../../src/lib/domain/tokens.js'
-import type {State} from '../../src/lib/domain/types.js'
 import {decodeState} from '../../src/lib/storage/json/codec.js'
 import {JsonStore} from '../../src/lib/storage/json/json-store.js'
+import type {State} from '../../src/lib/storage/memory/state.js'
 import {txCtx} from '../helpers/tx-ctx.js'
 
 export const ROOT = resolve(import.meta.dirname, '../..')
@@ -180,13 +180,13 @@ export function startServe(store: string, env: Env, extraArgs: string[] = []): P
 }
 
 /** Changes the store in-process, as `email` (fast set-up: no CLI process). */
-export function seed<T>(store: string, change: (state: State, as: (email: string) => Ctx) => T): Promise<T> {
+export function seed<T>(store: string, change: (state: State, as: (email: string) => WriteCtx) => Promise<T>): Promise<T> {
   return new JsonStore(store).update((state) => change(state, (email) => txCtx(state, email)))
 }
 
 /** A fresh API token for `email`, minted into the store. */
 export function mintToken(store: string, email: string, description = 'stress'): Promise<string> {
-  return seed(store, (_state, as) => createAuthorization(as(email), description).token)
+  return seed(store, async (_state, as) => (await createAuthorization(as(email), description)).token)
 }
 
 /** The store as the product reads it (a fresh JsonStore, no cache): throws if it cannot be loaded. */

@@ -32,7 +32,7 @@ afterAll(() => {
 
 async function seedStore(store: string): Promise<Record<string, string>> {
   const tokens: Record<string, string> = {}
-  await seed(store, (_state, as) => {
+  await seed(store, async (_state, as) => {
     const admin = as(ADMIN)
     await createOrg(admin, ORG, {apps: 50, members: 50, 'dyno-units': 100})
     await addMember(admin, ORG, MEMBER, 'member')

@@ -10,7 +10,7 @@ import {afterAll, describe, expect, it} from 'vitest'
 
 import {createApp} from '../../src/lib/domain/apps.js'
 import {createOrg} from '../../src/lib/domain/orgs.js'
-import type {State} from '../../src/lib/domain/types.js'
+import type {State} from '../../src/lib/storage/memory/state.js'
 import {type Box, box, fileExists, loadStore, mintToken, report, ROOT, run, scaled, seed, show, sleep, startServe} from './_util.js'
 
 const ORG = 'acme-stress'
@@ -44,7 +44,7 @@ function opFor(prefix: string, writer: number, i: number): Op {
 
 /** Seeds the org, the shared app, and the personal apps the transfers will move. */
 async function seedStore(store: string, transferApps: string[]): Promise<void> {
-  await seed(store, (_state, as) => {
+  await seed(store, async (_state, as) => {
     const admin = as(ADMIN)
     await createOrg(admin, ORG, LIMITS)
     await createApp(admin, {name: SHARED, org: ORG, region: 'us'})

@@ -13,7 +13,7 @@ import {afterAll, describe, expect, it} from 'vitest'
 
 import {createApp} from '../../src/lib/domain/apps.js'
 import {createOrg} from '../../src/lib/domain/orgs.js'
-import type {State} from '../../src/lib/domain/types.js'
+import type {State} from '../../src/lib/storage/memory/state.js'
 import {
   BIN,
   type Box,
@@ -79,7 +79,7 @@ function transferWhole(state: State, name: string): 'org' | 'user' | string {
 }
 
 async function seedOrg(store: string, personal: string[] = []): Promise<void> {
-  await seed(store, (_state, as) => {
+  await seed(store, async (_state, as) => {
     const admin = as(ADMIN)
     await createOrg(admin, ORG, LIMITS)
     await createApp(admin, {name: SHARED, org: ORG, region: 'us'})

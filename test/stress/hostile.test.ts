@@ -17,13 +17,14 @@ import {afterAll, beforeAll, describe, expect, it} from 'vitest'
 
 import {addAccess, removeAccess, updateAccess} from '../../src/lib/domain/access.js'
 import {createApp, destroyApp, getApp, joinApp, leaveApp, setLocked} from '../../src/lib/domain/apps.js'
-import {Ctx} from '../../src/lib/domain/context.js'
+import type {WriteCtx} from '../../src/lib/domain/context.js'
 import {scale} from '../../src/lib/domain/formation.js'
 import {addMember, listMembers, putMember, removeMember, setMember} from '../../src/lib/domain/members.js'
 import {createOrg, orgBilling, orgInfo, orgUsage} from '../../src/lib/domain/orgs.js'
 import {createAuthorization, revokeAuthorization} from '../../src/lib/domain/tokens.js'
 import {cancelTransfer, respondToTransfer, transferApp} from '../../src/lib/domain/transfers.js'
-import {APP_PERMISSIONS, ORG_ROLES, type State} from '../../src/lib/domain/types.js'
+import {APP_PERMISSIONS, ORG_ROLES} from '../../src/lib/domain/types.js'
+import type {State} from '../../src/lib/storage/memory/state.js'
 import {
   looksLikeEmail,
   parseAppName,
@@ -39,6 +40,7 @@ import {
 import {OrgctlError} from '../../src/lib/errors.js'
 import {type Route, routerPath, ROUTES as ROUTE_TABLE} from '../../src/lib/api/routes.js'
 import {buildServer} from '../../src/lib/server/server.js'
+import {JsonStorage} from '../../src/lib/storage/json/json-storage.js'
 import {JsonStore} from '../../src/lib/storage/json/json-store.js'
 import {type Box, box, isOneLineError, loadStore, pool, report, run, scaled, SEED, seed, show} from './_util.js'
 import {txCtx} from '../helpers/tx-ctx.js'
@@ -195,7 +197,7 @@ let tokens: Record<string, string> = {}
 
 async function seedStore(path: string): Promise<void> {
   const minted: Record<string, string> = {}
-  await seed(path, (_state, as) => {
+  await seed(path, async (_state, as) => {
     const admin = as(ADMIN)
     await createOrg(admin, ORG, {apps: 10, members: 10, 'dyno-units': 40})
     await addMember(admin, ORG, MEMBER, 'member')
@@ -360,18 +362,18 @@ describe('hostile input', () => {
     let refused = 0
     let accepted = 0
 
-    type Op = {name: string; run: (ctx: Ctx) => unknown; after?: (state: State) => boolean}
+    type Op = {name: string; run: (ctx: WriteCtx) => Promise<unknown>; after?: (state: State) => boolean}
     const opArb: fc.Arbitrary<Op> = fc.oneof(
       fc.tuple(hostileString, hostileList).map(([name, limits]) => ({
         name: `createOrg(${JSON.stringify(name)}, ${JSON.stringify(limits)})`,
-        run: (ctx: Ctx) => createOrg(ctx, name, parseLimits(limits)),
+        run: async (ctx: WriteCtx) => createOrg(ctx, name, parseLimits(limits)),
         after: (s: State) => s.orgs.has(name),
       })),
       fc
         .tuple(hostileString, hostileString, hostileString, fc.constantFrom('add', 'set', 'put', 'remove'))
         .map(([org, email, role, how]) => ({
           name: `${how}Member(${JSON.stringify(org)}, ${JSON.stringify(email)}, ${JSON.stringify(role)})`,
-          run: (ctx: Ctx) => {
+          run: async (ctx: WriteCtx) => {
             const e = parseEmail(email)
             if (how === 'remove') return removeMember(ctx, org, e)
             const r = parseRole(role)
@@ -382,12 +384,12 @@ describe('hostile input', () => {
         .tuple(fc.option(hostileString, {nil: undefined}), fc.option(hostileString, {nil: undefined}), hostileString)
         .map(([name, org, region]) => ({
           name: `createApp(${JSON.stringify(name)}, ${JSON.stringify(org)}, ${JSON.stringify(region)})`,
-          run: (ctx: Ctx) => createApp(ctx, {name, org, region: parseRegion(region), generateName: (n) => `gen-${n}-app`}),
+          run: async (ctx: WriteCtx) => createApp(ctx, {name, org, region: parseRegion(region), generateName: (n) => `gen-${n}-app`}),
           after: (s: State) => name === undefined || s.apps.has(name),
         })),
       fc.tuple(hostileString, fc.constantFrom('destroy', 'get', 'join', 'leave', 'lock', 'unlock')).map(([app, how]) => ({
         name: `${how}App(${JSON.stringify(app)})`,
-        run: (ctx: Ctx) =>
+        run: async (ctx: WriteCtx) =>
           how === 'destroy'
             ? destroyApp(ctx, app)
             : how === 'get'
@@ -402,7 +404,7 @@ describe('hostile input', () => {
         .tuple(hostileString, hostileString, fc.oneof(hostileString, hostileList), fc.constantFrom('add', 'update', 'remove'))
         .map(([app, email, permissions, how]) => ({
           name: `${how}Access(${JSON.stringify(app)}, ${JSON.stringify(email)}, ${JSON.stringify(permissions)})`,
-          run: (ctx: Ctx) => {
+          run: async (ctx: WriteCtx) => {
             const e = parseEmail(email)
             if (how === 'remove') return removeAccess(ctx, app, e)
             const p = parsePermissions(permissions)
@@ -411,11 +413,11 @@ describe('hostile input', () => {
         })),
       fc.tuple(hostileString, hostileString, fc.boolean()).map(([app, recipient, locked]) => ({
         name: `transferApp(${JSON.stringify(app)}, ${JSON.stringify(recipient)}, ${locked})`,
-        run: (ctx: Ctx) => transferApp(ctx, app, recipient, {locked}),
+        run: async (ctx: WriteCtx) => transferApp(ctx, app, recipient, {locked}),
       })),
       fc.tuple(hostileString, hostileList).map(([app, specs]) => ({
         name: `scale(${JSON.stringify(app)}, ${JSON.stringify(specs)})`,
-        run: (ctx: Ctx) =>
+        run: async (ctx: WriteCtx) =>
           await scale(
             ctx,
             app,
@@ -424,7 +426,7 @@ describe('hostile input', () => {
       })),
       fc.tuple(hostileString, fc.constantFrom('members', 'info', 'usage', 'billing')).map(([org, how]) => ({
         name: `${how}(${JSON.stringify(org)})`,
-        run: (ctx: Ctx) =>
+        run: async (ctx: WriteCtx) =>
           how === 'members'
             ? listMembers(ctx, org)
             : how === 'info'
@@ -435,13 +437,13 @@ describe('hostile input', () => {
       })),
       fc.tuple(hostileString, fc.constantFrom('accepted', 'declined', 'cancel', 'revoke', 'mint')).map(([id, how]) => ({
         name: `${how}(${JSON.stringify(id)})`,
-        run: (ctx: Ctx) =>
+        run: async (ctx: WriteCtx) =>
           how === 'cancel'
             ? cancelTransfer(ctx, id)
             : how === 'revoke'
               ? revokeAuthorization(ctx, {id})
               : how === 'mint'
-                ? createAuthorization(ctx, id).record
+                ? (await createAuthorization(ctx, id)).record
                 : respondToTransfer(ctx, id, how as 'accepted' | 'declined'),
       })),
     )
@@ -582,7 +584,7 @@ describe('hostile input', () => {
       boxes.push(b)
       await seedStore(b.store)
       seedBytes = readFileSync(b.store)
-      server = await buildServer({store: new JsonStore(b.store), rateLimitPerHour: 1_000_000_000})
+      server = await buildServer({storage: new JsonStorage(b.store), rateLimitPerHour: 1_000_000_000})
       await server.listen({port: 0, host: '127.0.0.1'})
       port = (server.server.address() as {port: number}).port
     })

@@ -36,7 +36,7 @@ describe('load', () => {
     const seconds = Math.max(2, Math.round(5 * SCALE))
     const b = box('load')
     boxes.push(b)
-    await seed(b.store, (_state, as) => {
+    await seed(b.store, async (_state, as) => {
       const admin = as(ADMIN)
       await createOrg(admin, ORG, {apps: 1000, members: 1000, 'dyno-units': 1000})
       for (let i = 0; i < APPS; i++) await createApp(admin, {name: `load-app-${i}`, org: ORG, region: 'us'})

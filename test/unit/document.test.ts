@@ -14,19 +14,22 @@ import {afterEach, beforeEach, describe, expect, it} from 'vitest'
 import {LocalBackend} from '../../src/lib/backend/local-backend.js'
 import {addAccess, removeAccess} from '../../src/lib/domain/access.js'
 import {createApp, destroyApp} from '../../src/lib/domain/apps.js'
-import {Ctx, orgStanding} from '../../src/lib/domain/context.js'
+import {orgStanding} from '../../src/lib/domain/context.js'
 import {scale} from '../../src/lib/domain/formation.js'
 import {addMember, listMembers, removeMember} from '../../src/lib/domain/members.js'
 import {createOrg, listOrgs, orgUsage} from '../../src/lib/domain/orgs.js'
 import {createAuthorization} from '../../src/lib/domain/tokens.js'
 import {respondToTransfer, transferApp} from '../../src/lib/domain/transfers.js'
-import type {DynoSize, OrgAppsSummary, OrgRole, State} from '../../src/lib/domain/types.js'
-import {currentUsage, summarizeOrgApps} from '../../src/lib/domain/usage.js'
+import type {DynoSize, OrgRole} from '../../src/lib/domain/types.js'
+import {currentUsage} from '../../src/lib/domain/usage.js'
 import {DEFAULT_LIMITS} from '../../src/lib/domain/validation.js'
 import {OrgctlError} from '../../src/lib/errors.js'
 import {failure} from './fixture.js'
 import {SECTIONS} from '../../src/lib/storage/json/codec.js'
+import {JsonStorage} from '../../src/lib/storage/json/json-storage.js'
 import {JsonStore} from '../../src/lib/storage/json/json-store.js'
+import type {OrgAppsSummary, State} from '../../src/lib/storage/memory/state.js'
+import {summarizeOrgApps} from '../../src/lib/storage/memory/summaries.js'
 import {txCtx} from '../helpers/tx-ctx.js'
 
 const ADMIN = 'admin@acme.test'
@@ -136,9 +139,9 @@ async function expectSummariesRight(file = path): Promise<PlainSummaries> {
   return kept!
 }
 
-function attempt<T>(run: () => T): {ok: T} | {error: string} {
+async function attempt<T>(run: () => Promise<T>): Promise<{ok: T} | {error: string}> {
   try {
-    return {ok: run()}
+    return {ok: await run()}
   } catch (error) {
     if (error instanceof OrgctlError) return {error: error.id}
     throw error
@@ -146,18 +149,19 @@ function attempt<T>(run: () => T): {ok: T} | {error: string} {
 }
 
 /** Everything the summaries feed, as seen by each of these people. */
-function answers(state: State, people: readonly string[]) {
+async function answers(state: State, people: readonly string[]) {
+  const each = async <T>(fn: (email: string) => Promise<T>) =>
+    Object.fromEntries(await Promise.all(people.map(async (email) => [email, await fn(email)] as const)))
   const orgs: Record<string, unknown> = {}
   for (const name of [...state.orgs.keys()].sort()) {
-    const org = state.orgs.get(name)!
     orgs[name] = {
-      usage: currentUsage(as(state, ADMIN), org),
-      standing: Object.fromEntries(people.map((email) => [email, orgStanding(as(state, email), org, email)])),
-      members: Object.fromEntries(people.map((email) => [email, attempt(() => listMembers(as(state, email), name))])),
-      orgUsage: Object.fromEntries(people.map((email) => [email, attempt(() => orgUsage(as(state, email), name).usage)])),
+      usage: await currentUsage(as(state, ADMIN), name),
+      standing: await each((email) => orgStanding(as(state, email), name, email)),
+      members: await each((email) => attempt(() => listMembers(as(state, email), name))),
+      orgUsage: await each((email) => attempt(async () => (await orgUsage(as(state, email), name)).usage)),
     }
   }
-  const listed = Object.fromEntries(people.map((email) => [email, listOrgs(as(state, email)).map(({org, role}) => [org.name, role])]))
+  const listed = await each(async (email) => (await listOrgs(as(state, email))).map(({org, role}) => [org.name, role]))
   return {orgs, listed}
 }
 
@@ -223,18 +227,18 @@ describe('lazy sections', () => {
     await seed(new JsonStore(path))
     const state = await lazyRead()
     expect(state.orgAppsSummaries).toBeDefined()
-    const members = listMembers(as(state, ADMIN), 'acme').map(({email, role}) => [email, role])
+    const members = (await listMembers(as(state, ADMIN), 'acme')).map(({email, role}) => [email, role])
     expect(members).toEqual([
       [ADMIN, 'admin'],
       [MEMBER, 'member'],
       [OUTSIDER, 'collaborator'],
     ])
-    expect(orgUsage(as(state, ADMIN), 'acme').usage).toEqual({apps: 2, members: 3, 'dyno-units': 4})
-    expect(listOrgs(as(state, OUTSIDER)).map(({org, role}) => [org.name, role])).toEqual([
+    expect((await orgUsage(as(state, ADMIN), 'acme')).usage).toEqual({apps: 2, members: 3, 'dyno-units': 4})
+    expect((await listOrgs(as(state, OUTSIDER))).map(({org, role}) => [org.name, role])).toEqual([
       ['acme', 'collaborator'],
       ['globex', 'collaborator'],
     ])
-    expect(orgStanding(as(state, OUTSIDER), state.orgs.get('acme')!, OUTSIDER)).toBe('collaborator')
+    expect(await orgStanding(as(state, OUTSIDER), 'acme', OUTSIDER)).toBe('collaborator')
     // Still not decoded: the summaries are still in use.
     expect(state.orgAppsSummaries).toBeDefined()
   })
@@ -277,7 +281,7 @@ describe('lazy sections', () => {
     const error = await failure(
       store.update(async (state) => {
         try {
-          return addMember(as(state, ADMIN), 'acme', 'fourth@acme.test', 'member')
+          return await addMember(as(state, ADMIN), 'acme', 'fourth@acme.test', 'member')
         } finally {
           undecoded = state.orgAppsSummaries !== undefined
         }
@@ -288,7 +292,7 @@ describe('lazy sections', () => {
     expect(readFileSync(path).equals(before)).toBe(true)
     // Making the collaborator a member takes no new seat.
     await store.update((state) => addMember(as(state, ADMIN), 'acme', OUTSIDER, 'member'))
-    expect(listMembers(as(await lazyRead(), ADMIN), 'acme').map(({email, role}) => [email, role])).toEqual([
+    expect((await listMembers(as(await lazyRead(), ADMIN), 'acme')).map(({email, role}) => [email, role])).toEqual([
       [ADMIN, 'admin'],
       [MEMBER, 'member'],
       [OUTSIDER, 'member'],
@@ -303,8 +307,8 @@ describe('lazy sections', () => {
       // An app change in the same change: what follows counts from the apps, not the stale summary.
       await addAccess(as(state, ADMIN), 'acme-api', 'late@later.test', ['view'])
       expect(state.orgAppsSummaries).toBeUndefined()
-      expect(listMembers(as(state, ADMIN), 'acme').map(({email}) => email)).toContain('late@later.test')
-      expect(currentUsage(as(state, ADMIN), state.orgs.get('acme')!).members).toBe(4)
+      expect((await listMembers(as(state, ADMIN), 'acme')).map(({email}) => email)).toContain('late@later.test')
+      expect((await currentUsage(as(state, ADMIN), 'acme')).members).toBe(4)
     })
     expect((await expectSummariesRight()).acme!.collaborators).toContain('late@later.test')
   })
@@ -314,9 +318,9 @@ describe('kept summaries equal the decoded apps', () => {
   it('gives the same member lists, standings, usage and org lists either way (seeded store)', async () => {
     await seed(new JsonStore(path))
     const lazy = await lazyRead()
-    const fromSummaries = answers(lazy, PEOPLE)
+    const fromSummaries = await answers(lazy, PEOPLE)
     expect(lazy.orgAppsSummaries).toBeDefined()
-    expect(fromSummaries).toEqual(answers(await decodedRead(), PEOPLE))
+    expect(fromSummaries).toEqual(await answers(await decodedRead(), PEOPLE))
   })
 
   const EMAILS = [ADMIN, MEMBER, OWNER, OUTSIDER, 'eve@y.test']
@@ -354,7 +358,7 @@ describe('kept summaries equal the decoded apps', () => {
   )
   type Op = typeof op extends fc.Arbitrary<infer T> ? T : never
 
-  function run(state: State, o: Op): unknown {
+  async function run(state: State, o: Op): Promise<unknown> {
     const ctx = as(state, o.actor)
     switch (o.kind) {
       case 'org':
@@ -402,9 +406,9 @@ describe('kept summaries equal the decoded apps', () => {
           expectLaidOut(readFileSync(file))
           await expectSummariesRight(file)
           const lazy = await lazyRead(file)
-          const fromSummaries = answers(lazy, EMAILS)
+          const fromSummaries = await answers(lazy, EMAILS)
           expect(lazy.orgAppsSummaries).toBeDefined()
-          expect(fromSummaries).toEqual(answers(await decodedRead(file), EMAILS))
+          expect(fromSummaries).toEqual(await answers(await decodedRead(file), EMAILS))
         }
       }),
       {numRuns: 40},
@@ -426,7 +430,7 @@ describe('summaries after changes to apps', () => {
     await store.update((state) => removeMember(as(state, ADMIN), 'acme', MEMBER))
     expect(slices(readFileSync(path)).apps.equals(appsBefore)).toBe(false)
     expect((await expectSummariesRight()).acme!.collaborators).not.toContain(MEMBER)
-    expect(listMembers(as(await lazyRead(), ADMIN), 'acme').map(({email}) => email)).not.toContain(MEMBER)
+    expect((await listMembers(as(await lazyRead(), ADMIN), 'acme')).map(({email}) => email)).not.toContain(MEMBER)
     // Still a collaborator on OWNER's personal app: that is not acme's business.
     expect((await decodedRead()).apps.get('home-app')!.collaborators.has(MEMBER)).toBe(true)
 
@@ -462,8 +466,8 @@ describe('summaries after changes to apps', () => {
     await store.update((state) => destroyApp(as(state, ADMIN), 'acme-api'))
     summaries = await expectSummariesRight()
     expect(summaries.acme).toBeUndefined()
-    expect(orgUsage(as(await lazyRead(), ADMIN), 'acme').usage).toEqual({apps: 0, members: 1, 'dyno-units': 0})
-    expect(answers(await lazyRead(), PEOPLE)).toEqual(answers(await decodedRead(), PEOPLE))
+    expect((await orgUsage(as(await lazyRead(), ADMIN), 'acme')).usage).toEqual({apps: 0, members: 1, 'dyno-units': 0})
+    expect(await answers(await lazyRead(), PEOPLE)).toEqual(await answers(await decodedRead(), PEOPLE))
     expectLaidOut(readFileSync(path))
   })
 })
@@ -487,12 +491,12 @@ describe('hand edits', () => {
     editInside('apps', `"${OUTSIDER}"`, '"outsidez@elsewhere.test"')
     const state = await lazyRead()
     expect(state.orgAppsSummaries).toBeUndefined()
-    const members = listMembers(as(state, ADMIN), 'acme').map(({email, role}) => [email, role])
+    const members = (await listMembers(as(state, ADMIN), 'acme')).map(({email, role}) => [email, role])
     expect(members).toContainEqual(['outsidez@elsewhere.test', 'collaborator'])
     expect(members.map(([email]) => email)).not.toContain(OUTSIDER)
-    expect(orgStanding(as(state, OUTSIDER), state.orgs.get('globex')!, OUTSIDER)).toBe('none')
-    expect(listOrgs(as(state, OUTSIDER))).toEqual([])
-    expect(answers(await lazyRead(), PEOPLE)).toEqual(answers(await decodedRead(), PEOPLE))
+    expect(await orgStanding(as(state, OUTSIDER), 'globex', OUTSIDER)).toBe('none')
+    expect(await listOrgs(as(state, OUTSIDER))).toEqual([])
+    expect(await answers(await lazyRead(), PEOPLE)).toEqual(await answers(await decodedRead(), PEOPLE))
     // The next commit that reads the apps writes summaries that match them again.
     await store.update((state) => addMember(as(state, ADMIN), 'acme', 'dev@acme.test', 'member'))
     expectLaidOut(readFileSync(path))
@@ -509,7 +513,7 @@ describe('hand edits', () => {
     expect(state.orgAppsSummaries).toBeUndefined()
     let error: unknown
     try {
-      listMembers(as(state, ADMIN), 'acme')
+      await listMembers(as(state, ADMIN), 'acme')
     } catch (caught) {
       error = caught
     }
@@ -529,7 +533,7 @@ describe('hand edits', () => {
     utimesSync(copy, later, later)
     const state = await lazyRead(copy)
     expect(state.orgAppsSummaries).toBeDefined()
-    expect(answers(state, PEOPLE)).toEqual(answers(await decodedRead(copy), PEOPLE))
+    expect(await answers(state, PEOPLE)).toEqual(await answers(await decodedRead(copy), PEOPLE))
   })
 
   it('a same-size edit of the summaries themselves: ignored (the crc does not match), the answers come from the apps', async () => {
@@ -539,8 +543,8 @@ describe('hand edits', () => {
     editInside('orgApps', '"apps":2', '"apps":7')
     const state = await lazyRead()
     expect(state.orgAppsSummaries).toBeUndefined()
-    expect(listMembers(as(state, ADMIN), 'acme').map(({email}) => email)).toEqual([ADMIN, MEMBER, OUTSIDER])
-    expect(currentUsage(as(state, ADMIN), state.orgs.get('acme')!).apps).toBe(2)
+    expect((await listMembers(as(state, ADMIN), 'acme')).map(({email}) => email)).toEqual([ADMIN, MEMBER, OUTSIDER])
+    expect((await currentUsage(as(state, ADMIN), 'acme')).apps).toBe(2)
     await store.update((state) => addMember(as(state, ADMIN), 'acme', 'dev@acme.test', 'member'))
     await expectSummariesRight()
   })
@@ -553,7 +557,7 @@ describe('hand edits', () => {
     const state = await lazyRead()
     let error: unknown
     try {
-      listMembers(as(state, ADMIN), 'acme')
+      await listMembers(as(state, ADMIN), 'acme')
     } catch (caught) {
       error = caught
     }
@@ -569,12 +573,12 @@ describe('hand edits', () => {
   it('a reformatted file is read whole: same answers, no summaries; the next real change writes it laid out again', async () => {
     const store = new JsonStore(path)
     await seed(store)
-    const expected = answers(await lazyRead(), PEOPLE)
+    const expected = await answers(await lazyRead(), PEOPLE)
     const doc = JSON.parse(readFileSync(path, 'utf8'))
     handWrite(JSON.stringify(doc, null, 2))
     const state = await lazyRead()
     expect(state.orgAppsSummaries).toBeUndefined()
-    expect(answers(state, PEOPLE)).toEqual(expected)
+    expect(await answers(state, PEOPLE)).toEqual(expected)
     // Nothing changed: nothing written, still the reformatted text.
     const reformatted = readFileSync(path)
     await store.update((state) => addMember(as(state, ADMIN), 'acme', MEMBER, 'member'))
@@ -582,7 +586,12 @@ describe('hand edits', () => {
     await store.update((state) => addMember(as(state, ADMIN), 'acme', 'dev@acme.test', 'member'))
     expectLaidOut(readFileSync(path))
     await expectSummariesRight()
-    expect(listMembers(as(await lazyRead(), ADMIN), 'acme').map(({email}) => email)).toEqual([ADMIN, 'dev@acme.test', MEMBER, OUTSIDER])
+    expect((await listMembers(as(await lazyRead(), ADMIN), 'acme')).map(({email}) => email)).toEqual([
+      ADMIN,
+      'dev@acme.test',
+      MEMBER,
+      OUTSIDER,
+    ])
   })
 
   it('a member added by hand (the layout is stale): read whole, the member is there', async () => {
@@ -593,7 +602,7 @@ describe('hand edits', () => {
     handWrite(JSON.stringify(doc))
     const state = await lazyRead()
     expect(state.orgAppsSummaries).toBeUndefined()
-    expect(listMembers(as(state, ADMIN), 'acme').map(({email, role}) => [email, role])).toEqual([
+    expect((await listMembers(as(state, ADMIN), 'acme')).map(({email, role}) => [email, role])).toEqual([
       [ADMIN, 'admin'],
       ['hand@acme.test', 'member'],
       [MEMBER, 'member'],
@@ -644,9 +653,9 @@ describe('hand edits', () => {
 })
 
 describe('a schema 2 document', () => {
-  async function writeSchema2(): Promise<{expected: ReturnType<typeof answers>; histories: unknown}> {
+  async function writeSchema2(): Promise<{expected: Awaited<ReturnType<typeof answers>>; histories: unknown}> {
     await seed(new JsonStore(path))
-    const expected = answers(await lazyRead(), PEOPLE)
+    const expected = await answers(await lazyRead(), PEOPLE)
     // As the previous orgctl wrote it: compact, each org with its usage history and ledger, no
     // histories, orgApps or layout.
     const {histories, orgApps: _orgApps, layout: _layout, ...doc} = JSON.parse(readFileSync(path, 'utf8'))
@@ -674,7 +683,7 @@ describe('a schema 2 document', () => {
     const {expected} = await writeSchema2()
     const state = await lazyRead()
     expect(state.orgAppsSummaries).toBeUndefined()
-    expect(answers(state, PEOPLE)).toEqual(expected)
+    expect(await answers(state, PEOPLE)).toEqual(expected)
     expect(state.histories.get('acme')!.ledger.map(({app, dynoUnits}) => [app, dynoUnits])).toEqual([
       ['acme-web', 0],
       ['acme-api', 0],
@@ -690,7 +699,7 @@ describe('a schema 2 document', () => {
     await store.update((state) => addMember(as(state, ADMIN), 'acme', MEMBER, 'member'))
     await store.update((state) => listMembers(as(state, ADMIN), 'acme'))
     await store.update((state) => addAccess(as(state, ADMIN), 'acme-web', OUTSIDER, ['view', 'deploy']))
-    await store.update(() => undefined)
+    await store.update(async () => undefined)
     expect(readFileSync(path).equals(before)).toBe(true)
     expect(statSync(path).mtimeMs).toBe(mtime)
   })
@@ -703,7 +712,7 @@ describe('a schema 2 document', () => {
     expect(JSON.parse(readFileSync(path, 'utf8')).histories).toEqual(histories)
     await expectSummariesRight()
     const state = await lazyRead()
-    expect(answers(state, PEOPLE)).toEqual(expected)
+    expect(await answers(state, PEOPLE)).toEqual(expected)
     expect([...state.tokens.values()].map((t) => t.description).sort()).toEqual(['ci', 'clé de déploiement ✓'])
   })
 })
@@ -747,7 +756,12 @@ describe('a failed change', () => {
     const summaries = await expectSummariesRight()
     expect(summaries.acme).toMatchObject({apps: 2, dynoUnits: 5})
     expect(summaries.acme!.collaborators).not.toContain('half@else.test')
-    expect(listMembers(as(await lazyRead(), ADMIN), 'acme').map(({email}) => email)).toEqual([ADMIN, MEMBER, 'one@acme.test', OUTSIDER])
+    expect((await listMembers(as(await lazyRead(), ADMIN), 'acme')).map(({email}) => email)).toEqual([
+      ADMIN,
+      MEMBER,
+      'one@acme.test',
+      OUTSIDER,
+    ])
   })
 })
 
@@ -802,7 +816,7 @@ describe('a big store: its apps are read from the file only when used', () => {
     expect(before.apps.length).toBeGreaterThan(256 * 1024)
     const store = new JsonStore(path)
     const state = await store.read()
-    expect(listMembers(as(state, ADMIN), 'acme').map(({email}) => email)).toEqual([ADMIN, MEMBER])
+    expect((await listMembers(as(state, ADMIN), 'acme')).map(({email}) => email)).toEqual([ADMIN, MEMBER])
     expect(state.orgAppsSummaries?.get('acme')?.apps).toBe(APPS)
     await store.update((s) => addMember(as(s, ADMIN), 'acme', 'new@acme.test', 'member'))
     const after = slices(readFileSync(path))
@@ -868,7 +882,7 @@ describe('memberships keep their user id', () => {
     delete doc.layout
     writeFileSync(path, JSON.stringify(doc))
     const state = await new JsonStore(path).read()
-    const ids = (await new LocalBackend(new JsonStore(path), ADMIN).listMembers('acme')).map((m) => [m.email, m.user.id])
+    const ids = (await new LocalBackend(new JsonStorage(path), ADMIN).listMembers('acme')).map((m) => [m.email, m.user.id])
     expect(ids).toEqual([
       [ADMIN, state.users.get(ADMIN)!.id],
       [MEMBER, state.users.get(MEMBER)!.id],

@@ -1,7 +1,8 @@
-/** An in-memory state built through the domain itself, for unit tests. */
-import {Ctx} from '../../src/lib/domain/context.js'
-import {emptyState, type State} from '../../src/lib/domain/types.js'
+/** A memory engine seeded and inspected through the domain itself, for unit tests. */
+import {Ctx, type WriteCtx} from '../../src/lib/domain/context.js'
 import type {OrgctlError} from '../../src/lib/errors.js'
+import {MemoryStorage} from '../../src/lib/storage/memory/memory-storage.js'
+import type {ReadTx} from '../../src/lib/storage/storage.js'
 
 export const ADMIN = 'admin@acme.test'
 export const MEMBER = 'member@acme.test'
@@ -13,14 +14,29 @@ export function clockAt(iso: string) {
   return {now: () => new Date(iso)}
 }
 
+/** One user at one time: each call runs one domain operation in its own unit of work. */
+export interface Actor {
+  write<A extends unknown[], R>(rule: (ctx: WriteCtx, ...args: A) => Promise<R>, ...args: A): Promise<R>
+  read<A extends unknown[], R>(query: (ctx: Ctx, ...args: A) => Promise<R>, ...args: A): Promise<R>
+}
+
 export interface World {
-  state: State
-  as(email: string, at?: string): Ctx
+  storage: MemoryStorage
+  as(email: string, at?: string): Actor
+  /** Looks at what is stored, in a read transaction. */
+  look<T>(fn: (tx: ReadTx) => Promise<T>): Promise<T>
 }
 
 export function world(at = '2026-11-15T00:00:00.000Z'): World {
-  const state = emptyState()
-  return {state, as: (email, when = at) => new Ctx(state, email, clockAt(when))}
+  const storage = new MemoryStorage()
+  return {
+    storage,
+    as: (email, when = at) => ({
+      write: (rule, ...args) => storage.write((tx) => rule(new Ctx(tx, email, clockAt(when)), ...args)),
+      read: (query, ...args) => storage.read((tx) => query(new Ctx(tx, email, clockAt(when)), ...args)),
+    }),
+    look: (fn) => storage.read(fn),
+  }
 }
 
 let counter = 0

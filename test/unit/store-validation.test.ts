@@ -11,15 +11,14 @@ import {join} from 'node:path'
 
 import {afterEach, beforeEach, describe, expect, it} from 'vitest'
 
-import {Ctx} from '../../src/lib/domain/context.js'
 import {addMember, listMembers} from '../../src/lib/domain/members.js'
 import {createApp} from '../../src/lib/domain/apps.js'
 import {addAccess} from '../../src/lib/domain/access.js'
 import {createOrg} from '../../src/lib/domain/orgs.js'
-import type {State} from '../../src/lib/domain/types.js'
 import {DEFAULT_LIMITS} from '../../src/lib/domain/validation.js'
 import type {OrgctlError} from '../../src/lib/errors.js'
 import {JsonStore} from '../../src/lib/storage/json/json-store.js'
+import type {State} from '../../src/lib/storage/memory/state.js'
 import {failure} from './fixture.js'
 import {txCtx} from '../helpers/tx-ctx.js'
 
@@ -152,7 +151,7 @@ describe('a hand-edited store (parsed whole) is checked whole', () => {
     await seed()
     editWhole((doc) => (orgMembers(doc)[1].role = 'admin'))
     const state = await readAll()
-    expect(listMembers(as(state, ADMIN), 'acme').find((m) => m.email === 'mem2@acme.test')?.role).toBe('admin')
+    expect((await listMembers(as(state, ADMIN), 'acme')).find((m) => m.email === 'mem2@acme.test')?.role).toBe('admin')
   })
 })
 
@@ -164,7 +163,7 @@ describe('a same-size edit in place (the layout still tiles; the mtime is not th
     const state = await new JsonStore(path).read()
     let error: unknown
     try {
-      listMembers(as(state, ADMIN), 'acme')
+      await listMembers(as(state, ADMIN), 'acme')
     } catch (caught) {
       error = caught
     }
@@ -188,6 +187,6 @@ describe('a same-size edit in place (the layout still tiles; the mtime is not th
     const written = JSON.parse(readFileSync(path, 'utf8')).layout.written as number
     expect(Math.round(statSync(path).mtimeMs)).toBe(written)
     const state = await new JsonStore(path).read()
-    expect(listMembers(as(state, ADMIN), 'acme').map((m) => m.email)).toContain('mem2@acme.test')
+    expect((await listMembers(as(state, ADMIN), 'acme')).map((m) => m.email)).toContain('mem2@acme.test')
   })
 })
