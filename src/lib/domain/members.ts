@@ -20,22 +20,25 @@ export interface MemberView {
 export async function listMembers(ctx: Ctx, orgName: string): Promise<MemberView[]> {
   const org = await ctx.org(orgName)
   await ctx.authorizeOrg('members:list', org)
-  const views: MemberView[] = (await ctx.tx.members.list(org.name)).map((membership) => memberView(org, membership))
+  const memberships = await ctx.tx.members.list(org.name)
   const outside = await ctx.tx.collaborators.outsideMembers(org.name)
+  // Memberships written before they kept their user's id, and outside collaborators: ids from the user records.
+  const missing = [...memberships.filter((membership) => membership.userId === undefined), ...outside].map(({email}) => email)
+  const ids = missing.length > 0 ? await ctx.tx.users.idsByEmail(missing) : new Map<string, string>()
+  const views = memberships.map((membership) => memberView(org, membership, ids.get(membership.email)))
   if (outside.length === 0) return views
-  const ids = await ctx.tx.users.idsByEmail(outside.map(({email}) => email))
   for (const {email, since} of outside) views.push({org, email, role: 'collaborator', since, userId: ids.get(email)})
   return views.sort(byKey((view) => view.email))
 }
 
-function memberView(org: Org, membership: Membership): MemberView {
-  return {org, email: membership.email, role: membership.role, membership, userId: membership.userId}
+function memberView(org: Org, membership: Membership, userId = membership.userId): MemberView {
+  return {org, email: membership.email, role: membership.role, membership, userId}
 }
 
 /** Someone's row in the member list, if they are in it. */
 async function findMember(ctx: Ctx, org: Org, email: string): Promise<MemberView | undefined> {
   const membership = await ctx.tx.members.get(org.name, email)
-  if (membership) return memberView(org, membership)
+  if (membership) return memberView(org, membership, membership.userId ?? (await ctx.tx.users.byEmail(email))?.id)
   const since = await ctx.tx.collaborators.sinceInOrg(org.name, email)
   if (since === undefined) return undefined
   return {org, email, role: 'collaborator', since, userId: (await ctx.tx.users.byEmail(email))?.id}
