@@ -139,13 +139,15 @@ const UNKNOWN_HOST = new Set(['ENOTFOUND', 'EAI_AGAIN', 'EAI_NONAME'])
 /**
  * Where a failure happened, which decides what it means for a change:
  * - `start`: opening the pool or migrating (a command or server starting): `store_error`, as any start-up failure;
+ * - `connect`: getting a connection for a unit of work (refused, timed out, starting up, too many
+ *   connections, login refused): nothing reached the database, so always `store_unavailable`;
  * - `transaction`: inside a unit of work before COMMIT was sent: the transaction rolled back, so a
  *   connection failure (cannot connect, starting up, too many connections, connection lost) is
  *   `store_unavailable` (HTTP 503: nothing changed, safe to retry);
  * - `commit`: the connection was lost while COMMIT was under way: nobody can say whether it committed,
  *   a `store_error` that says so (never retried blindly: minting two tokens is the failure to avoid).
  */
-export type DatabasePhase = 'start' | 'transaction' | 'commit'
+export type DatabasePhase = 'start' | 'connect' | 'transaction' | 'commit'
 
 /** The server's codes that mean "not now": starting up or shutting down, terminated, too many connections. */
 const NOT_NOW = new Set(['57P01', '57P02', '57P03', '53300', '53400'])
@@ -167,7 +169,7 @@ export function isConnectionFailure(error: unknown): boolean {
 export function databaseError(error: unknown, target: DatabaseTarget, phase: DatabasePhase = 'start'): OrgctlError {
   if (error instanceof OrgctlError) return error
   const base = describeFailure(error, target)
-  if (phase === 'start' || !isConnectionFailure(error)) return base
+  if (phase === 'start' || (phase !== 'connect' && !isConnectionFailure(error))) return base
   if (phase === 'commit') {
     const where = `PostgreSQL at ${describeHost(target)} database ${target.database}`
     return storeError(

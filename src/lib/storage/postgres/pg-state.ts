@@ -109,6 +109,11 @@ export async function importState(db: Session, state: State, options: ImportOpti
       `Database ${target.database} at ${describeHost(target)} already holds data: pass --replace to empty it and import this store instead (never a merge).`,
     )
   }
+  // Above every version the replaced data had, and any it had before (a clock): see the end.
+  const floor = await db.row({
+    text: `SELECT greatest((SELECT max(version) FROM orgs), (SELECT max(version) FROM apps), 0)::text AS version`,
+  })
+  const version = Math.max(Date.now(), Number(floor!.version) + 1)
   if (held!.any) {
     await db.rows({
       text: `TRUNCATE users, orgs, memberships, org_people, usage_days, ledger_entries, apps, collaborators, formation, transfers, tokens RESTART IDENTITY`,
@@ -209,7 +214,6 @@ export async function importState(db: Session, state: State, options: ImportOpti
              SELECT a.owner_org_id, c.email FROM collaborators c JOIN apps a ON a.id = c.app_id WHERE a.owner_org_id IS NOT NULL
            ) AS p GROUP BY org_id, email`,
   })
-  const version = Date.now()
   await db.rows({
     text: `UPDATE orgs SET version = $1::bigint, member_count = (SELECT count(*) FROM org_people p WHERE p.org_id = orgs.id AND p.refs > 0)`,
     values: [version],

@@ -131,7 +131,7 @@ export class PostgresStorage implements Storage {
       try {
         client = await this.pool.connect()
       } catch (error) {
-        throw databaseError(error, this.target, 'transaction')
+        throw databaseError(error, this.target, 'connect')
       }
       try {
         await client.query(statement)
@@ -147,11 +147,16 @@ export class PostgresStorage implements Storage {
   private async unit<T>(begin: string, writing: boolean, fn: (db: Session) => Promise<T>): Promise<T> {
     const client = await this.begin(begin)
     let broken: Error | undefined
+    // A checked-out connection that breaks between statements emits 'error' (the pool listens only to
+    // idle ones): unheard it would end the process. Heard, the connection is destroyed on release.
+    const onError = (error: Error) => (broken = error)
+    client.on('error', onError)
     try {
       const db = new Session(client, writing)
       let value: T
       try {
         value = await fn(db)
+        if (db.failed) throw db.failed
         if (db.orgs.size > 0) {
           const ids = [...db.orgs.keys()].sort()
           await db.rows(
@@ -172,7 +177,9 @@ export class PostgresStorage implements Storage {
         throw this.meaning(error)
       }
       try {
-        await client.query('COMMIT')
+        // COMMIT of an aborted transaction answers ROLLBACK, not an error: never report that done.
+        const {command} = await client.query('COMMIT')
+        if (command !== 'COMMIT') throw new Error(`COMMIT answered ${command}`)
       } catch (error) {
         if (isConnectionFailure(error)) broken = error as Error
         if (!writing) return value
@@ -180,6 +187,7 @@ export class PostgresStorage implements Storage {
       }
       return value
     } finally {
+      client.off('error', onError)
       client.release(broken)
     }
   }

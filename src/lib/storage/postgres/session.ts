@@ -32,6 +32,11 @@ export class Session {
   /** Org ids touched by this write, with how much their member-list size changed. */
   readonly orgs = new Map<string, number>()
   readonly apps = new Set<string>()
+  /**
+   * The first statement that failed: the transaction is aborted from then on, so even if the caller
+   * caught the error and went on, this unit of work must not be reported done.
+   */
+  failed: Error | undefined
 
   constructor(
     readonly client: PoolClient,
@@ -44,8 +49,12 @@ export class Session {
     } catch (error) {
       const {code, constraint} = error as {code?: string; constraint?: string}
       // A unique violation not already turned into a conflict by an ON CONFLICT clause (a race, or an id used twice).
-      if (code === '23505') throw conflict(UNIQUE_MEANINGS[constraint ?? ''] ?? `That record already exists (${constraint}).`)
-      throw new StatementFailure(error)
+      const failure =
+        code === '23505'
+          ? conflict(UNIQUE_MEANINGS[constraint ?? ''] ?? `That record already exists (${constraint}).`)
+          : new StatementFailure(error)
+      this.failed ??= failure
+      throw failure
     }
   }
 
