@@ -203,6 +203,26 @@ describe.skipIf(!pgInfo().url)('the PostgreSQL engine under concurrency and faul
     expect((await storage.read((tx) => tx.apps.figures('acme'))).members).toBe(2)
   })
 
+  it('close() waits for the units of work under way (one waiting for the only connection too), then refuses new ones', async () => {
+    const single = await PostgresStorage.open(database.url, {maxConnections: 1})
+    const started = signal()
+    const first = single.write(async (tx) => {
+      started.fire()
+      await sleep(100)
+      await tx.users.ensure(user('first@acme.test'))
+    })
+    await started.promise
+    const queued = single.write((tx) => tx.users.ensure(user('queued@acme.test')))
+    const closing = single.close()
+    const refused = await failure(single.read((tx) => tx.users.byEmail(ADA)))
+    expect(refused.id).toBe('store_unavailable')
+    await Promise.all([first, queued, closing])
+    await storage.read(async (tx) => {
+      expect(await tx.users.byEmail('first@acme.test')).toBeDefined()
+      expect(await tx.users.byEmail('queued@acme.test')).toBeDefined()
+    })
+  })
+
   it('a write whose function catches a failed statement and goes on is not reported done (the transaction is aborted)', async () => {
     const error = await storage
       .write(async (tx) => {

@@ -32,9 +32,9 @@ const q = {
   ),
   orgsWithCollaborator: named(
     'orgs-with-collaborator',
-    `SELECT ${ORG_COLUMNS} FROM orgs o WHERE EXISTS (
-       SELECT 1 FROM collaborators c JOIN apps a ON a.id = c.app_id WHERE c.email = $1 AND a.owner_org_id = o.id)
-     ORDER BY o.name`,
+    `SELECT ${ORG_COLUMNS} FROM orgs o
+      WHERE o.id IN (SELECT a.owner_org_id FROM collaborators c JOIN apps a ON a.id = c.app_id WHERE c.email = $1)
+      ORDER BY o.name`,
   ),
   member: named('member-get', `SELECT ${MEMBER_COLUMNS} FROM memberships m WHERE m.org_id = ${ORG_ID('$1')} AND m.email = $2`),
   members: named('member-list', `SELECT ${MEMBER_COLUMNS} FROM memberships m WHERE m.org_id = ${ORG_ID('$1')} ORDER BY m.email`),

@@ -60,6 +60,8 @@ export class PostgresStorage implements Storage {
   readonly kind = 'postgres'
   readonly location: string
   private closed = false
+  /** The units of work under way, for close() to wait for. */
+  private readonly underway = new Set<Promise<unknown>>()
 
   private constructor(
     private readonly pool: Pool,
@@ -94,10 +96,14 @@ export class PostgresStorage implements Storage {
     return this.retried(() => this.unit(WRITE, true, (db) => fn(writeRepositories(db, readRepositories(db)))))
   }
 
-  /** Waits for the units of work under way to end, then closes every connection. */
+  /**
+   * Refuses new units of work, waits for those under way (those still waiting for a connection
+   * included) to end, then closes every connection: what a graceful SIGTERM wants.
+   */
   async close(): Promise<void> {
     if (this.closed) return
     this.closed = true
+    await Promise.allSettled([...this.underway])
     await this.pool.end()
   }
 
@@ -111,7 +117,17 @@ export class PostgresStorage implements Storage {
     return this.retried(() => this.unit(WRITE, true, (db) => importState(db, state, options, this.target)))
   }
 
-  private async retried<T>(run: () => Promise<T>): Promise<T> {
+  private retried<T>(run: () => Promise<T>): Promise<T> {
+    if (this.closed)
+      return Promise.reject(storeUnavailable(`The connection to ${this.location} is closed (orgctl is shutting down): retry.`))
+    const work = this.attempts(run)
+    this.underway.add(work)
+    const done = () => this.underway.delete(work)
+    work.then(done, done)
+    return work
+  }
+
+  private async attempts<T>(run: () => Promise<T>): Promise<T> {
     for (let attempt = 1; ; attempt++) {
       try {
         return await run()
@@ -125,7 +141,6 @@ export class PostgresStorage implements Storage {
 
   /** A connection with its transaction begun; a pooled connection found broken at BEGIN is replaced once. */
   private async begin(statement: string): Promise<PoolClient> {
-    if (this.closed) throw storeUnavailable(`The connection to ${this.location} is closed (orgctl is shutting down): retry.`)
     for (let tries = 1; ; tries++) {
       let client: PoolClient
       try {
