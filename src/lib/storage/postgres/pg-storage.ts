@@ -65,7 +65,7 @@ export class PostgresStorage implements Storage {
 
   private constructor(
     private readonly pool: Pool,
-    readonly target: DatabaseTarget,
+    private readonly target: DatabaseTarget,
   ) {
     this.location = target.redacted
   }
