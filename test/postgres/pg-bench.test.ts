@@ -4,11 +4,15 @@
  * org and into a 10,000-member org whose apps are shared with 500 more people. The issue's bar: the big
  * org at most 1.5x the small one. Adds alternate between the two orgs so both see the same machine.
  */
+import {spawnSync} from 'node:child_process'
+import {existsSync} from 'node:fs'
+import {join} from 'node:path'
+
 import {afterAll, beforeAll, describe, expect, it} from 'vitest'
 
 import {emptyState} from '../../src/lib/storage/memory/state.js'
 import {PostgresStorage} from '../../src/lib/storage/postgres/pg-storage.js'
-import {createTestDatabase, pgInfo, type TestDatabase} from '../helpers/postgres.js'
+import {createTestDatabase, findPgBin, pgInfo, type TestDatabase} from '../helpers/postgres.js'
 import {collaborator, membership, org, orgApp, user} from '../storage/records.js'
 
 const ROUNDS = Number(process.env.ORGCTL_PG_BENCH_ROUNDS ?? 400)
@@ -85,6 +89,62 @@ describe.runIf(pgInfo().url && process.env.ORGCTL_PG_BENCH === '1')('member add 
       )
       expect((await storage.read((tx) => tx.apps.figures('big'))).members).toBe(10_500 + ROUNDS + 25)
       expect(big / small).toBeLessThanOrEqual(1.5)
+    } finally {
+      await storage.close()
+    }
+  })
+
+  it('member adds per second with 8 writers, beside pgbench TPC-B with 8 clients on the same server', async () => {
+    const seconds = Number(process.env.ORGCTL_PG_BENCH_SECONDS ?? 5)
+    const url = new URL(database.url)
+    const bin = findPgBin().bin
+    let pgbench: number | undefined
+    if (bin && existsSync(join(bin, 'pgbench')) && url.searchParams.get('host')) {
+      const args = ['-h', url.searchParams.get('host')!, '-U', decodeURIComponent(url.username) || 'postgres']
+      const name = decodeURIComponent(url.pathname.slice(1))
+      const env = {PATH: process.env.PATH, PGDATABASE: name}
+      spawnSync(join(bin, 'pgbench'), [...args, '-i', '-q', '-s', '1', name], {env, encoding: 'utf8'})
+      const run = spawnSync(join(bin, 'pgbench'), [...args, '-c', '8', '-j', '2', '-T', String(seconds), '-n', name], {
+        env,
+        encoding: 'utf8',
+      })
+      pgbench = Number(/tps = ([0-9.]+)/.exec(run.stdout)?.[1])
+    }
+    const storage = await PostgresStorage.open(database.url, {maxConnections: 8})
+    try {
+      const orgs = Array.from({length: 8}, (_, i) => `tput-${i}`)
+      await storage.write(async (tx) => {
+        for (const name of orgs) await tx.orgs.insert(org(name, {apps: 10, members: 1_000_000, 'dyno-units': 10}))
+      })
+      const rate = async (pickOrg: (writer: number) => string) => {
+        let done = 0
+        const until = Date.now() + seconds * 1000
+        await Promise.all(
+          Array.from({length: 8}, async (_, writer) => {
+            while (Date.now() < until) {
+              const name = pickOrg(writer)
+              const email = `w${writer}-${done}-${Math.random().toString(36).slice(2)}@tput.test`
+              await storage.write(async (tx) => {
+                await tx.lockOrgs([name])
+                await tx.members.get(name, email)
+                await tx.apps.figures(name)
+                const stored = await tx.users.ensure(user(email))
+                await tx.members.put(name, membership(email, 'member', {userId: stored.id}))
+                const after = await tx.apps.figures(name)
+                await tx.history.putDay(name, {date: '2026-12-01', ...after}, 400)
+              })
+              done++
+            }
+          }),
+        )
+        return done / seconds
+      }
+      const spread = await rate((writer) => orgs[writer]!)
+      const oneOrg = await rate(() => orgs[0]!)
+      process.stdout.write(
+        `8 writers, ${seconds} s each: member adds ${spread.toFixed(0)}/s over 8 orgs, ${oneOrg.toFixed(0)}/s into one org; ` +
+          `pgbench TPC-B -c 8: ${pgbench === undefined ? 'not run' : `${pgbench.toFixed(0)} tps`}\n`,
+      )
     } finally {
       await storage.close()
     }

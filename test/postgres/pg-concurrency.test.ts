@@ -9,7 +9,7 @@ import {afterAll, beforeAll, beforeEach, describe, expect, it} from 'vitest'
 import {limitReached, OrgctlError} from '../../src/lib/errors.js'
 import {PostgresStorage} from '../../src/lib/storage/postgres/pg-storage.js'
 import {createTestDatabase, pgInfo, type TestDatabase, withClient} from '../helpers/postgres.js'
-import {membership, org, orgApp, personalApp, token, user} from '../storage/records.js'
+import {collaborator, membership, org, orgApp, personalApp, token, user} from '../storage/records.js'
 
 const ADA = 'ada@acme.test'
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms))
@@ -96,6 +96,59 @@ describe.skipIf(!pgInfo().url)('the PostgreSQL engine under concurrency and faul
       expect((await tx.apps.figures('acme')).members).toBe(5)
       expect(await tx.members.list('acme')).toHaveLength(5)
     })
+  })
+
+  it('the kept member-list size holds when one person is added and removed as member and collaborator at once, without org locks', async () => {
+    await storage.write(async (tx) => {
+      await tx.apps.insert(orgApp('app-a', 'acme'))
+      await tx.apps.insert(orgApp('app-b', 'acme'))
+      for (let i = 0; i < 8; i++) await tx.users.ensure(user(`p${i}@acme.test`))
+    })
+    const people = Array.from({length: 8}, (_, i) => `p${i}@acme.test`)
+    // Every person gets a membership and two app shares from three racing writes (no lockOrgs: the
+    // people rows serialize them), then loses them again the same way.
+    await Promise.all(
+      people.flatMap((email) => [
+        storage.write((tx) => tx.members.put('acme', membership(email))),
+        storage.write((tx) => tx.collaborators.put('app-a', collaborator(email))),
+        storage.write((tx) => tx.collaborators.put('app-b', collaborator(email))),
+      ]),
+    )
+    expect((await storage.read((tx) => tx.apps.figures('acme'))).members).toBe(1 + 8)
+    await Promise.all(
+      people.flatMap((email, i) => [
+        storage.write((tx) => tx.members.remove('acme', email)),
+        storage.write((tx) => tx.collaborators.remove('app-a', email)),
+        // Half of them keep their share of app-b.
+        ...(i % 2 ? [storage.write((tx) => tx.collaborators.remove('app-b', email))] : []),
+      ]),
+    )
+    await storage.read(async (tx) => {
+      expect((await tx.apps.figures('acme')).members).toBe(1 + 4)
+      expect((await tx.collaborators.outsideMembers('acme')).map((entry) => entry.email)).toEqual(people.filter((_, i) => i % 2 === 0))
+    })
+  })
+
+  it('a statement stuck waiting on a lock past the statement timeout is cancelled: the change is refused, the lock holder goes on', async () => {
+    const impatient = await PostgresStorage.open(database.url, {statementTimeoutMs: 300})
+    try {
+      const locked = signal()
+      const hold = signal()
+      const holder = storage.write(async (tx) => {
+        await tx.lockOrgs(['acme'])
+        locked.fire()
+        await hold.promise
+        await tx.members.put('acme', membership(ADA, 'admin'))
+      })
+      await locked.promise
+      const error = await failure(impatient.write((tx) => tx.lockOrgs(['acme'])))
+      expect(error.id).toBe('store_error')
+      expect(error.message).toMatch(/ran over the statement timeout and was cancelled: retry, or look for a stuck query\.$/)
+      hold.fire()
+      await holder
+    } finally {
+      await impatient.close()
+    }
   })
 
   it('a deadlock between two writes locking two apps in opposite orders is rerun: both succeed', async () => {
