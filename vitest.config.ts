@@ -16,9 +16,14 @@ export default defineConfig({
       {extends: true, test: {name: 'e2e-store', include: ['test/e2e/**/*.test.ts'], env: {ORGCTL_TEST_BACKEND: 'local'}}},
       {extends: true, test: {name: 'e2e-http', include: ['test/e2e/**/*.test.ts'], env: {ORGCTL_TEST_BACKEND: 'http'}}},
       // PostgreSQL: one server for the run (a throwaway cluster, or ORGCTL_TEST_DATABASE_URL), a database per file.
+      // The storage contract runs here too: on memory, the JSON file and PostgreSQL, in one file.
       {
         extends: true,
-        test: {name: 'postgres', include: ['test/postgres/**/*.test.ts'], globalSetup: ['test/helpers/postgres-setup.ts']},
+        test: {
+          name: 'postgres',
+          include: ['test/postgres/**/*.test.ts', 'test/storage/**/*.test.ts'],
+          globalSetup: ['test/helpers/postgres-setup.ts'],
+        },
       },
       // Concurrency, crashes, hostile input, faults, escalation, load: bounded here; ORGCTL_STRESS=3 for longer.
       {extends: true, test: {name: 'stress', include: ['test/stress/**/*.test.ts'], testTimeout: 300_000}},

@@ -12,7 +12,7 @@
  */
 import pg, {type Pool, type PoolConfig} from 'pg'
 
-import {OrgctlError, storeError, usageError} from '../../errors.js'
+import {OrgctlError, storeError, storeUnavailable, usageError} from '../../errors.js'
 
 export interface DatabaseTarget {
   /** The URL as given (with its password): for the pool only, never for a message. */
@@ -137,11 +137,49 @@ const UNREACHABLE = new Set(['ECONNREFUSED', 'ENOENT', 'ETIMEDOUT', 'EHOSTUNREAC
 const UNKNOWN_HOST = new Set(['ENOTFOUND', 'EAI_AGAIN', 'EAI_NONAME'])
 
 /**
- * One line for a failure to connect or to run a statement, naming the host and database and never the
- * password. Already an OrgctlError: returned as is.
+ * Where a failure happened, which decides what it means for a change:
+ * - `start`: opening the pool or migrating (a command or server starting): `store_error`, as any start-up failure;
+ * - `connect`: getting a connection for a unit of work (refused, timed out, starting up, too many
+ *   connections, login refused): nothing reached the database, so always `store_unavailable`;
+ * - `transaction`: inside a unit of work before COMMIT was sent: the transaction rolled back, so a
+ *   connection failure (cannot connect, starting up, too many connections, connection lost) is
+ *   `store_unavailable` (HTTP 503: nothing changed, safe to retry);
+ * - `commit`: the connection was lost while COMMIT was under way: nobody can say whether it committed,
+ *   a `store_error` that says so (never retried blindly: minting two tokens is the failure to avoid).
  */
-export function databaseError(error: unknown, target: DatabaseTarget): OrgctlError {
+export type DatabasePhase = 'start' | 'connect' | 'transaction' | 'commit'
+
+/** The server's codes that mean "not now": starting up or shutting down, terminated, too many connections. */
+const NOT_NOW = new Set(['57P01', '57P02', '57P03', '53300', '53400'])
+
+/** Whether an error means the connection to the database failed or was lost (as opposed to a statement failing). */
+export function isConnectionFailure(error: unknown): boolean {
+  if (error instanceof OrgctlError) return false
+  const {code, message} = (error ?? {}) as {code?: string; message?: string}
+  if (code && (UNREACHABLE.has(code) || UNKNOWN_HOST.has(code) || NOT_NOW.has(code) || code.startsWith('08'))) return true
+  return /Connection terminated|timeout expired|connection timeout|timeout exceeded|not queryable|Connection ended|ended unexpectedly/i.test(
+    String(message ?? ''),
+  )
+}
+
+/**
+ * One line for a failure to connect or to run a statement, naming the host and database and never the
+ * password. Already an OrgctlError: returned as is. See DatabasePhase for what `phase` changes.
+ */
+export function databaseError(error: unknown, target: DatabaseTarget, phase: DatabasePhase = 'start'): OrgctlError {
   if (error instanceof OrgctlError) return error
+  const base = describeFailure(error, target)
+  if (phase === 'start' || (phase !== 'connect' && !isConnectionFailure(error))) return base
+  if (phase === 'commit') {
+    const where = `PostgreSQL at ${describeHost(target)} database ${target.database}`
+    return storeError(
+      `${where}: the database connection was lost while committing: the change may or may not have been saved; check before retrying it.`,
+    )
+  }
+  return storeUnavailable(`${base.message.replace(/\.$/, '')}; nothing was changed: retry when the database is back.`)
+}
+
+function describeFailure(error: unknown, target: DatabaseTarget): OrgctlError {
   const {code, message} = error as {code?: string; message?: string}
   const where = `PostgreSQL at ${describeHost(target)} database ${target.database}`
   const check = `check ${target.source}`
@@ -156,7 +194,7 @@ export function databaseError(error: unknown, target: DatabaseTarget): OrgctlErr
   if (code && UNKNOWN_HOST.has(code)) {
     return storeError(`Cannot reach ${where}: host ${target.host} is unknown (${code}): ${check}.`)
   }
-  if (/timeout expired|connection timeout/i.test(detail)) {
+  if (/timeout expired|connection timeout|timeout exceeded/i.test(detail)) {
     return storeError(`Cannot reach ${where}: no answer in time (connection timeout): ${check} and that the server is running.`)
   }
   switch (code) {

@@ -8,23 +8,29 @@
 -- `version` on orgs and apps is bumped by every change to the org or app (under the row lock the
 -- change already holds), so that an instance's cache can be checked against the database in a read.
 --
+-- Times are kept as the ISO 8601 text the domain writes (`2026-11-15T00:00:00.000Z`), COLLATE "C": they
+-- come back exactly as they were put, and sort exactly as the other engines sort them (as strings).
+--
 -- Applied by migrate.ts in one transaction under an advisory lock; recorded in schema_migrations.
 
 CREATE TABLE users (
   id          text PRIMARY KEY,
   email       text COLLATE "C" NOT NULL UNIQUE CHECK (email = lower(email) AND email LIKE '%_@_%'),
-  created_at  timestamptz NOT NULL
+  created_at  text COLLATE "C" NOT NULL
 );
 
 CREATE TABLE orgs (
   id                text PRIMARY KEY,
   name              text COLLATE "C" NOT NULL UNIQUE CHECK (name ~ '^[a-z][a-z0-9-]{1,28}[a-z0-9]$'),
-  created_at        timestamptz NOT NULL,
-  updated_at        timestamptz NOT NULL,
+  created_at        text COLLATE "C" NOT NULL,
+  updated_at        text COLLATE "C" NOT NULL,
   limit_apps        integer NOT NULL CHECK (limit_apps >= 0),
   limit_members     integer NOT NULL CHECK (limit_members >= 0),
   limit_dyno_units  integer NOT NULL CHECK (limit_dyno_units >= 0),
-  version           bigint NOT NULL DEFAULT 1
+  version           bigint NOT NULL DEFAULT 1,
+  -- The size of the member list (memberships, plus people an app of the org is shared with), kept as
+  -- org_people changes: so a limit check never counts thousands of members.
+  member_count      integer NOT NULL DEFAULT 0 CHECK (member_count >= 0)
 );
 
 CREATE TABLE memberships (
@@ -34,8 +40,8 @@ CREATE TABLE memberships (
   -- The member's user id, kept with the membership (absent from memberships written before it was kept).
   user_id     text REFERENCES users (id),
   role        text NOT NULL CHECK (role IN ('admin', 'member', 'collaborator')),
-  created_at  timestamptz NOT NULL,
-  updated_at  timestamptz NOT NULL,
+  created_at  text COLLATE "C" NOT NULL,
+  updated_at  text COLLATE "C" NOT NULL,
   UNIQUE (org_id, email)
 );
 CREATE INDEX memberships_by_email ON memberships (email);
@@ -45,7 +51,7 @@ CREATE INDEX memberships_admins ON memberships (org_id) WHERE role = 'admin';
 -- Usage on one day: the peak of each resource seen that day.
 CREATE TABLE usage_days (
   org_id      text NOT NULL REFERENCES orgs (id) ON DELETE CASCADE,
-  day         date NOT NULL,
+  day         text COLLATE "C" NOT NULL CHECK (day ~ '^[0-9]{4}-[0-9]{2}-[0-9]{2}$'),
   apps        integer NOT NULL CHECK (apps >= 0),
   members     integer NOT NULL CHECK (members >= 0),
   dyno_units  integer NOT NULL CHECK (dyno_units >= 0),
@@ -57,7 +63,7 @@ CREATE TABLE usage_days (
 CREATE TABLE ledger_entries (
   seq            bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
   org_id         text NOT NULL REFERENCES orgs (id) ON DELETE CASCADE,
-  at             timestamptz NOT NULL,
+  at             text COLLATE "C" NOT NULL,
   app            text COLLATE "C" NOT NULL,
   dyno_units     integer NOT NULL CHECK (dyno_units >= 0),
   monthly_cents  integer NOT NULL CHECK (monthly_cents >= 0)
@@ -73,8 +79,8 @@ CREATE TABLE apps (
   region        text NOT NULL CHECK (region IN ('us', 'eu')),
   -- Only an org's app can be locked.
   locked        boolean NOT NULL DEFAULT false CHECK (NOT locked OR owner_org_id IS NOT NULL),
-  created_at    timestamptz NOT NULL,
-  updated_at    timestamptz NOT NULL,
+  created_at    text COLLATE "C" NOT NULL,
+  updated_at    text COLLATE "C" NOT NULL,
   version       bigint NOT NULL DEFAULT 1,
   CHECK ((owner_email IS NULL) <> (owner_org_id IS NULL))
 );
@@ -90,11 +96,22 @@ CREATE TABLE collaborators (
     AND permissions <@ ARRAY['view', 'deploy', 'operate', 'manage']::text[]
     AND array_position(permissions, NULL) IS NULL
   ),
-  created_at   timestamptz NOT NULL,
-  updated_at   timestamptz NOT NULL,
+  created_at   text COLLATE "C" NOT NULL,
+  updated_at   text COLLATE "C" NOT NULL,
   UNIQUE (app_id, email)
 );
 CREATE INDEX collaborators_by_email ON collaborators (email);
+
+-- Why each person is in an org's member list: `refs` = 1 for a membership + 1 per app of the org shared
+-- with them. A person counts in orgs.member_count while refs > 0 (rows at 0 are kept: harmless, and
+-- they spare a delete). Maintained by the engine in the transaction of every change to memberships,
+-- collaborators or an app's owner; an upsert of this row serializes two changes of the same person.
+CREATE TABLE org_people (
+  org_id  text NOT NULL REFERENCES orgs (id) ON DELETE CASCADE,
+  email   text COLLATE "C" NOT NULL,
+  refs    integer NOT NULL CHECK (refs >= 0),
+  PRIMARY KEY (org_id, email)
+);
 
 CREATE TABLE formation (
   id          text PRIMARY KEY,
@@ -102,8 +119,8 @@ CREATE TABLE formation (
   type        text COLLATE "C" NOT NULL CHECK (type ~ '^[a-z][a-z0-9_-]{0,29}$'),
   quantity    integer NOT NULL CHECK (quantity BETWEEN 0 AND 100),
   size        text NOT NULL CHECK (size IN ('standard-1x', 'standard-2x', 'performance-m', 'performance-l')),
-  created_at  timestamptz NOT NULL,
-  updated_at  timestamptz NOT NULL,
+  created_at  text COLLATE "C" NOT NULL,
+  updated_at  text COLLATE "C" NOT NULL,
   UNIQUE (app_id, type)
 );
 
@@ -117,8 +134,8 @@ CREATE TABLE transfers (
   from_email  text COLLATE "C" NOT NULL,
   to_email    text COLLATE "C" NOT NULL,
   state       text NOT NULL CHECK (state IN ('pending', 'accepted', 'declined')),
-  created_at  timestamptz NOT NULL,
-  updated_at  timestamptz NOT NULL,
+  created_at  text COLLATE "C" NOT NULL,
+  updated_at  text COLLATE "C" NOT NULL,
   CHECK (from_email <> to_email)
 );
 -- At most one pending transfer per app.
@@ -132,6 +149,6 @@ CREATE TABLE tokens (
   email        text COLLATE "C" NOT NULL REFERENCES users (email),
   hash         text COLLATE "C" NOT NULL UNIQUE CHECK (hash ~ '^[0-9a-f]{64}$'),
   description  text NOT NULL DEFAULT '',
-  created_at   timestamptz NOT NULL
+  created_at   text COLLATE "C" NOT NULL
 );
 CREATE INDEX tokens_by_email ON tokens (email);
