@@ -7,7 +7,6 @@ import {copyFileSync, mkdtempSync, rmSync} from 'node:fs'
 import {tmpdir} from 'node:os'
 import {join} from 'node:path'
 
-import {Ctx} from '../../src/lib/domain/context.js'
 import {createAuthorization} from '../../src/lib/domain/tokens.js'
 import {JsonStore} from '../../src/lib/storage/json/json-store.js'
 import {type RunResult, runBin, startServer, stopServer} from '../helpers/cli.js'

@@ -1,7 +1,6 @@
 /** Review: defects in the CLI itself (the built bin/run.js on a temp embedded store). */
 import {afterAll, beforeAll, describe, expect, it} from 'vitest'
 
-import {Ctx} from '../../src/lib/domain/context.js'
 import {scale} from '../../src/lib/domain/formation.js'
 import {JsonStore} from '../../src/lib/storage/json/json-store.js'
 import {type Sandbox, sandbox} from '../helpers/cli.js'

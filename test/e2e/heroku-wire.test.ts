@@ -8,7 +8,6 @@ import {join} from 'node:path'
 
 import {afterAll, beforeAll, describe, expect, it} from 'vitest'
 
-import {Ctx} from '../../src/lib/domain/context.js'
 import {createAuthorization} from '../../src/lib/domain/tokens.js'
 import {JsonStore} from '../../src/lib/storage/json/json-store.js'
 import {HTTP, sandbox, type Sandbox, startServer, stopServer} from '../helpers/cli.js'

@@ -12,7 +12,6 @@ import {join} from 'node:path'
 
 import {afterAll, beforeAll, describe, expect, it} from 'vitest'
 
-import {Ctx} from '../../src/lib/domain/context.js'
 import {addMember} from '../../src/lib/domain/members.js'
 import {createOrg} from '../../src/lib/domain/orgs.js'
 import {DEFAULT_LIMITS} from '../../src/lib/domain/validation.js'

@@ -12,7 +12,6 @@ import {copyFileSync, existsSync, mkdtempSync, readFileSync, renameSync, rmSync,
 import {tmpdir} from 'node:os'
 import {join, resolve} from 'node:path'
 
-import {Ctx} from '../../src/lib/domain/context.js'
 import {createAuthorization, hashToken} from '../../src/lib/domain/tokens.js'
 import {JsonStore} from '../../src/lib/storage/json/json-store.js'
 import {txCtx} from './tx-ctx.js'

@@ -9,7 +9,6 @@ import {join} from 'node:path'
 import type {FastifyInstance, InjectOptions} from 'fastify'
 
 import {createApp} from '../../src/lib/domain/apps.js'
-import {Ctx} from '../../src/lib/domain/context.js'
 import {scale} from '../../src/lib/domain/formation.js'
 import {addMember} from '../../src/lib/domain/members.js'
 import {createOrg} from '../../src/lib/domain/orgs.js'

@@ -10,7 +10,6 @@ import type {FastifyInstance} from 'fastify'
 import {afterAll, beforeAll, describe, expect, it} from 'vitest'
 
 import {createApp} from '../../src/lib/domain/apps.js'
-import {Ctx} from '../../src/lib/domain/context.js'
 import {addMember} from '../../src/lib/domain/members.js'
 import {createOrg} from '../../src/lib/domain/orgs.js'
 import {createAuthorization} from '../../src/lib/domain/tokens.js'

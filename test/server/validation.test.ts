@@ -6,7 +6,6 @@ import {join} from 'node:path'
 import {afterEach, describe, expect, it} from 'vitest'
 
 import {createApp, joinApp} from '../../src/lib/domain/apps.js'
-import {Ctx} from '../../src/lib/domain/context.js'
 import {addMember} from '../../src/lib/domain/members.js'
 import {createOrg} from '../../src/lib/domain/orgs.js'
 import {createAuthorization} from '../../src/lib/domain/tokens.js'

@@ -26,9 +26,6 @@ export async function openDatabase(ctx: CliContext, flag: string | undefined, {m
     const {migrateDatabase} = await import('../storage/postgres/migrate.js')
     await migrateDatabase(url, source)
   }
-  const [{parseDatabaseUrl}, {PostgresStorage: Engine}] = await Promise.all([
-    import('../storage/postgres/connection.js'),
-    import('../storage/postgres/pg-storage.js'),
-  ])
-  return Engine.open(parseDatabaseUrl(url, source))
+  const {PostgresStorage} = await import('../storage/postgres/pg-storage.js')
+  return PostgresStorage.open(url, {source})
 }

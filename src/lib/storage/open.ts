@@ -39,8 +39,6 @@ export async function openStorage(choice: EngineChoice, options: OpenOptions = {
     const {JsonStorage} = await import('./json/json-storage.js')
     return new JsonStorage(choice.path)
   }
-  // WIP until the PostgreSQL engine lands: a path the bundler leaves alone.
-  const enginePath = './postgres/pg-storage.js'
-  const [{parseDatabaseUrl}, {PostgresStorage}] = await Promise.all([import('./postgres/connection.js'), import(enginePath)])
-  return PostgresStorage.open(parseDatabaseUrl(choice.url, choice.source), options)
+  const {PostgresStorage} = await import('./postgres/pg-storage.js')
+  return PostgresStorage.open(choice.url, {...options, source: choice.source})
 }

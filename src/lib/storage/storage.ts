@@ -16,18 +16,7 @@
  * locale); transfers and tokens oldest first (creation time, then id); ledger entries in the order
  * they were appended; usage days by date.
  */
-import type {
-  App,
-  Collaborator,
-  FormationEntry,
-  LedgerEntry,
-  Membership,
-  Org,
-  Token,
-  Transfer,
-  UsageDay,
-  User,
-} from '../domain/types.js'
+import type {App, Collaborator, FormationEntry, LedgerEntry, Membership, Org, Token, Transfer, UsageDay, User} from '../domain/types.js'
 
 export type EngineKind = 'memory' | 'json' | 'postgres'
 
