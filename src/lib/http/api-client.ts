@@ -257,6 +257,8 @@ export class ApiClient {
     // A remote message is shown to a person: one line (OrgctlError keeps control characters from acting).
     const line = message.split('\n')[0]!.slice(0, 1000)
     if (LOCAL_IDS.has(fields.id)) return new OrgctlError('internal_error', `The API at ${this.baseUrl} failed (${fields.id}): ${line}`)
+    // The server's database is down: the server could not be asked, as a 503 from any server (retry later).
+    if (fields.id === 'store_unavailable') return new OrgctlError('network_error', `The API at ${this.baseUrl} is unavailable: ${line}`)
     return new OrgctlError(fields.id, line)
   }
 
