@@ -16,7 +16,7 @@ import {PostgresStorage} from '../../src/lib/storage/postgres/pg-storage.js'
 import {createTestDatabase, pgInfo, type TestDatabase, withClient} from '../helpers/postgres.js'
 import {storageContract} from './contract.js'
 
-storageContract({name: 'memory', open: async () => new MemoryStorage(), scopedStamp: false, onePendingTransfer: false})
+storageContract({name: 'memory', open: async () => new MemoryStorage(), scopedStamp: false})
 
 const dir = mkdtempSync(join(tmpdir(), 'orgctl-contract-'))
 afterAll(() => rmSync(dir, {recursive: true, force: true}))
@@ -25,7 +25,6 @@ storageContract({
   name: 'json',
   open: async () => new JsonStorage(join(dir, `store-${++files}.json`)),
   scopedStamp: false,
-  onePendingTransfer: false,
 })
 
 describe.skipIf(!pgInfo().url)('on PostgreSQL', () => {
@@ -47,6 +46,5 @@ describe.skipIf(!pgInfo().url)('on PostgreSQL', () => {
       return PostgresStorage.open(database.url, {source: 'the test database'})
     },
     scopedStamp: true,
-    onePendingTransfer: true,
   })
 })

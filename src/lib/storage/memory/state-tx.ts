@@ -275,6 +275,12 @@ export function stateTx(state: State, stamp: () => string | undefined): WriteTx 
           .sort(byCreation)
       },
       async insert(transfer: Transfer) {
+        // As PostgreSQL's unique index: at most one pending transfer per app.
+        for (const other of state.transfers.values()) {
+          if (transfer.state === 'pending' && other.state === 'pending' && other.appId === transfer.appId) {
+            throw conflict(`${transfer.app} already has a pending transfer: cancel it first, or wait for its answer.`)
+          }
+        }
         state.transfers.set(transfer.id, copy(transfer))
       },
       async update(transfer: Transfer) {
