@@ -169,6 +169,14 @@ afterEach(() => {
 const NO_ORGS = /not a member of any org/
 
 describe('V8 code cache of bin/run.js', () => {
+  it('leaves no import() of a named module in the bundle: a script compiled from a code cache has no loader for one', () => {
+    // Our lazy imports must become require() (bundled, or external): a literal import('x') left in would fail
+    // ("A dynamic import callback was not specified") on every run after the first. oclif's own import(url)
+    // calls load plugins from files, which a bundled orgctl never does.
+    const bundle = readFileSync(join(install, 'dist/orgctl.cjs'), 'latin1')
+    expect([...bundle.matchAll(/\bimport\(\s*["'`][^"'`]*["'`]\s*\)/g)].map((match) => match[0])).toEqual([])
+  })
+
   it('writes one cache file per command (--version -> "-", orgs -> "orgs"), and does not rewrite one V8 accepted', async () => {
     const b = box()
     const version = await b.orgctl(['--version'])

@@ -18,12 +18,9 @@ so every read command answers the same on the file. An existing file is refused 
 
   async run(): Promise<{file: string; database: string; exported: StateCounts}> {
     const {args, flags} = await this.parse(DbExport)
-    const {writeStoreFile, countState} = await import('../../lib/storage/copy.js')
-    const {existsSync} = await import('node:fs')
-    if (existsSync(args.file) && !flags.force) {
-      const {usageError} = await import('../../lib/errors.js')
-      throw usageError(`${args.file} exists already: give another path, or --force to replace it with the database's data.`)
-    }
+    const {countState, ensureNewStoreFile, writeStoreFile} = await import('../../lib/storage/copy.js')
+    // Before the database is read: a file that would be refused is refused at once.
+    ensureNewStoreFile(args.file, flags.force)
     const storage = await openDatabase(this.ctx, flags['database-url'], {migrate: false})
     let state
     try {

@@ -52,11 +52,16 @@ export async function readStoreFile(path: string): Promise<State> {
   }
 }
 
-/** Writes a State as a new store file (0600, atomic, fsynced); an existing file only with `force`. */
-export async function writeStoreFile(path: string, state: State, {force}: {force: boolean}): Promise<void> {
+/** Refuses to write over an existing file unless forced. */
+export function ensureNewStoreFile(path: string, force: boolean): void {
   if (existsSync(path) && !force) {
     throw usageError(`${path} exists already: give another path, or --force to replace it with the database's data.`)
   }
+}
+
+/** Writes a State as a new store file (0600, atomic, fsynced); an existing file only with `force`. */
+export async function writeStoreFile(path: string, state: State, {force}: {force: boolean}): Promise<void> {
+  ensureNewStoreFile(path, force)
   const store = new JsonStore(path)
   try {
     await store.update(async (target) => {
