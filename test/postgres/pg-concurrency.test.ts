@@ -6,6 +6,8 @@
  */
 import {afterAll, beforeAll, beforeEach, describe, expect, it} from 'vitest'
 
+import {isCommitUnknown} from '../../src/lib/errors.js'
+
 import {limitReached, OrgctlError} from '../../src/lib/errors.js'
 import {PostgresStorage} from '../../src/lib/storage/postgres/pg-storage.js'
 import {createTestDatabase, pgInfo, type TestDatabase, withClient} from '../helpers/postgres.js'
@@ -321,6 +323,7 @@ describe.skipIf(!pgInfo().url)('the PostgreSQL engine under concurrency and faul
       await admin('SELECT pg_terminate_backend($1)', [pid])
       const error = await write
       expect(error.id).toBe('store_error')
+      expect(isCommitUnknown(error)).toBe(true)
       expect(error.httpStatus).toBe(500)
       expect(error.message).toMatch(
         /^PostgreSQL at .* database orgctl_t_\S+: the database connection was lost while committing: the change may or may not have been saved; check before retrying it\.$/,

@@ -5,6 +5,8 @@
  */
 import {describe, expect, it} from 'vitest'
 
+import {isCommitUnknown} from '../../src/lib/errors.js'
+
 import {databaseError, isConnectionFailure, parseDatabaseUrl} from '../../src/lib/storage/postgres/connection.js'
 
 const target = parseDatabaseUrl('postgres://orgctl:s3cret@db.example.com:5432/teams')
@@ -63,6 +65,8 @@ describe('databaseError by phase', () => {
     for (const error of [terminated, killed, Object.assign(new Error('read ECONNRESET'), {code: 'ECONNRESET'})]) {
       const mapped = databaseError(error, target, 'commit')
       expect(mapped.id).toBe('store_error')
+      // The server answers it as such (not as a store it cannot read), and no client retries it.
+      expect(isCommitUnknown(mapped)).toBe(true)
       expect(mapped.httpStatus).toBe(500)
       expect(mapped.message).toBe(
         'PostgreSQL at db.example.com:5432 database teams: the database connection was lost while committing: the change may or may not have been saved; check before retrying it.',

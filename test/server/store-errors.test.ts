@@ -8,8 +8,10 @@ import {join} from 'node:path'
 
 import {afterEach, describe, expect, it} from 'vitest'
 
+import {commitUnknown, storeUnavailable} from '../../src/lib/errors.js'
 import {buildServer} from '../../src/lib/server/server.js'
 import {JsonStorage} from '../../src/lib/storage/json/json-storage.js'
+import type {Storage} from '../../src/lib/storage/storage.js'
 import {ADMIN, type Fixture, startFixture} from './_fixture.js'
 
 let fixture: Fixture | undefined
@@ -54,4 +56,66 @@ describe('a store error while serving', () => {
       }
     })
   }
+})
+
+/** The fixture's store, with every write failing as the PostgreSQL engine reports a lost database. */
+function failingWrites(storage: Storage, failure: () => Error): Storage {
+  return {
+    kind: storage.kind,
+    location: storage.location,
+    read: (fn) => storage.read(fn),
+    write: async () => {
+      throw failure()
+    },
+    close: () => storage.close(),
+  }
+}
+
+describe('the database lost while serving', () => {
+  const add = (server: Awaited<ReturnType<typeof buildServer>>, token: string) =>
+    server.inject({
+      method: 'PUT',
+      url: '/teams/acme/members',
+      headers: {accept: 'application/vnd.heroku+json; version=3', authorization: `Bearer ${token}`, 'content-type': 'application/json'},
+      payload: JSON.stringify({email: 'new@acme.test', role: 'member'}),
+    })
+
+  it('a change that never reached it: 503 store_unavailable with Retry-After (nothing changed, safe to retry)', async () => {
+    fixture = await startFixture()
+    const lines: string[] = []
+    const storage = failingWrites(new JsonStorage(join(fixture.dir, 'store.json')), () =>
+      storeUnavailable('Cannot reach PostgreSQL at db.internal:5432 database orgctl (ECONNREFUSED); nothing was changed.'),
+    )
+    const server = await buildServer({storage, errorLog: (line) => lines.push(line)})
+    try {
+      const response = await add(server, fixture.tokens[ADMIN]!)
+      expect(response.statusCode).toBe(503)
+      expect(response.headers['retry-after']).toBe('2')
+      expect(response.json().id).toBe('store_unavailable')
+      expect(response.json().message).toMatch(/nothing was changed; retry/)
+      expect(response.body).not.toContain('db.internal')
+      expect(lines.join('\n')).toContain('db.internal')
+    } finally {
+      await server.close()
+    }
+  })
+
+  it('a COMMIT whose outcome is unknown: 500 store_error saying so (a client must check, not retry)', async () => {
+    fixture = await startFixture()
+    const lines: string[] = []
+    const storage = failingWrites(new JsonStorage(join(fixture.dir, 'store.json')), () =>
+      commitUnknown('PostgreSQL at db.internal:5432 database orgctl: the database connection was lost while committing.'),
+    )
+    const server = await buildServer({storage, errorLog: (line) => lines.push(line)})
+    try {
+      const response = await add(server, fixture.tokens[ADMIN]!)
+      expect(response.statusCode).toBe(500)
+      expect(response.json().id).toBe('store_error')
+      expect(response.json().message).toMatch(/may or may not have been made\. Check before retrying/)
+      expect(response.body).not.toContain('db.internal')
+      expect(lines.join('\n')).toMatch(/commit outcome unknown.*db\.internal/)
+    } finally {
+      await server.close()
+    }
+  })
 })

@@ -283,6 +283,28 @@ export function storageContract(engine: EngineUnderTest): void {
         expect(await storage.read((tx) => tx.collaborators.list('mine'))).toEqual([])
       })
 
+      it('byEmails and inList: a membership, a collaborator on an org app, both, neither; another org, a personal app', async () => {
+        await seed()
+        await storage.write(async (tx) => {
+          await tx.collaborators.put('web', collaborator(CY))
+          await tx.collaborators.put('api', collaborator(BOB))
+          await tx.collaborators.put('mine', collaborator(DEE))
+          await tx.members.put('zeta', membership(DEE))
+        })
+        await storage.read(async (tx) => {
+          const everyone = [DEE, CY, BOB, ADA, 'nobody@x.test', BOB]
+          expect((await tx.members.byEmails('acme', everyone)).map((m) => [m.email, m.role])).toEqual([
+            [ADA, 'admin'],
+            [BOB, 'member'],
+          ])
+          expect([...(await tx.members.inList('acme', everyone))].sort()).toEqual([ADA, BOB, CY].sort())
+          expect([...(await tx.members.inList('zeta', everyone))]).toEqual([DEE])
+          expect(await tx.members.byEmails('acme', [])).toEqual([])
+          expect((await tx.members.inList('acme', [])).size).toBe(0)
+          expect((await tx.members.inList('no-such-org', everyone)).size).toBe(0)
+        })
+      })
+
       it('figures, inOrg, appsInOrg, sinceInOrg and outsideMembers in the tricky cases', async () => {
         await seed()
         const look = () =>

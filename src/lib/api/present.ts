@@ -1,7 +1,6 @@
 /** Domain objects to API resources: the one place the wire shape is decided. */
-import {crypto} from '../builtins.js'
-
 import type {AccessView} from '../domain/access.js'
+import {derivedId} from '../domain/ids.js'
 import type {MemberView} from '../domain/members.js'
 import type {OrgUsage, OrgView} from '../domain/orgs.js'
 import {type App as DomainApp, type FormationEntry, type Org, PERMISSION_DESCRIPTIONS, type User} from '../domain/types.js'
@@ -11,12 +10,6 @@ import {TEAM_OWNER_DOMAIN} from '../domain/validation.js'
 import type * as R from './resources.js'
 
 export {TEAM_OWNER_DOMAIN}
-
-/** A stable UUID-shaped id derived from a name, for things the store has no id for. */
-function derivedId(kind: string, name: string): string {
-  const hex = crypto().createHash('sha256').update(`${kind}:${name}`).digest('hex')
-  return `${hex.slice(0, 8)}-${hex.slice(8, 12)}-5${hex.slice(13, 16)}-a${hex.slice(17, 20)}-${hex.slice(20, 32)}`
-}
 
 function userRef(user: UserRef): R.UserRef {
   return {id: user.id ?? derivedId('user', user.email), email: user.email}

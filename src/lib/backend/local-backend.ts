@@ -161,13 +161,7 @@ export class LocalBackend implements Backend {
   }
 
   destroyApp(app: string): Promise<R.App> {
-    return this.change(async (ctx) => {
-      const found = await ctx.app(app)
-      // Presented as it was, before it is gone.
-      const view = await appView(ctx, found)
-      await destroyApp(ctx, app)
-      return present.presentApp(view)
-    })
+    return this.change(async (ctx) => present.presentApp(await destroyApp(ctx, app)))
   }
 
   setLocked(app: string, locked: boolean): Promise<R.App> {
@@ -195,8 +189,10 @@ export class LocalBackend implements Backend {
 
   joinApp(app: string): Promise<R.Collaborator> {
     return this.change(async (ctx) => {
-      const joined = await joinApp(ctx, app)
-      return present.presentAccess((await accessOf(ctx, joined.app, ctx.actor))!)
+      const {app: found, collaborator} = await joinApp(ctx, app)
+      // The collaborator record joining made (or found): its own permissions, whatever the role grants besides.
+      const view = (await accessOf(ctx, found, ctx.actor))!
+      return present.presentAccess({...view, permissions: collaborator.permissions, collaborator})
     })
   }
 

@@ -39,22 +39,49 @@ async function accessViews(ctx: Ctx, app: App): Promise<AccessView[]> {
     const since = admin.createdAt > app.createdAt ? admin.createdAt : app.createdAt
     rows.set(admin.email, {app, role: 'admin', permissions: APP_PERMISSIONS, since})
   }
-  for (const collaborator of await ctx.tx.collaborators.list(app.name)) {
+  const collaborators = await ctx.tx.collaborators.list(app.name)
+  // Each collaborator's role in the org, in one look (not one per collaborator).
+  const roles = new Map(
+    org === undefined
+      ? []
+      : (
+          await ctx.tx.members.byEmails(
+            org,
+            collaborators.map(({email}) => email),
+          )
+        ).map((membership) => [membership.email, membership.role]),
+  )
+  for (const collaborator of collaborators) {
     const row = rows.get(collaborator.email)
     if (row) {
       row.collaborator = collaborator
       continue
     }
-    const role = org === undefined ? 'collaborator' : ((await ctx.tx.members.get(org, collaborator.email))?.role ?? 'collaborator')
-    rows.set(collaborator.email, {app, role, permissions: collaborator.permissions, collaborator})
+    rows.set(collaborator.email, {
+      app,
+      role: roles.get(collaborator.email) ?? 'collaborator',
+      permissions: collaborator.permissions,
+      collaborator,
+    })
   }
   const ids = await ctx.tx.users.idsByEmail([...rows.keys()])
   return [...rows].map(([email, row]) => ({...row, user: {email, id: ids.get(email)}})).sort(byKey((row) => row.user.email))
 }
 
-/** One person's row of an app's access list (someone without access: no role, no permissions). */
+/** One person's row of an app's access list, as listAccess gives it (undefined: no access). */
 export async function accessOf(ctx: Ctx, app: App, email: string): Promise<AccessView | undefined> {
-  return (await accessViews(ctx, app)).find((row) => row.user.email === email)
+  const collaborator = await ctx.tx.collaborators.get(app.name, email)
+  const user = {email, id: (await ctx.tx.users.byEmail(email))?.id}
+  if (app.owner.kind === 'user') {
+    if (app.owner.email === email) return {app, user, role: 'owner', permissions: APP_PERMISSIONS, collaborator}
+    return collaborator && {app, user, role: 'collaborator', permissions: collaborator.permissions, collaborator}
+  }
+  const membership = await ctx.tx.members.get(app.owner.name, email)
+  if (membership?.role === 'admin') {
+    const since = membership.createdAt > app.createdAt ? membership.createdAt : app.createdAt
+    return {app, user, role: 'admin', permissions: APP_PERMISSIONS, since, collaborator}
+  }
+  return collaborator && {app, user, role: membership?.role ?? 'collaborator', permissions: collaborator.permissions, collaborator}
 }
 
 /** The row of a collaborator just taken off (or of someone who had no access: `collaborator` absent). */

@@ -6,6 +6,7 @@ import {byKey} from './order.js'
 import {APP_PERMISSIONS, type App, type AppPermission, type Collaborator, type Region} from './types.js'
 import {currentUsage, ensureWithinLimit, NO_RATE, recordRate, recordUsage} from './usage.js'
 import {isAppName, parseAppName} from './validation.js'
+import {type AppView, appView} from './views.js'
 
 /** What a member gets on joining an app: everything but managing access. */
 export const JOIN_PERMISSIONS: readonly AppPermission[] = ['view', 'deploy', 'operate']
@@ -117,9 +118,11 @@ export async function lockedApp(ctx: WriteCtx, name: string, alsoOrgs: readonly 
   return ctx.app(name)
 }
 
-export async function destroyApp(ctx: WriteCtx, name: string): Promise<App> {
+/** Destroys an app; gives back how it was just before (as it was answered under the lock). */
+export async function destroyApp(ctx: WriteCtx, name: string): Promise<AppView> {
   const app = await lockedApp(ctx, name)
   await ctx.authorizeApp('apps:destroy', app)
+  const view = await appView(ctx, app)
   const org = await ctx.ownerOrg(app)
   const pending = await ctx.tx.transfers.pendingFor(app.id)
   if (pending) await ctx.tx.transfers.remove(pending.id)
@@ -128,7 +131,7 @@ export async function destroyApp(ctx: WriteCtx, name: string): Promise<App> {
     await recordRate(ctx, org, app.name, NO_RATE)
     await recordUsage(ctx, org)
   }
-  return app
+  return view
 }
 
 /** Locks or unlocks an org app; asking for the state it is already in changes nothing. */

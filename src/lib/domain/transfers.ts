@@ -64,13 +64,13 @@ async function transferToOrg(ctx: WriteCtx, app: App, target: Org, options: Tran
   const usage = await currentUsage(ctx, target.name)
   const rate = await rateOf(ctx, app.name)
   const comers = [
-    ...(await ctx.tx.collaborators.list(app.name)).map((collaborator) => collaborator.email),
-    ...(previousOwner ? [previousOwner] : []),
+    ...new Set([
+      ...(await ctx.tx.collaborators.list(app.name)).map((collaborator) => collaborator.email),
+      ...(previousOwner ? [previousOwner] : []),
+    ]),
   ]
-  let newcomers = 0
-  for (const email of new Set(comers)) {
-    if (!(await ctx.tx.members.get(target.name, email)) && !(await ctx.tx.collaborators.inOrg(target.name, email))) newcomers++
-  }
+  const already = await ctx.tx.members.inList(target.name, comers)
+  const newcomers = comers.filter((email) => !already.has(email)).length
   ensureWithinLimit(target, 'apps', usage.apps, 1)
   ensureWithinLimit(target, 'members', usage.members, newcomers)
   ensureWithinLimit(target, 'dyno-units', usage['dyno-units'], rate.dynoUnits)

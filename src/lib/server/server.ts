@@ -105,6 +105,8 @@ export interface RouteOptions {
   body?: object
   /** The JSON schema of the query string (none: the route takes no parameters). */
   query?: object
+  /** Its answer changes with the time as well as with the data: never kept in the answer cache. */
+  timeDependent?: boolean
 }
 
 /** What the routes are handed. */
@@ -272,7 +274,10 @@ export async function buildServer(options: ServerOptions): Promise<FastifyInstan
     reply.header('Request-Id', requestId)
     const token = tokenFrom(request.headers.authorization)
     const hash = token === undefined ? undefined : hashToken(token)
-    const cacheable = request.method === 'GET' && !request.url.startsWith('/account/rate-limits')
+    const cacheable =
+      request.method === 'GET' &&
+      !request.url.startsWith('/account/rate-limits') &&
+      !(request.routeOptions.config as {timeDependent?: boolean} | undefined)?.timeDependent
     // One look at the storage per request: who the token is, and the stamp of what a GET is about.
     const {actor, stamp} = await storage.read(async (tx) => {
       const found = hash === undefined ? undefined : await verifyTokenHash(tx, hash)
@@ -389,6 +394,7 @@ export async function buildServer(options: ServerOptions): Promise<FastifyInstan
       app.route({
         method: route.method,
         url: routerPath(route),
+        config: {timeDependent: routeOptions.timeDependent === true},
         schema: {
           ...(params ? {params} : {}),
           querystring: routeOptions.query ?? NO_QUERY,

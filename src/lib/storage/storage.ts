@@ -81,6 +81,10 @@ export interface MemberReads {
   get(org: string, email: string): Promise<Membership | undefined>
   /** The org's memberships, by email. */
   list(org: string): Promise<Membership[]>
+  /** The memberships of those of these emails that have one, by email. */
+  byEmails(org: string, emails: readonly string[]): Promise<Membership[]>
+  /** Those of these emails that are in the org's member list (a membership, or an app of the org shared with them). */
+  inList(org: string, emails: readonly string[]): Promise<Set<string>>
   /** The org's admins, by email. */
   admins(org: string): Promise<Membership[]>
 }

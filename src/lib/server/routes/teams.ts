@@ -105,5 +105,6 @@ export function teamRoutes({on, sendList}: RouteContext): void {
     request.backend.teamUsage(request.params.team, (request.query as {history?: string}).history === 'true'),
   )
 
-  on(ROUTES.teamBilling, {}, (request) => request.backend.teamBilling(request.params.team))
+  // Its to-date figure moves with the clock, not with the data: never answered from the cache.
+  on(ROUTES.teamBilling, {timeDependent: true}, (request) => request.backend.teamBilling(request.params.team))
 }

@@ -147,6 +147,20 @@ export function stateTx(state: State, stamp: () => string | undefined): WriteTx 
       async list(name) {
         return [...(org(name)?.members.values() ?? [])].map(copy).sort(byEmail)
       },
+      async byEmails(name, emails) {
+        const members = org(name)?.members
+        return [...new Set(emails)]
+          .flatMap((email) => {
+            const membership = members?.get(email)
+            return membership ? [copy(membership)] : []
+          })
+          .sort(byEmail)
+      },
+      async inList(name, emails) {
+        const members = org(name)?.members
+        const {collaborators} = summary(name)
+        return new Set(emails.filter((email) => members?.has(email) || collaborators.has(email)))
+      },
       async admins(name) {
         return [...(org(name)?.members.values() ?? [])]
           .filter((membership) => membership.role === 'admin')

@@ -4,6 +4,7 @@ import {appOf, collaboratorOf, dayOf, formationOf, ledgerOf, membershipOf, orgOf
 import type {Session} from './session.js'
 import {
   APP_COLUMNS,
+  APP_ID,
   APPS,
   BY_CREATION,
   COLLABORATOR_COLUMNS,
@@ -11,16 +12,15 @@ import {
   MEMBER_COLUMNS,
   named,
   ORG_COLUMNS,
+  ORG_ID,
   SIZE_UNITS,
   TOKEN_COLUMNS,
   TRANSFER_COLUMNS,
+  userByEmail,
 } from './sql.js'
 
-const ORG_ID = (param: string) => `(SELECT id FROM orgs WHERE name = ${param})`
-const APP_ID = (param: string) => `(SELECT id FROM apps WHERE name = ${param})`
-
 const q = {
-  userByEmail: named('user-by-email', 'SELECT id, email, created_at FROM users WHERE email = $1'),
+  userByEmail,
   userById: named('user-by-id', 'SELECT id, email, created_at FROM users WHERE id = $1'),
   userIds: named('user-ids', 'SELECT email, id FROM users WHERE email = ANY($1::text[])'),
   orgByName: named('org-by-name', `SELECT ${ORG_COLUMNS} FROM orgs o WHERE o.name = $1`),
@@ -38,6 +38,18 @@ const q = {
   ),
   member: named('member-get', `SELECT ${MEMBER_COLUMNS} FROM memberships m WHERE m.org_id = ${ORG_ID('$1')} AND m.email = $2`),
   members: named('member-list', `SELECT ${MEMBER_COLUMNS} FROM memberships m WHERE m.org_id = ${ORG_ID('$1')} ORDER BY m.email`),
+  membersByEmails: named(
+    'member-by-emails',
+    `SELECT ${MEMBER_COLUMNS} FROM memberships m WHERE m.org_id = ${ORG_ID('$1')} AND m.email = ANY($2::text[]) ORDER BY m.email`,
+  ),
+  // The member list is memberships plus the people an org app is shared with.
+  inList: named(
+    'member-in-list',
+    `SELECT m.email FROM memberships m WHERE m.org_id = ${ORG_ID('$1')} AND m.email = ANY($2::text[])
+     UNION
+     SELECT c.email FROM collaborators c JOIN apps a ON a.id = c.app_id
+      WHERE a.owner_org_id = ${ORG_ID('$1')} AND c.email = ANY($2::text[])`,
+  ),
   admins: named(
     'member-admins',
     `SELECT ${MEMBER_COLUMNS} FROM memberships m WHERE m.org_id = ${ORG_ID('$1')} AND m.role = 'admin' ORDER BY m.email`,
@@ -164,6 +176,14 @@ export function readRepositories(db: Session): ReadTx {
       },
       async list(org) {
         return (await db.rows(q.members(org))).map(membershipOf)
+      },
+      async byEmails(org, emails) {
+        if (emails.length === 0) return []
+        return (await db.rows(q.membersByEmails(org, [...emails]))).map(membershipOf)
+      },
+      async inList(org, emails) {
+        if (emails.length === 0) return new Set()
+        return new Set((await db.rows(q.inList(org, [...emails]))).map((row) => row.email as string))
       },
       async admins(org) {
         return (await db.rows(q.admins(org))).map(membershipOf)

@@ -8,8 +8,7 @@
  * names: one is made (with the membership's user id where it has one) for each the store has no user
  * record for.
  */
-import {randomUUID} from 'node:crypto'
-
+import {derivedId} from '../../domain/ids.js'
 import type {Collaborator, FormationEntry, Membership, User} from '../../domain/types.js'
 import {conflict} from '../../errors.js'
 import {emptyState, type State, type StoredApp, type StoredOrg} from '../memory/state.js'
@@ -87,8 +86,9 @@ async function insertColumns(db: Session, sql: string, rows: readonly unknown[][
 /** Every user the store's records need: its own, plus one for each email they name without a record. */
 function usersFor(state: State): User[] {
   const users = new Map<string, User>(state.users)
+  // The id every engine's answers already gave them (see derivedId): the round trip keeps it.
   const need = (email: string, createdAt: string, id?: string) => {
-    if (!users.has(email)) users.set(email, {id: id ?? randomUUID(), email, createdAt})
+    if (!users.has(email)) users.set(email, {id: id ?? derivedId('user', email), email, createdAt})
   }
   for (const org of state.orgs.values()) for (const m of org.members.values()) need(m.email, m.createdAt, m.userId)
   for (const app of state.apps.values()) {
@@ -96,6 +96,10 @@ function usersFor(state: State): User[] {
     for (const c of app.collaborators.values()) need(c.email, c.createdAt)
   }
   for (const token of state.tokens.values()) need(token.email, token.createdAt)
+  for (const transfer of state.transfers.values()) {
+    need(transfer.from, transfer.createdAt)
+    need(transfer.to, transfer.createdAt)
+  }
   return [...users.values()]
 }
 

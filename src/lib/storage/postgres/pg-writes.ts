@@ -10,9 +10,7 @@ import type {ReadTx, WriteTx} from '../storage.js'
 import type {Row} from './rows.js'
 import {userOf} from './rows.js'
 import type {Session} from './session.js'
-import {named} from './sql.js'
-
-const ORG_ID = (param: string) => `(SELECT id FROM orgs WHERE name = ${param})`
+import {named, ORG_ID, userByEmail} from './sql.js'
 
 /** One more reason for these people to be in the org's member list; `refs` = 1 marks a newcomer. */
 const PEOPLE_UP = (rows: string) => `INSERT INTO org_people (org_id, email, refs) ${rows}
@@ -25,7 +23,6 @@ const q = {
     'user-ensure',
     'INSERT INTO users (id, email, created_at) VALUES ($1, $2, $3) ON CONFLICT (email) DO NOTHING RETURNING id, email, created_at',
   ),
-  userByEmail: named('user-by-email', 'SELECT id, email, created_at FROM users WHERE email = $1'),
   insertOrg: named(
     'org-insert',
     `INSERT INTO orgs (id, name, created_at, updated_at, limit_apps, limit_members, limit_dyno_units)
@@ -185,7 +182,7 @@ export function writeRepositories(db: Session, reads: ReadTx): WriteTx {
       async ensure(user: User) {
         // Another transaction may have just created it: no conflict, its record is the one.
         const inserted = await db.row(q.ensureUser(user.id, user.email, user.createdAt))
-        return userOf(inserted ?? (await db.row(q.userByEmail(user.email)))!)
+        return userOf(inserted ?? (await db.row(userByEmail(user.email)))!)
       },
     },
 

@@ -12,6 +12,13 @@ export function named(name: string, text: string): (...values: unknown[]) => Que
   return (...values) => ({name, text, values})
 }
 
+/** The id of the org, or of the app, named by a parameter. */
+export const ORG_ID = (param: string) => `(SELECT id FROM orgs WHERE name = ${param})`
+export const APP_ID = (param: string) => `(SELECT id FROM apps WHERE name = ${param})`
+
+/** Used by reads and by users.ensure (a statement name must be prepared once). */
+export const userByEmail = named('user-by-email', 'SELECT id, email, created_at FROM users WHERE email = $1')
+
 /** Dyno units per size, as a table for joins: built from the domain's own table, so it is said once. */
 export const SIZE_UNITS = `(VALUES ${Object.entries(DYNO_SIZES)
   .map(([size, {units}]) => `('${size}', ${units})`)
