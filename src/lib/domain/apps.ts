@@ -1,5 +1,5 @@
 /** Apps: creating, listing, destroying, locking, joining and leaving. */
-import {conflict, notFound, usageError} from '../errors.js'
+import {conflict, notFound, OrgctlError, usageError} from '../errors.js'
 import {type Ctx, ensureUser, lockForApp, type WriteCtx} from './context.js'
 import type {NameGenerator} from './names.js'
 import {byKey} from './order.js'
@@ -11,11 +11,19 @@ import {type AppView, appView} from './views.js'
 /** What a member gets on joining an app: everything but managing access. */
 export const JOIN_PERMISSIONS: readonly AppPermission[] = ['view', 'deploy', 'operate']
 
-/** A generated name that no app has yet. */
-async function freeAppName(ctx: Ctx, generate: NameGenerator): Promise<string> {
-  for (let attempt = 0; attempt < 50; attempt++) {
+const GENERATED_NAME_ATTEMPTS = 50
+
+/** Inserts the app under a generated name no app has (one taken meanwhile by another change: the next name). */
+async function insertWithFreeName(ctx: WriteCtx, app: Omit<App, 'name'>, generate: NameGenerator): Promise<App> {
+  for (let attempt = 0; attempt < GENERATED_NAME_ATTEMPTS; attempt++) {
     const name = generate(attempt)
-    if (isAppName(name) && !(await ctx.tx.apps.byName(name))) return name
+    if (!isAppName(name) || (await ctx.tx.apps.byName(name))) continue
+    try {
+      await ctx.tx.apps.insert({...app, name})
+      return {...app, name}
+    } catch (error) {
+      if (!(error instanceof OrgctlError) || error.id !== 'conflict') throw error
+    }
   }
   throw conflict('Could not generate a free app name: give one explicitly.')
 }
@@ -36,21 +44,22 @@ export async function createApp(ctx: WriteCtx, input: CreateAppInput): Promise<A
     ensureWithinLimit(org, 'apps', (await currentUsage(ctx, org.name)).apps, 1)
   }
   if (input.name === undefined && !input.generateName) throw usageError('Give the app a name, or let orgctl generate one.')
-  const name = input.name === undefined ? await freeAppName(ctx, input.generateName!) : parseAppName(input.name)
-  if (await ctx.tx.apps.byName(name)) {
+  const name = input.name === undefined ? undefined : parseAppName(input.name)
+  if (name !== undefined && (await ctx.tx.apps.byName(name))) {
     throw conflict(`The app name ${name} is already taken: choose another, or leave it out to get a generated one.`)
   }
   await ensureUser(ctx, ctx.actor)
-  const app: App = {
+  const fields: Omit<App, 'name'> = {
     id: ctx.newId(),
-    name,
     owner: org ? {kind: 'org', name: org.name} : {kind: 'user', email: ctx.actor},
     region: input.region,
     locked: false,
     createdAt: ctx.at,
     updatedAt: ctx.at,
   }
-  await ctx.tx.apps.insert(app)
+  let app: App
+  if (name === undefined) app = await insertWithFreeName(ctx, fields, input.generateName!)
+  else await ctx.tx.apps.insert((app = {...fields, name}))
   if (org) {
     // As on Heroku, whoever creates an org app is its first collaborator, with every permission.
     await grant(ctx, app, ctx.actor, APP_PERMISSIONS)

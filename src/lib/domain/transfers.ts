@@ -163,7 +163,7 @@ export async function respondToTransfer(ctx: WriteCtx, id: string, answer: 'acce
     }
     app.owner = {kind: 'user', email: transfer.to}
     await ctx.tx.collaborators.remove(app.name, transfer.to)
-    await touch(ctx, app)
+    // grant writes the app back: its new owner and updatedAt with it.
     await grant(ctx, app, transfer.from, PERSONAL_PERMISSIONS)
   }
   transfer.state = answer
