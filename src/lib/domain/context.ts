@@ -16,6 +16,12 @@ export const systemClock: Clock = {now: () => new Date()}
 export class Ctx<Tx extends ReadTx = ReadTx> {
   /** One timestamp per operation, so everything it touches agrees. */
   readonly at: string
+  /**
+   * The actor's standing found by the last `org(name)` / `app(name)` of each name, for the authorize
+   * call that follows it (a rule looks a thing up, under its lock, then authorizes: one look, not two).
+   */
+  private readonly standings = new Map<string, Standing>()
+  private readonly subjects = new Map<string, Subject>()
 
   constructor(
     readonly tx: Tx,
@@ -31,30 +37,35 @@ export class Ctx<Tx extends ReadTx = ReadTx> {
 
   /** The org, if the actor may know it exists; else the same not-found either way. */
   async org(name: string): Promise<Org> {
+    this.standings.delete(name)
     const org = await this.tx.orgs.byName(name)
-    if (!org || (await orgStanding(this, org.name, this.actor)) === 'none') {
-      throw notFound(`Couldn't find org ${name}, or you have no access to it.`)
-    }
+    const standing = org ? await orgStanding(this, org.name, this.actor) : 'none'
+    if (!org || standing === 'none') throw notFound(`Couldn't find org ${name}, or you have no access to it.`)
+    this.standings.set(name, standing)
     return org
   }
 
   /** The app, if the actor may know it exists. */
   async app(name: string): Promise<App> {
+    this.subjects.delete(name)
     const app = await this.tx.apps.byName(name)
-    if (!app || (await appSubject(this, app, this.actor)).standing === 'none') {
-      throw notFound(`Couldn't find app ${name}, or you have no access to it.`)
-    }
+    const subject = app && (await appSubject(this, app, this.actor))
+    if (!app || !subject || subject.standing === 'none') throw notFound(`Couldn't find app ${name}, or you have no access to it.`)
+    this.subjects.set(name, subject)
     return app
   }
 
   /** Enforces the permission matrix for the actor on an org. */
   async authorizeOrg(action: Action, org: Org): Promise<void> {
-    authorize(action, {standing: await orgStanding(this, org.name, this.actor), permissions: [], target: `org ${org.name}`})
+    const standing = this.standings.get(org.name) ?? (await orgStanding(this, org.name, this.actor))
+    authorize(action, {standing, permissions: [], target: `org ${org.name}`})
   }
 
   /** Enforces the permission matrix for the actor on an app. */
   async authorizeApp(action: Action, app: App): Promise<Subject> {
-    const subject = await appSubject(this, app, this.actor)
+    const found = this.subjects.get(app.name)
+    // The app as it was looked up (a rule that changed its lock since asks again).
+    const subject = found && found.locked === app.locked ? found : await appSubject(this, app, this.actor)
     authorize(action, subject)
     return subject
   }

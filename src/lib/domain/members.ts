@@ -71,11 +71,10 @@ async function lockedOrg(ctx: WriteCtx, orgName: string): Promise<Org> {
 export async function addMember(ctx: WriteCtx, orgName: string, email: string, role: OrgRole): Promise<MemberView> {
   const org = await lockedOrg(ctx, orgName)
   await ctx.authorizeOrg('members:add', org)
-  return addTo(ctx, org, email, role)
+  return addTo(ctx, org, email, role, await findMember(ctx, org, email))
 }
 
-async function addTo(ctx: WriteCtx, org: Org, email: string, role: OrgRole): Promise<MemberView> {
-  const current = await findMember(ctx, org, email)
+async function addTo(ctx: WriteCtx, org: Org, email: string, role: OrgRole, current: MemberView | undefined): Promise<MemberView> {
   if (current?.role === role) return current
   if (current?.membership) {
     throw conflict(
@@ -91,11 +90,10 @@ async function addTo(ctx: WriteCtx, org: Org, email: string, role: OrgRole): Pro
 export async function setMember(ctx: WriteCtx, orgName: string, email: string, role: OrgRole): Promise<MemberView> {
   const org = await lockedOrg(ctx, orgName)
   await ctx.authorizeOrg('members:set', org)
-  return setIn(ctx, org, email, role)
+  return setIn(ctx, org, email, role, await findMember(ctx, org, email))
 }
 
-async function setIn(ctx: WriteCtx, org: Org, email: string, role: OrgRole): Promise<MemberView> {
-  const current = await findMember(ctx, org, email)
+async function setIn(ctx: WriteCtx, org: Org, email: string, role: OrgRole, current: MemberView | undefined): Promise<MemberView> {
   if (!current) throw notFound(`${email} is not in ${org.name}: add them with orgctl members:add ${email} --org ${org.name}.`)
   if (current.role === role) return current
   await ensureNotLastAdmin(ctx, org, current, role)
@@ -131,7 +129,8 @@ async function ensureNotLastAdmin(ctx: Ctx, org: Org, current: MemberView, newRo
 export async function putMember(ctx: WriteCtx, orgName: string, email: string, role: OrgRole): Promise<MemberView> {
   const org = await lockedOrg(ctx, orgName)
   await ctx.authorizeOrg('members:add', org)
-  if (!(await findMember(ctx, org, email))) return addTo(ctx, org, email, role)
+  const current = await findMember(ctx, org, email)
+  if (!current) return addTo(ctx, org, email, role, current)
   await ctx.authorizeOrg('members:set', org)
-  return setIn(ctx, org, email, role)
+  return setIn(ctx, org, email, role, current)
 }
