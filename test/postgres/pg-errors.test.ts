@@ -5,6 +5,7 @@
  */
 import {describe, expect, it} from 'vitest'
 
+import {isCommitUnknown} from '../../src/lib/errors.js'
 import {databaseError, isConnectionFailure, parseDatabaseUrl} from '../../src/lib/storage/postgres/connection.js'
 
 const target = parseDatabaseUrl('postgres://orgctl:s3cret@db.example.com:5432/teams')
@@ -64,6 +65,8 @@ describe('databaseError by phase', () => {
       const mapped = databaseError(error, target, 'commit')
       expect(mapped.id).toBe('store_error')
       expect(mapped.httpStatus).toBe(500)
+      // Marked, so that the server answers "may or may not have been made" (server.ts), not a generic failure.
+      expect(isCommitUnknown(mapped)).toBe(true)
       expect(mapped.message).toBe(
         'PostgreSQL at db.example.com:5432 database teams: the database connection was lost while committing: the change may or may not have been saved; check before retrying it.',
       )

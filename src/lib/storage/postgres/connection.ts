@@ -12,7 +12,7 @@
  */
 import pg, {type Pool, type PoolConfig} from 'pg'
 
-import {OrgctlError, storeError, storeUnavailable, usageError} from '../../errors.js'
+import {commitUnknown, OrgctlError, storeError, storeUnavailable, usageError} from '../../errors.js'
 
 export interface DatabaseTarget {
   /** The URL as given (with its password): for the pool only, never for a message. */
@@ -172,7 +172,8 @@ export function databaseError(error: unknown, target: DatabaseTarget, phase: Dat
   if (phase === 'start' || (phase !== 'connect' && !isConnectionFailure(error))) return base
   if (phase === 'commit') {
     const where = `PostgreSQL at ${describeHost(target)} database ${target.database}`
-    return storeError(
+    // Marked, so the server answers that the outcome is unknown (server.ts), not a generic store failure.
+    return commitUnknown(
       `${where}: the database connection was lost while committing: the change may or may not have been saved; check before retrying it.`,
     )
   }
