@@ -31,7 +31,7 @@ export interface DatabaseTarget {
 }
 
 export interface PoolOptions {
-  /** Longest a statement may run, ms: a stuck query cannot hold a lock for ever. Default 30 s. */
+  /** Longest a statement may run, ms: a stuck query cannot hold a lock for ever. Default 10 s (the HTTP client waits 30 s in all, retries included). */
   statementTimeoutMs?: number
   /** Longest to wait for a connection, ms (connecting, or a free connection of the pool). Default 5 s. */
   connectTimeoutMs?: number
@@ -169,6 +169,10 @@ export function isConnectionFailure(error: unknown): boolean {
 export function databaseError(error: unknown, target: DatabaseTarget, phase: DatabasePhase = 'start'): OrgctlError {
   if (error instanceof OrgctlError) return error
   const base = describeFailure(error, target)
+  // A statement cancelled by the timeout (a stuck change holding the lock it waited on): rolled back, safe to retry.
+  if (phase === 'transaction' && (error as {code?: string}).code === '57014') {
+    return storeUnavailable(`${base.message.replace(/\.$/, '')}; nothing was changed.`)
+  }
   if (phase === 'start' || (phase !== 'connect' && !isConnectionFailure(error))) return base
   if (phase === 'commit') {
     const where = `PostgreSQL at ${describeHost(target)} database ${target.database}`
@@ -232,7 +236,7 @@ export async function openPool(target: DatabaseTarget, options: PoolOptions = {}
     connectionString: target.url,
     max: options.max ?? 10,
     connectionTimeoutMillis: options.connectTimeoutMs ?? 5000,
-    statement_timeout: options.statementTimeoutMs ?? 30_000,
+    statement_timeout: options.statementTimeoutMs ?? 10_000,
     idle_in_transaction_session_timeout: options.idleInTransactionTimeoutMs ?? 60_000,
     application_name: 'orgctl',
   }

@@ -38,6 +38,7 @@ const IMPORT_LOCK_KEY = '111114103105109112'
 const CHUNK = 5000
 
 export async function exportState(db: Session): Promise<State> {
+  await db.rows({text: `SET LOCAL statement_timeout = '10min'`})
   const state = emptyState()
   for (const row of await db.rows({text: 'SELECT id, email, created_at FROM users ORDER BY email'})) state.users.set(row.email, userOf(row))
   const orgNames = new Map<string, string>()
@@ -105,6 +106,8 @@ function usersFor(state: State): User[] {
 
 export async function importState(db: Session, state: State, options: ImportOptions, target: DatabaseTarget): Promise<void> {
   await db.rows({text: 'SELECT pg_advisory_xact_lock($1::bigint)', values: [IMPORT_LOCK_KEY]})
+  // A whole team's rows in a few statements: more time than an ordinary statement gets.
+  await db.rows({text: `SET LOCAL statement_timeout = '10min'`})
   const held = await db.row({
     text: `SELECT EXISTS (SELECT 1 FROM orgs) OR EXISTS (SELECT 1 FROM apps) OR EXISTS (SELECT 1 FROM users) OR EXISTS (SELECT 1 FROM tokens) AS any`,
   })
