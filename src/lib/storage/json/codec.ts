@@ -294,14 +294,74 @@ const SECTION_DECODERS: {[K in SectionName]: (value: unknown) => Sections[K]} = 
   tokens: (value) => keyed(value, 'tokens', decodeToken, (t) => t.id),
 }
 
+/*
+ * Each record is written with its keys in one order, whatever order the code that made it used: the
+ * same state always encodes to the same bytes (a change that changes nothing writes nothing, and a
+ * section re-encoded after a check equals the one a commit wrote).
+ */
+const userRecord = ({id, email, createdAt}: User) => ({id, email, createdAt})
+const ownerRecord = (owner: AppOwner) =>
+  owner.kind === 'user' ? {kind: owner.kind, email: owner.email} : {kind: owner.kind, name: owner.name}
+const collaboratorRecord = ({id, email, permissions, createdAt, updatedAt}: Collaborator) => ({
+  id,
+  email,
+  permissions,
+  createdAt,
+  updatedAt,
+})
+const formationRecord = ({id, type, quantity, size, createdAt, updatedAt}: FormationEntry) => ({
+  id,
+  type,
+  quantity,
+  size,
+  createdAt,
+  updatedAt,
+})
+const dayRecord = ({date, apps, members, dynoUnits}: UsageDay) => ({date, apps, members, dynoUnits})
+const ledgerRecord = ({at: when, app, dynoUnits, monthlyCents}: LedgerEntry) => ({at: when, app, dynoUnits, monthlyCents})
+const transferRecord = ({id, app, appId, from, to, state, createdAt, updatedAt}: Transfer) => ({
+  id,
+  app,
+  appId,
+  from,
+  to,
+  state,
+  createdAt,
+  updatedAt,
+})
+const tokenRecord = ({id, email, hash, description, createdAt}: Token) => ({id, email, hash, description, createdAt})
+
 const SECTION_ENCODERS: {[K in SectionName]: (records: Sections[K]) => unknown[]} = {
-  users: (users) => [...users.values()],
-  orgs: (orgs) => [...orgs.values()].map((org) => ({...org, members: [...org.members.values()].map(membershipRecord)})),
-  histories: (histories) => [...histories].map(([org, history]) => ({org, ...history})),
+  users: (users) => [...users.values()].map(userRecord),
+  orgs: (orgs) =>
+    [...orgs.values()].map(({id, name, createdAt, updatedAt, limits, members}) => ({
+      id,
+      name,
+      createdAt,
+      updatedAt,
+      limits: {apps: limits.apps, members: limits.members, 'dyno-units': limits['dyno-units']},
+      members: [...members.values()].map(membershipRecord),
+    })),
+  histories: (histories) =>
+    [...histories].map(([org, {usageHistory, ledger}]) => ({
+      org,
+      usageHistory: usageHistory.map(dayRecord),
+      ledger: ledger.map(ledgerRecord),
+    })),
   apps: (apps) =>
-    [...apps.values()].map((app) => ({...app, collaborators: [...app.collaborators.values()], formation: [...app.formation.values()]})),
-  transfers: (transfers) => [...transfers.values()],
-  tokens: (tokens) => [...tokens.values()],
+    [...apps.values()].map(({id, name, owner, region, locked, createdAt, updatedAt, collaborators, formation}) => ({
+      id,
+      name,
+      owner: ownerRecord(owner),
+      region,
+      locked,
+      createdAt,
+      updatedAt,
+      collaborators: [...collaborators.values()].map(collaboratorRecord),
+      formation: [...formation.values()].map(formationRecord),
+    })),
+  transfers: (transfers) => [...transfers.values()].map(transferRecord),
+  tokens: (tokens) => [...tokens.values()].map(tokenRecord),
 }
 
 /** Runs a decode (checked or not), and when it fails, runs it again naming the bad field. */
