@@ -1,7 +1,10 @@
+import {existsSync} from 'node:fs'
+
 import {Args, Flags} from '@oclif/core'
 
 import {OrgctlCommand} from '../../lib/cli/base-command.js'
 import {databaseUrlFlag, openDatabase} from '../../lib/cli/database.js'
+import {usageError} from '../../lib/errors.js'
 import type {StateCounts} from '../../lib/storage/copy.js'
 
 export default class DbExport extends OrgctlCommand {
@@ -19,9 +22,8 @@ so every read command answers the same on the file. An existing file is refused 
   async run(): Promise<{file: string; database: string; exported: StateCounts}> {
     const {args, flags} = await this.parse(DbExport)
     const {writeStoreFile, countState} = await import('../../lib/storage/copy.js')
-    const {existsSync} = await import('node:fs')
+    // Refused before connecting to the database.
     if (existsSync(args.file) && !flags.force) {
-      const {usageError} = await import('../../lib/errors.js')
       throw usageError(`${args.file} exists already: give another path, or --force to replace it with the database's data.`)
     }
     const storage = await openDatabase(this.ctx, flags['database-url'], {migrate: false})
