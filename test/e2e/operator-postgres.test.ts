@@ -25,6 +25,8 @@ const EXT = 'ext@partner.test'
 const SECRET = 'right-password'
 
 type Env = Record<string, string | undefined>
+/** PASSWORD_ROLE exists on the run's throwaway cluster only (outside e2e-pg there is no PostgreSQL at all). */
+const THROWAWAY = PG && pgInfo().throwaway
 
 describe.runIf(PG)('the operator commands on PostgreSQL', () => {
   let dir: string
@@ -243,7 +245,7 @@ describe.runIf(PG)('the operator commands on PostgreSQL', () => {
       }
     }
 
-    it.skipIf(!pgInfo().throwaway)('never shows it, when every command succeeds, nor when one is refused for a privilege', async () => {
+    it.skipIf(!THROWAWAY)('never shows it, when every command succeeds, nor when one is refused for a privilege', async () => {
       const db = await database()
       await withClient(db.url, async (client) => {
         for (const grant of ['ALL ON ALL TABLES IN SCHEMA public', 'ALL ON ALL SEQUENCES IN SCHEMA public']) {
@@ -294,7 +296,7 @@ describe.runIf(PG)('the operator commands on PostgreSQL', () => {
       expect(refusals[0]![1].stderr).toMatch(new RegExp(`${empty.name}.*privilege`))
     })
 
-    it.skipIf(!pgInfo().throwaway)('never shows it on a refused login: exit 7, one line naming host and database', async () => {
+    it.skipIf(!THROWAWAY)('never shows it on a refused login: exit 7, one line naming host and database', async () => {
       const db = await database()
       const url = withDatabase(db.url, db.name, {user: PASSWORD_ROLE, password: 'wrong-Secret-42'})
       const file = join(dir, 'refused-login-source.json')
