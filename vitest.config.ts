@@ -1,4 +1,24 @@
+import {existsSync, readdirSync} from 'node:fs'
+import {join} from 'node:path'
+
 import {defineConfig} from 'vitest/config'
+
+/**
+ * Whether the run can have a PostgreSQL server, told before any test starts (postgres-setup.ts starts it):
+ * ORGCTL_TEST_DATABASE_URL, or server binaries where findPgBin (test/helpers/postgres.ts) looks. Without
+ * one, e2e-pg runs a single placeholder instead of the e2e files, skipped with the reason, and the
+ * globalSetup prints its loud line; under CI=true or ORGCTL_TEST_PG=require the globalSetup fails the run.
+ */
+function mayHavePostgres(env = process.env): boolean {
+  if (env.ORGCTL_TEST_PG === 'off') return false
+  if (env.ORGCTL_TEST_DATABASE_URL?.trim()) return true
+  const has = (dir: string) => existsSync(join(dir, 'initdb')) && existsSync(join(dir, 'pg_ctl'))
+  if (env.ORGCTL_TEST_PG_BIN) return has(env.ORGCTL_TEST_PG_BIN)
+  const root = '/usr/lib/postgresql'
+  if (existsSync(root) && readdirSync(root).some((version) => has(join(root, version, 'bin')))) return true
+  return (env.PATH ?? '').split(':').some((dir) => dir !== '' && has(dir))
+}
+const pgRequired = process.env.CI === 'true' || process.env.ORGCTL_TEST_PG === 'require'
 
 export default defineConfig({
   test: {
@@ -15,6 +35,17 @@ export default defineConfig({
       // One behaviour suite, run on both backends: the embedded store, and a real `orgctl serve`.
       {extends: true, test: {name: 'e2e-store', include: ['test/e2e/**/*.test.ts'], env: {ORGCTL_TEST_BACKEND: 'local'}}},
       {extends: true, test: {name: 'e2e-http', include: ['test/e2e/**/*.test.ts'], env: {ORGCTL_TEST_BACKEND: 'http'}}},
+      // A third time: the CLI through `orgctl serve --database-url` on PostgreSQL, a database per sandbox; and the
+      // operator commands (db:*, orgs:create, authorizations:create) directly on PostgreSQL (operator-postgres.test.ts).
+      {
+        extends: true,
+        test: {
+          name: 'e2e-pg',
+          include: mayHavePostgres() || pgRequired ? ['test/e2e/**/*.test.ts'] : ['test/e2e-pg/unavailable.test.ts'],
+          env: {ORGCTL_TEST_BACKEND: 'postgres'},
+          globalSetup: ['test/helpers/postgres-setup.ts'],
+        },
+      },
       // PostgreSQL: one server for the run (a throwaway cluster, or ORGCTL_TEST_DATABASE_URL), a database per file.
       // The storage contract runs here too: on memory, the JSON file and PostgreSQL, in one file.
       {

@@ -8,7 +8,7 @@ import {join} from 'node:path'
 import pLimit from 'p-limit'
 import {expect} from 'vitest'
 
-import {HTTP, type RunResult, type Sandbox} from '../helpers/cli.js'
+import {HTTP, type RunResult, type Sandbox, syncStore} from '../helpers/cli.js'
 
 export const ORG = 'acme-widgets'
 export const ADMIN = 'admin@acme.test'
@@ -18,8 +18,10 @@ export const DEV = 'dev@acme.test'
  * The store file's bytes, or undefined when it does not exist yet. Through the
  * server, tokens are minted into the store for each user, so there the users and
  * tokens (and the revision and section layout their minting changes) are left out of the comparison.
+ * On PostgreSQL, the sandbox database's whole content written out as a store file (syncStore).
  */
-export function storeBytes(path: string): Buffer | undefined {
+export async function storeBytes(path: string): Promise<Buffer | undefined> {
+  await syncStore(path)
   if (!existsSync(path)) return undefined
   const bytes = readFileSync(path)
   if (!HTTP) return bytes
@@ -73,11 +75,11 @@ export function expectJsonError(result: RunResult, code: number, id: string): {i
   return body
 }
 
-/** Runs the command and asserts the store file did not change at all. */
+/** Runs the command and asserts the store file (on PostgreSQL: the database's content) did not change at all. */
 export async function expectUnchanged(box: Sandbox, run: () => Promise<RunResult>): Promise<RunResult> {
-  const before = storeBytes(box.store)
+  const before = await storeBytes(box.store)
   const result = await run()
-  const after = storeBytes(box.store)
+  const after = await storeBytes(box.store)
   expect(after?.equals(before ?? Buffer.alloc(0)) ?? before === undefined, show(result, 'store changed')).toBe(true)
   return result
 }
@@ -87,7 +89,8 @@ let copies = 0
 /**
  * Runs one command as `user` on a private copy of `base` (a store file), so cells
  * that change things do not disturb each other. Returns the run and whether the
- * copy changed.
+ * copy changed. On PostgreSQL the copy is loaded into a database of its own (db:import's
+ * importState), served there, and written back to the file after the run.
  */
 export async function runOnCopy(
   box: Sandbox,
@@ -98,13 +101,20 @@ export async function runOnCopy(
 ): Promise<{result: RunResult; changed: boolean; store: string}> {
   const store = join(box.dir, `copy-${process.pid}-${copies++}.json`)
   copyFileSync(base, store)
-  const before = storeBytes(store)!
+  const before = (await storeBytes(store))!
   const result = await box.run(user, args, {env: {ORGCTL_STORE: store, ...env}})
-  const after = storeBytes(store)
+  const after = await storeBytes(store)
   return {result, changed: !after || !after.equals(before), store}
 }
 
-/** The parsed store file (for looking at what a command left behind). */
-export function readStore(path: string): any {
+/** The parsed store file (for looking at what a command left behind); on PostgreSQL, the database written out. */
+export async function readStore(path: string): Promise<any> {
+  await syncStore(path)
   return JSON.parse(readFileSync(path, 'utf8'))
+}
+
+/** A copy of the sandbox's store at `to` (a store file in every mode), for runOnCopy. */
+export async function copyStore(box: Sandbox, to: string): Promise<void> {
+  await syncStore(box.store)
+  copyFileSync(box.store, to)
 }

@@ -22,7 +22,7 @@ describe.skipIf(HTTP)('login --api-url', () => {
   })
   afterAll(async () => {
     await stopServer(server)
-    box.cleanup()
+    await box.cleanup()
   })
 
   it('checks the token, saves it 0600, uses it, and revokes it on logout', async () => {

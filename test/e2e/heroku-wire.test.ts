@@ -1,22 +1,19 @@
 /**
  * The built `orgctl serve` (the bundle users run) as Heroku's clients meet it: ids for names, the
  * add-on and dyno lists of apps:info and ps, empty JSON bodies, and Heroku's error body for failures
- * node:http answers itself. Through the real binary only: on the HTTP run of the suite.
+ * node:http answers itself. Through the real binary only: on the HTTP runs of the suite (the file, PostgreSQL).
  */
 import {connect} from 'node:net'
 import {join} from 'node:path'
 
 import {afterAll, beforeAll, describe, expect, it} from 'vitest'
 
-import {createAuthorization} from '../../src/lib/domain/tokens.js'
-import {JsonStore} from '../../src/lib/storage/json/json-store.js'
-import {HTTP, sandbox, type Sandbox, startServer, stopServer} from '../helpers/cli.js'
+import {HTTP, sandbox, type Sandbox, type Server, stopServer} from '../helpers/cli.js'
 import {ADMIN, expectOk, ORG} from './_util.js'
-import {txCtx} from '../helpers/tx-ctx.js'
 
 describe.runIf(HTTP)('orgctl serve on the wire', () => {
   let box: Sandbox
-  let server: Awaited<ReturnType<typeof startServer>>
+  let server: Server
   let token: string
 
   const call = async (method: string, path: string, headers: Record<string, string> = {}, body?: string) => {
@@ -31,12 +28,12 @@ describe.runIf(HTTP)('orgctl serve on the wire', () => {
     expectOk(await admin('orgs:create', ORG))
     expectOk(await admin('create', 'wire-api', '--org', ORG))
     expectOk(await admin('ps:scale', 'web=2', 'worker=1', '--app', 'wire-api'))
-    token = await new JsonStore(box.store).update(async (state) => (await createAuthorization(txCtx(state, ADMIN), 'wire')).token)
-    server = await startServer(box.store, {PATH: process.env.PATH, HOME: join(box.dir, 'home'), ORGCTL_CONFIG_DIR: box.configDir})
+    token = await box.mint(ADMIN, 'wire')
+    server = await box.serve({PATH: process.env.PATH, HOME: join(box.dir, 'home'), ORGCTL_CONFIG_DIR: box.configDir})
   })
   afterAll(async () => {
     if (server) await stopServer(server)
-    box?.cleanup()
+    await box?.cleanup()
   })
 
   it('answers by id as by name, and lists the add-ons and dynos the Heroku CLI reads', async () => {
@@ -54,7 +51,7 @@ describe.runIf(HTTP)('orgctl serve on the wire', () => {
     expect(web.json()).toMatchObject({type: 'web', quantity: 1})
     const revoked = await call('DELETE', '/oauth/authorizations/~', {'content-type': 'application/json'})
     expect(revoked.status).toBe(200)
-    token = await new JsonStore(box.store).update(async (state) => (await createAuthorization(txCtx(state, ADMIN), 'wire')).token)
+    token = await box.mint(ADMIN, 'wire')
   })
 
   it('gives every failure Heroku’s {id, message} body, node:http’s own included', async () => {

@@ -87,7 +87,7 @@ describe('limits', () => {
       const info = expectOk(await a('orgs:info', '--org', ORG, '--json')).json()
       expect(info.usage['dyno-units']).toBe(8 + 32)
     } finally {
-      box2.cleanup()
+      await box2.cleanup()
     }
   })
 })

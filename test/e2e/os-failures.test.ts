@@ -15,9 +15,8 @@ import {afterAll, beforeAll, describe, expect, it} from 'vitest'
 import {addMember} from '../../src/lib/domain/members.js'
 import {createOrg} from '../../src/lib/domain/orgs.js'
 import {DEFAULT_LIMITS} from '../../src/lib/domain/validation.js'
-import {createAuthorization} from '../../src/lib/domain/tokens.js'
 import {JsonStore} from '../../src/lib/storage/json/json-store.js'
-import {BIN, HTTP, type RunResult, sandbox, type Sandbox, startServer, stopServer} from '../helpers/cli.js'
+import {BIN, HTTP, type RunResult, sandbox, type Sandbox, type Server, stopServer} from '../helpers/cli.js'
 import {ADMIN, expectError, expectOk, lines, ORG, readStore, show} from './_util.js'
 import {txCtx} from '../helpers/tx-ctx.js'
 
@@ -25,7 +24,7 @@ const OUTPUT_ERROR = 11
 const STORE_ERROR = 7
 
 let box: Sandbox
-let server: Awaited<ReturnType<typeof startServer>> | undefined
+let server: Server | undefined
 let token = ''
 
 const baseEnv = (extra: Record<string, string | undefined> = {}): Record<string, string | undefined> => ({
@@ -76,7 +75,8 @@ const synced = (r: {status: number | null; stdout: string; stderr: string}): Run
   json: () => JSON.parse(r.stdout),
 })
 
-const members = () => (readStore(box.store).orgs as {name: string; members: {email: string}[]}[]).find((o) => o.name === ORG)!.members
+const members = async () =>
+  ((await readStore(box.store)).orgs as {name: string; members: {email: string}[]}[]).find((o) => o.name === ORG)!.members
 
 beforeAll(async () => {
   box = sandbox()
@@ -84,14 +84,14 @@ beforeAll(async () => {
   chmodSync(box.dir, 0o711)
   expectOk(await box.run(ADMIN, ['orgs:create', ORG]))
   if (HTTP) {
-    token = await new JsonStore(box.store).update(async (state) => (await createAuthorization(txCtx(state, ADMIN), 'os-failures')).token)
-    server = await startServer(box.store, baseEnv())
+    token = await box.mint(ADMIN, 'os-failures')
+    server = await box.serve(baseEnv())
   }
 })
 
 afterAll(async () => {
   if (server) await stopServer(server)
-  box.cleanup()
+  await box.cleanup()
 })
 
 describe('stdout and stderr that fail', () => {
@@ -111,9 +111,10 @@ describe('stdout and stderr that fail', () => {
   it('a change that committed and then could not be printed says it was made', async () => {
     const added = await runTo(['members:add', 'printed@acme.test', '--org', ORG, '--json'], 'full')
     expect(expectError(added, OUTPUT_ERROR, /\/dev\/full/)).toMatch(/change was made/)
-    expect(members().map((m) => m.email)).toContain('printed@acme.test')
+    expect((await members()).map((m) => m.email)).toContain('printed@acme.test')
     // A token that was minted but could not be shown: the line says it exists.
-    const tokens = () => (readStore(box.store).tokens as {description: string}[]).filter((t) => t.description === 'lost token').length
+    const tokens = async () =>
+      ((await readStore(box.store)).tokens as {description: string}[]).filter((t) => t.description === 'lost token').length
     const minted = await runTo(['authorizations:create', '--description', 'lost token'], 'full')
     // After the action line (`Creating OAuth Authorization... done`), one error line.
     expect(minted.code, show(minted)).toBe(OUTPUT_ERROR)
@@ -123,7 +124,7 @@ describe('stdout and stderr that fail', () => {
     ).toHaveLength(1)
     expect(lines(minted.stderr).at(-1)).toMatch(/^Error: The change was made, .*\/dev\/full/)
     expect(minted.stderr).not.toMatch(/^\s+at /m)
-    expect(tokens()).toBe(1)
+    expect(await tokens()).toBe(1)
   })
 
   it('a listing into a full stdout is one line, whatever the size', async () => {
@@ -132,7 +133,7 @@ describe('stdout and stderr that fail', () => {
   })
 
   const hasPython = spawnSync('python3', ['-c', 'import pty']).status === 0
-  it.skipIf(!hasPython)('a terminal that went away (EIO): one line, exit 11; a change made says so', () => {
+  it.skipIf(!hasPython)('a terminal that went away (EIO): one line, exit 11; a change made says so', async () => {
     // A pseudo-terminal whose other end is closed before orgctl writes: every write fails with EIO.
     const script = [
       'import os, pty, subprocess, sys',
@@ -146,7 +147,7 @@ describe('stdout and stderr that fail', () => {
     const run = (...args: string[]) => synced(spawnSync('python3', ['-c', script, process.execPath, BIN, ...args], {env, encoding: 'utf8'}))
     expect(expectError(run('whoami'), OUTPUT_ERROR, /input\/output error/)).toMatch(/Nothing was changed/)
     expect(expectError(run('members:add', 'eio@acme.test', '--org', ORG, '--json'), OUTPUT_ERROR, /EIO/)).toMatch(/change was made/)
-    expect(members().map((m) => m.email)).toContain('eio@acme.test')
+    expect((await members()).map((m) => m.email)).toContain('eio@acme.test')
   })
 
   it.skipIf(!hasPython || HTTP)('a non-blocking pipe that fills up (EAGAIN): the rest waits for the reader, nothing lost', async () => {
@@ -226,7 +227,7 @@ describe('stdout and stderr that fail', () => {
     for (const err of ['full', 'closed'] as const) {
       const ok = await runTo(['members:add', `quiet-${err}@acme.test`, '--org', ORG], 'pipe', err)
       expect(ok.code, show(ok, err)).toBe(0)
-      expect(members().map((m) => m.email)).toContain(`quiet-${err}@acme.test`)
+      expect((await members()).map((m) => m.email)).toContain(`quiet-${err}@acme.test`)
       const failed = await runTo(['orgs:info', 'no-such-org'], 'pipe', err)
       expect(failed.code, show(failed, err)).toBe(3)
       expect(failed.stdout).toBe('')
@@ -295,7 +296,7 @@ describe.skipIf(HTTP)('a store that cannot be written', () => {
     const info = statSync(store)
     expect(info.mode & 0o7777).toBe(0o640)
     expect(info.gid).toBe(65534)
-    expect(JSON.stringify(readStore(store))).toContain('new@acme.test')
+    expect(JSON.stringify(await readStore(store))).toContain('new@acme.test')
   })
 
   it('a new store is created 0600', async () => {
@@ -484,8 +485,8 @@ describe.skipIf(HTTP)('a config directory that cannot be written', () => {
   })
 
   it.skipIf(!canChattr)('logout that revoked its token but cannot save the config does not claim nothing changed', async () => {
-    const key = await new JsonStore(box.store).update(async (state) => (await createAuthorization(txCtx(state, ADMIN), 'logout')).token)
-    const served = server ?? (await startServer(box.store, baseEnv()))
+    const key = await box.mint(ADMIN, 'logout')
+    const served = server ?? (await box.serve(baseEnv()))
     const dir = join(box.dir, 'config-logout')
     mkdirSync(dir)
     const saved = JSON.stringify({apiUrl: served.url, apiKey: key, email: ADMIN})

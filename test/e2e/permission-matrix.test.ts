@@ -5,14 +5,13 @@
  * written here. Allowed → exit 0; forbidden → exit 4 and the store untouched;
  * no standing → exit 3 (not found) and the store untouched.
  */
-import {copyFileSync} from 'node:fs'
 import {join} from 'node:path'
 
 import {afterAll, beforeAll, describe, expect, it} from 'vitest'
 
 import {PERMISSION_MATRIX, type Rule, type Standing} from '../../src/lib/domain/permissions.js'
 import {type Sandbox, sandbox} from '../helpers/cli.js'
-import {expectError, expectOk, pool, runOnCopy, show} from './_util.js'
+import {copyStore, expectError, expectOk, pool, runOnCopy, show} from './_util.js'
 
 const ORG = 'acme-widgets'
 const APP = 'acme-api'
@@ -202,7 +201,7 @@ describe('permission matrix through the CLI', () => {
     ])
     expectOk(await as(U.admin)('apps:lock', '--app', LOCKED_APP))
     base = join(box.dir, 'base.json')
-    copyFileSync(box.store, base)
+    await copyStore(box, base)
 
     const results = await pool(
       cells.map((cell) => async () => {

@@ -222,7 +222,7 @@ describe('bulk transfers', () => {
         ['lk-two', true],
       ])
     } finally {
-      box2.cleanup()
+      await box2.cleanup()
     }
   })
 

@@ -136,7 +136,7 @@ describe('members', () => {
       const members = expectOk(await solo('members', '--org', ORG, '--json')).json()
       expect(members.find((m: any) => m.email === ADMIN)?.role).toBe('admin')
     } finally {
-      box2.cleanup()
+      await box2.cleanup()
     }
   })
 
@@ -157,7 +157,7 @@ describe('members', () => {
 
       expectOk(await a('members:remove', DEV, '--org', ORG))
 
-      const store = readStore(box2.store)
+      const store = await readStore(box2.store)
       for (const app of store.apps) expect(JSON.stringify(app), `collaborator record left on ${app.name}`).not.toContain(DEV)
       const [accessApi, accessWeb, members, info, ps, apps] = await Promise.all([
         a('access', '--app', 'acme-api', '--json'),
@@ -186,7 +186,7 @@ describe('members', () => {
       expectError(ps, 3)
       expectError(apps, 3)
     } finally {
-      box2.cleanup()
+      await box2.cleanup()
     }
   })
 })
@@ -396,9 +396,9 @@ describe('lock and join', () => {
     expect(unlocked.stderr).toBe('Unlocking acme-vault... done\n')
     expectOk(await expectUnchanged(box, () => admin('unlock', '--app', 'acme-vault')))
     expectOk(await box.as(DEV)('apps:join', '--app', 'acme-vault'))
-    const before = storeBytes(box.store)
+    const before = await storeBytes(box.store)
     expectOk(await box.as(DEV)('apps:join', '--app', 'acme-vault'))
-    expect(storeBytes(box.store)?.equals(before!)).toBe(true)
+    expect((await storeBytes(box.store))?.equals(before!)).toBe(true)
   })
 
   it('only admins lock (member gets exit 4); personal apps cannot be locked (exit 2)', async () => {

@@ -39,7 +39,8 @@ async function migrateTemplate(url: string, template: string): Promise<void> {
 
 export async function setup(project: TestProject): Promise<void> {
   if (process.env.ORGCTL_TEST_PG === 'off') return skip(project, 'ORGCTL_TEST_PG=off')
-  const template = `orgctl_template_${process.pid}`
+  // One per project that uses this setup (postgres, e2e-pg, ...): on a server of your own they share one server.
+  const template = `orgctl_template_${process.pid}_${project.name.replace(/[^a-z0-9]/gi, '_')}`
   const given = process.env.ORGCTL_TEST_DATABASE_URL?.trim()
   let url: string
   let throwaway = false

@@ -3,7 +3,8 @@
  * and a State written out as a new embedded store (for `db:export`). The database side is the
  * PostgreSQL engine's (importState / exportState, each one transaction).
  */
-import {existsSync} from 'node:fs'
+import {closeSync, existsSync, fsyncSync, openSync, renameSync, rmSync} from 'node:fs'
+import {basename, dirname, join} from 'node:path'
 
 import {storeError, usageError} from '../errors.js'
 import {JsonStore} from './json/json-store.js'
@@ -59,22 +60,42 @@ export function ensureNewStoreFile(path: string, force: boolean): void {
   }
 }
 
-/** Writes a State as a new store file (0600, atomic, fsynced); an existing file only with `force`. */
+/**
+ * Writes a State as a new store file (0600, fsynced); an existing file only with `force`. It is written
+ * beside the target and renamed over it, so a replaced file is whole before or after, and whatever it
+ * held (another store, or not a store at all) is never read.
+ */
 export async function writeStoreFile(path: string, state: State, {force}: {force: boolean}): Promise<void> {
   ensureNewStoreFile(path, force)
-  const store = new JsonStore(path)
+  const temp = join(dirname(path), `.${basename(path)}.${process.pid}-${Date.now().toString(36)}.export`)
+  const store = new JsonStore(temp)
   try {
     await store.update(async (target) => {
       for (const section of ['users', 'orgs', 'histories', 'apps', 'transfers', 'tokens'] as const) {
         const map = target[section] as Map<string, unknown>
-        map.clear()
         for (const [key, value] of state[section]) map.set(key, value)
       }
     })
+    store.close()
+    renameSync(temp, path)
+    syncDirectory(dirname(path))
   } catch (error) {
+    store.close()
+    rmSync(temp, {force: true})
     if (error instanceof Error && 'id' in error) throw error
     throw storeError(`Cannot write the store ${path}: ${(error as Error).message}`)
+  }
+}
+
+/** The rename itself survives a crash once the directory is fsynced (not every file system can: then it is skipped). */
+function syncDirectory(dir: string): void {
+  let fd: number | undefined
+  try {
+    fd = openSync(dir, 'r')
+    fsyncSync(fd)
+  } catch {
+    // A directory that cannot be opened or fsynced here: the file itself was fsynced.
   } finally {
-    store.close()
+    if (fd !== undefined) closeSync(fd)
   }
 }

@@ -21,8 +21,15 @@ export async function runBulk<T>(
   options: {concurrency: number; onResult?: (result: ItemResult<T>) => void},
 ): Promise<ItemResult<T>[]> {
   const limit = pLimit(Math.max(1, options.concurrency))
+  // Results are reported in the order given, each as soon as those before it are: items finish in any
+  // order (on PostgreSQL concurrent changes commit in the order they get their connection and lock).
+  const done: (ItemResult<T> | undefined)[] = items.map(() => undefined)
+  let reported = 0
+  const report = () => {
+    for (; reported < items.length && done[reported]; reported++) options.onResult?.(done[reported]!)
+  }
   return Promise.all(
-    items.map((item) =>
+    items.map((item, index) =>
       limit(async (): Promise<ItemResult<T>> => {
         let result: ItemResult<T>
         try {
@@ -31,7 +38,8 @@ export async function runBulk<T>(
           const failure = toOrgctlError(error)
           result = {item, ok: false, error: {id: failure.id, message: failure.message}}
         }
-        options.onResult?.(result)
+        done[index] = result
+        report()
         return result
       }),
     ),

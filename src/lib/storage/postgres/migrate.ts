@@ -91,13 +91,18 @@ export async function migrate(pool: Pool, target: DatabaseTarget, migrations = m
     // Schema changes may take longer than an ordinary statement; the lock wait above may not.
     await client.query(`SET LOCAL statement_timeout = '10min'`)
     step = 'reading schema_migrations'
-    await client.query(
-      `CREATE TABLE IF NOT EXISTS schema_migrations (
-         version     integer PRIMARY KEY,
-         name        text NOT NULL,
-         applied_at  timestamptz NOT NULL DEFAULT now()
-       )`,
-    )
+    // Created only when missing (under the lock): CREATE TABLE IF NOT EXISTS needs CREATE on the schema even
+    // when the table is there, and a role granted only the tables must still find an up-to-date database so.
+    const found = await client.query<{table: string | null}>(`SELECT to_regclass('schema_migrations')::text AS table`)
+    if (!found.rows[0]?.table) {
+      await client.query(
+        `CREATE TABLE schema_migrations (
+           version     integer PRIMARY KEY,
+           name        text NOT NULL,
+           applied_at  timestamptz NOT NULL DEFAULT now()
+         )`,
+      )
+    }
     const from = await recordedVersion(client)
     if (from > latest) throw newerError(target, from, latest)
     const pending = migrations.filter((migration) => migration.version > from)
