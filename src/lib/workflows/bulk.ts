@@ -13,6 +13,17 @@ import {OrgctlError, toOrgctlError} from '../errors.js'
  */
 export const BULK_CONCURRENCY = 8
 
+/**
+ * How many items may be in flight when they go to one org: all of them at once when the org has room
+ * for every one in its limits; else one after another, so that the items given first are the ones that
+ * get the room left (concurrent changes are applied in whatever order they reach the storage: on
+ * PostgreSQL, the order they get a connection and the org's lock). `room` is undefined when it could
+ * not be read: then in order too.
+ */
+export function concurrencyFor(items: number, room: number | undefined): number {
+  return room !== undefined && room >= items ? BULK_CONCURRENCY : 1
+}
+
 export type ItemResult<T> = {item: string; ok: true; value: T} | {item: string; ok: false; error: {id: string; message: string}}
 
 export async function runBulk<T>(

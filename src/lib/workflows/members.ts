@@ -7,7 +7,7 @@ import {type OrgRole} from '../domain/types.js'
 import {parseEmail, parseRole, uniqueEntries} from '../domain/validation.js'
 import {usageError} from '../errors.js'
 import type {UI} from '../output/ui.js'
-import {BULK_CONCURRENCY, bulkFailure, type ItemResult, runBulk} from './bulk.js'
+import {bulkFailure, concurrencyFor, type ItemResult, runBulk} from './bulk.js'
 import {describeOsError} from '../os-errors.js'
 
 export interface MemberEntry {
@@ -81,8 +81,17 @@ export async function addMembers(backend: Backend, ui: UI, org: string, entries:
         ? {email: result.item, status: unchanged(result.item) ? 'unchanged' : 'added', member: result.value}
         : {email: result.item, status: 'failed', error: result.error},
     )
+  const newcomers = [...roles.keys()].filter((email) => !before.has(email)).length
+  // The members limit's room (an org you may not see: in order, and each add says why it failed).
+  const room =
+    newcomers === 0
+      ? Infinity
+      : await backend.getTeam(org).then(
+          (team) => team.limits.members - team.usage.members,
+          () => undefined,
+        )
   const results = await runBulk([...roles.keys()], (email) => backend.addMember(org, email, roles.get(email)!), {
-    concurrency: BULK_CONCURRENCY,
+    concurrency: concurrencyFor(newcomers, room),
     onResult: (result) =>
       ui.info(
         `Adding ${ui.color.user(result.item)} to ${ui.color.org(org)} as ${roles.get(result.item)}... ${

@@ -9,7 +9,7 @@ import {looksLikeEmail} from '../domain/validation.js'
 import {usageError} from '../errors.js'
 import {confirmByName} from '../output/prompt.js'
 import type {UI} from '../output/ui.js'
-import {BULK_CONCURRENCY, bulkFailure, type ItemResult, runBulk} from './bulk.js'
+import {bulkFailure, concurrencyFor, type ItemResult, runBulk} from './bulk.js'
 
 export type TransferStatus = 'moved' | 'unchanged' | 'pending'
 
@@ -74,8 +74,16 @@ export async function transferMany(
   recipient: string,
   locked: boolean,
 ): Promise<BulkTransferItem[]> {
+  // Into an org: all at once when it has room for every app (apps limit) and every newcomer (at most one per
+  // app plus its collaborators: counted as one, the apps limit is the one that bites); else in the order given.
+  const room = looksLikeEmail(recipient)
+    ? Infinity
+    : await backend.getTeam(recipient).then(
+        (team) => Math.min(team.limits.apps - team.usage.apps, team.limits.members - team.usage.members),
+        () => undefined,
+      )
   const results = await runBulk(apps, (app) => backend.transferApp(app, recipient, {locked}), {
-    concurrency: BULK_CONCURRENCY,
+    concurrency: concurrencyFor(apps.length, room),
     onResult: (result) =>
       ui.info(
         `Transferring ${ui.color.app(result.item)} to ${recipient}... ${result.ok ? transferVerb(result.value) : ui.color.error(`failed: ${result.error.message}`)}`,
