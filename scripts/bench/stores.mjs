@@ -5,6 +5,7 @@
 // Orgs come from createOrg and tokens from createAuthorization, through a transaction over the State;
 // bulk members, apps and collaborators are written as the domain would write them (same record shapes,
 // one usage record at the end), with limits raised so that nothing in the benchmark trips them.
+import {readdirSync, readFileSync} from 'node:fs'
 import {join} from 'node:path'
 import {pathToFileURL} from 'node:url'
 
@@ -128,6 +129,13 @@ export async function buildStore(domain, path, options) {
 /** The same data copied into the (migrated) PostgreSQL database at `url`, replacing what it holds. */
 export async function buildDatabase(domain, url, options) {
   const {state, tokens} = await buildState(domain, options)
+  // dist/ from tsc has no migrations folder beside the module: hand it the files as the bundle embeds them.
+  if (globalThis.__ORGCTL_MIGRATIONS__ === undefined) {
+    const dir = join(domain.root, 'src', 'lib', 'storage', 'postgres', 'migrations')
+    globalThis.__ORGCTL_MIGRATIONS__ = readdirSync(dir)
+      .filter((file) => file.endsWith('.sql'))
+      .map((file) => ({file, sql: readFileSync(join(dir, file), 'utf8')}))
+  }
   const {PostgresStorage} = await import(pathToFileURL(join(domain.root, 'dist', 'lib/storage/postgres/pg-storage.js')).href)
   const storage = await PostgresStorage.open(url, {source: 'the bench'})
   try {
