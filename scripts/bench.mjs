@@ -742,7 +742,12 @@ async function pgWritesRow(domain, db) {
   ]) {
     const r = sum(key)
     const x = r.rps / pgb.rps
-    details.push({section: '5', label: `${key}: orgctl`, n: CFG.pgRounds, ...r})
+    details.push({
+      section: '5',
+      label: {pg1: 'PUT, PostgreSQL, 1 instance', pg3: 'PUT, PostgreSQL, 3 instances', json: 'PUT, JSON file, 16 connections'}[key],
+      n: CFG.pgRounds,
+      ...r,
+    })
     row(
       '5 PostgreSQL',
       `${what} / pgbench -c 8 -j 2 on the same cluster`,
