@@ -139,8 +139,13 @@ export class PostgresStorage implements Storage {
     }
   }
 
-  /** A connection with its transaction begun; a pooled connection found broken at BEGIN is replaced once. */
+  /**
+   * A connection with its transaction begun. A pooled connection found broken at BEGIN is destroyed and
+   * another taken: as many times as the pool holds connections (all of them may have died at once, in a
+   * database restart), then one more, a new one; nothing was sent, so this is always safe.
+   */
   private async begin(statement: string): Promise<PoolClient> {
+    const attempts = (this.pool.options.max ?? 10) + 1
     for (let tries = 1; ; tries++) {
       let client: PoolClient
       try {
@@ -153,7 +158,7 @@ export class PostgresStorage implements Storage {
         return client
       } catch (error) {
         client.release(error as Error)
-        if (tries < 2 && isConnectionFailure(error)) continue
+        if (tries < attempts && isConnectionFailure(error)) continue
         throw databaseError(error, this.target, 'transaction')
       }
     }
