@@ -65,7 +65,7 @@ describe.skipIf(!pgInfo().url)('the PostgreSQL engine under concurrency and faul
   })
   beforeEach(async () => {
     await admin(
-      'TRUNCATE users, orgs, memberships, org_people, usage_days, ledger_entries, apps, collaborators, formation, transfers, tokens',
+      'TRUNCATE users, orgs, memberships, org_people, usage_days, ledger_entries, apps, collaborators, formation, transfers, tokens, operators',
     )
     await storage.write(async (tx) => {
       await tx.users.ensure(user(ADA))

@@ -55,7 +55,7 @@ describe.skipIf(!pgInfo().url)('importState and exportState', () => {
   beforeEach(async () => {
     await withClient(database.url, (client) =>
       client.query(
-        'TRUNCATE users, orgs, memberships, org_people, usage_days, ledger_entries, apps, collaborators, formation, transfers, tokens',
+        'TRUNCATE users, orgs, memberships, org_people, usage_days, ledger_entries, apps, collaborators, formation, transfers, tokens, operators',
       ),
     )
     storage = await PostgresStorage.open(database.url)

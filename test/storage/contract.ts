@@ -7,6 +7,7 @@ import {afterEach, beforeEach, describe, expect, it} from 'vitest'
 
 import {OrgctlError} from '../../src/lib/errors.js'
 import type {Storage, WriteTx} from '../../src/lib/storage/storage.js'
+import {orgsContract} from './contract-orgs.js'
 import {at, collaborator, dyno, membership, org, orgApp, personalApp, token, transfer, user} from './records.js'
 
 export interface EngineUnderTest {
@@ -546,6 +547,8 @@ export function storageContract(engine: EngineUnderTest): void {
         expect(await storage.read((tx) => tx.history.oldestLedgerAt('acme'))).toBeUndefined()
       })
     })
+
+    orgsContract(() => storage, engine.scopedStamp)
 
     describe('units of work', () => {
       it('a write that throws after several changes leaves nothing of them, and rethrows its error', async () => {

@@ -1,5 +1,5 @@
 /**
- * The sectioned store file (schema 3): its layout, lazy sections, the kept org app summaries
+ * The sectioned store file (schema 4): its layout, lazy sections, the kept org app summaries
  * and the slow, safe path for files that do not match their layout. Real JsonStore, real files,
  * real domain operations.
  */
@@ -25,7 +25,7 @@ import {currentUsage} from '../../src/lib/domain/usage.js'
 import {DEFAULT_LIMITS} from '../../src/lib/domain/validation.js'
 import {OrgctlError} from '../../src/lib/errors.js'
 import {failure} from './fixture.js'
-import {SECTIONS} from '../../src/lib/storage/json/codec.js'
+import {SCHEMA_VERSION, SECTIONS} from '../../src/lib/storage/json/codec.js'
 import {JsonStorage} from '../../src/lib/storage/json/json-storage.js'
 import {JsonStore} from '../../src/lib/storage/json/json-store.js'
 import type {OrgAppsSummary, State} from '../../src/lib/storage/memory/state.js'
@@ -78,7 +78,7 @@ function slices(bytes: Buffer): Record<(typeof PARTS)[number], Buffer> & {layout
 /** The file is one JSON document whose layout slices exactly each section, with the crc of apps+orgApps. */
 function expectLaidOut(bytes: Buffer): void {
   const doc = JSON.parse(bytes.toString('utf8')) as Record<string, unknown> & {layout: Layout}
-  expect(doc.schemaVersion).toBe(3)
+  expect(doc.schemaVersion).toBe(SCHEMA_VERSION)
   expect(doc.revision).toMatch(/^[0-9a-f-]{36}$/)
   expect(Object.keys(doc)).toEqual(['schemaVersion', 'revision', ...PARTS, 'layout'])
   expect(Object.keys(doc.layout).slice(0, PARTS.length + 1)).toEqual([...PARTS, 'crc32'])
@@ -192,7 +192,7 @@ async function seed(store: JsonStore): Promise<void> {
 const PEOPLE = [ADMIN, MEMBER, OWNER, OUTSIDER, 'friend@home.test', 'nobody@none.test']
 
 describe('the layout of a committed file', () => {
-  it('is one JSON document, schema 3, whose layout ranges slice exactly each section (and the crc of apps+orgApps)', async () => {
+  it('is one JSON document, schema 4, whose layout ranges slice exactly each section (and the crc of apps+orgApps)', async () => {
     const store = new JsonStore(path)
     await seed(store)
     const bytes = readFileSync(path)
@@ -704,7 +704,7 @@ describe('a schema 2 document', () => {
     expect(statSync(path).mtimeMs).toBe(mtime)
   })
 
-  it('is rewritten as schema 3 with a layout by a real change, losing nothing', async () => {
+  it('is rewritten as schema 4 with a layout by a real change, losing nothing', async () => {
     const {expected, histories} = await writeSchema2()
     const store = new JsonStore(path)
     await store.update((state) => createAuthorization(as(state, MEMBER), 'ci'))
@@ -714,6 +714,55 @@ describe('a schema 2 document', () => {
     const state = await lazyRead()
     expect(await answers(state, PEOPLE)).toEqual(expected)
     expect([...state.tokens.values()].map((t) => t.description).sort()).toEqual(['ci', 'clé de déploiement ✓'])
+  })
+})
+
+describe('a schema 3 document (laid out, without operators)', () => {
+  /** The file as the previous orgctl committed it: the same sections and layout, but no `operators`. */
+  async function writeSchema3(): Promise<Awaited<ReturnType<typeof answers>>> {
+    await seed(new JsonStore(path))
+    const expected = await answers(await lazyRead(), PEOPLE)
+    const bytes = readFileSync(path)
+    const doc = JSON.parse(bytes.toString('utf8')) as {layout: Record<string, unknown>}
+    const [start, end] = doc.layout.operators as [number, number]
+    const key = Buffer.from(',"operators":')
+    const cut = end - start + key.length
+    const layout: Record<string, unknown> = {}
+    for (const [name, value] of Object.entries(doc.layout)) {
+      if (name === 'operators') continue
+      layout[name] = Array.isArray(value) && (value[0] as number) > start ? value.map((n: number) => n - cut) : value
+    }
+    const head = Buffer.concat([bytes.subarray(0, start - key.length), bytes.subarray(end, bytes.lastIndexOf(',"layout":'))])
+    const v3 = Buffer.concat([head, Buffer.from(`,"layout":${JSON.stringify(layout)}}`)])
+    const text = v3.toString('utf8').replace('{"schemaVersion":4,', '{"schemaVersion":3,')
+    writeFileSync(path, text)
+    // As its commit left it: the summaries are trusted by the mtime the layout names.
+    const written = (layout.written as number) / 1000
+    utimesSync(path, written, written)
+    return expected
+  }
+
+  it('is read lazily by its layout (summaries kept, apps unread), with no operators', async () => {
+    const expected = await writeSchema3()
+    const state = await lazyRead()
+    expect(state.orgAppsSummaries).toBeDefined()
+    expect(state.operators.size).toBe(0)
+    expect(await answers(state, PEOPLE)).toEqual(expected)
+  })
+
+  it('is not rewritten by a change that changes nothing; a real change writes it as schema 4, losing nothing', async () => {
+    const expected = await writeSchema3()
+    const store = new JsonStore(path)
+    const before = readFileSync(path)
+    await store.update((state) => listMembers(as(state, ADMIN), 'acme'))
+    expect(readFileSync(path).equals(before)).toBe(true)
+    await store.update(async (state) => {
+      state.operators.set('ops@platform.test', {email: 'ops@platform.test', createdAt: clock.now().toISOString()})
+    })
+    expectLaidOut(readFileSync(path))
+    const state = await lazyRead()
+    expect([...state.operators.keys()]).toEqual(['ops@platform.test'])
+    expect(await answers(state, PEOPLE)).toEqual(expected)
   })
 })
 

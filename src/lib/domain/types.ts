@@ -64,6 +64,12 @@ export interface Org {
   limits: Limits
 }
 
+/** Someone of the platform's people: once any is named, only they create orgs and change limits. */
+export interface Operator {
+  email: string
+  createdAt: string
+}
+
 export type AppOwner = {kind: 'user'; email: string} | {kind: 'org'; name: string}
 
 export interface Collaborator {

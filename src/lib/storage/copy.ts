@@ -18,6 +18,7 @@ export interface StateCounts {
   collaborators: number
   transfers: number
   tokens: number
+  operators: number
 }
 
 export function countState(state: State): StateCounts {
@@ -33,6 +34,7 @@ export function countState(state: State): StateCounts {
     collaborators,
     transfers: state.transfers.size,
     tokens: state.tokens.size,
+    operators: state.operators.size,
   }
 }
 
@@ -44,7 +46,7 @@ export async function readStoreFile(path: string): Promise<State> {
   try {
     const committed = await store.read()
     const state = emptyState()
-    for (const section of ['users', 'orgs', 'histories', 'apps', 'transfers', 'tokens'] as const) {
+    for (const section of ['users', 'orgs', 'histories', 'apps', 'transfers', 'tokens', 'operators'] as const) {
       for (const [key, value] of committed[section]) (state[section] as Map<string, unknown>).set(key, value)
     }
     return state
@@ -71,7 +73,7 @@ export async function writeStoreFile(path: string, state: State, {force}: {force
   const store = new JsonStore(temp)
   try {
     await store.update(async (target) => {
-      for (const section of ['users', 'orgs', 'histories', 'apps', 'transfers', 'tokens'] as const) {
+      for (const section of ['users', 'orgs', 'histories', 'apps', 'transfers', 'tokens', 'operators'] as const) {
         const map = target[section] as Map<string, unknown>
         for (const [key, value] of state[section]) map.set(key, value)
       }

@@ -9,14 +9,27 @@
  * Three engines implement it (src/lib/storage/{memory,json,postgres}); test/storage/contract.test.ts
  * runs one suite on all three. No rule knows which engine it runs on, and no engine decides a rule.
  *
- * Records are keyed by what the domain knows them by: orgs and apps by name (names never change),
+ * Records are keyed by what the domain knows them by: orgs and apps by name (an app's name never
+ * changes; an org's only by `orgs.rename`, which carries everything keyed by it),
  * members and collaborators by email within their org or app, transfers and tokens by id.
  *
  * Every list comes in a fixed order: names, emails and dyno types byte-wise (never by a database's
  * locale); transfers and tokens oldest first (creation time, then id); ledger entries in the order
  * they were appended; usage days by date.
  */
-import type {App, Collaborator, FormationEntry, LedgerEntry, Membership, Org, Token, Transfer, UsageDay, User} from '../domain/types.js'
+import type {
+  App,
+  Collaborator,
+  FormationEntry,
+  LedgerEntry,
+  Membership,
+  Operator,
+  Org,
+  Token,
+  Transfer,
+  UsageDay,
+  User,
+} from '../domain/types.js'
 
 export type EngineKind = 'memory' | 'json' | 'postgres'
 
@@ -52,6 +65,7 @@ export interface ReadTx {
   readonly transfers: TransferReads
   readonly tokens: TokenReads
   readonly history: HistoryReads
+  readonly operators: OperatorReads
   /**
    * A key that changes whenever anything an answer about this org or app could depend on changes
    * (its members, apps, collaborators, formation, locking, owner; an app's owner org too), read
@@ -161,6 +175,12 @@ export interface HistoryReads {
   oldestLedgerAt(org: string): Promise<string | undefined>
 }
 
+export interface OperatorReads {
+  /** Everyone named an operator, by email. */
+  list(): Promise<Operator[]>
+  has(email: string): Promise<boolean>
+}
+
 export interface WriteTx extends ReadTx {
   /**
    * Serializes this change with every other change of these orgs, until commit: the first thing a
@@ -180,6 +200,13 @@ export interface WriteTx extends ReadTx {
     insert(org: Org): Promise<void>
     /** Its updatedAt and limits. */
     update(org: Org): Promise<void>
+    /**
+     * Gives the org another name (its id stays): its members, apps, usage history and ledger go with
+     * it (the new name taken: conflict; no org `from`: an error).
+     */
+    rename(from: string, to: string): Promise<void>
+    /** The org with its members, usage history and ledger; its apps must be gone first (else an error). */
+    remove(name: string): Promise<void>
   }
   readonly members: MemberReads & {
     put(org: string, membership: Membership): Promise<void>
@@ -217,5 +244,11 @@ export interface WriteTx extends ReadTx {
     putDay(org: string, day: UsageDay, keep: number): Promise<void>
     appendLedger(org: string, entry: LedgerEntry): Promise<void>
     replaceLedger(org: string, entries: readonly LedgerEntry[]): Promise<void>
+  }
+  readonly operators: OperatorReads & {
+    /** Names an operator; false when the email was one already (the record kept as it was). */
+    add(operator: Operator): Promise<boolean>
+    /** False when the email was not one. */
+    remove(email: string): Promise<boolean>
   }
 }

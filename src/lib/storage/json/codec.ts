@@ -11,6 +11,7 @@ import {
   type FormationEntry,
   type LedgerEntry,
   type Membership,
+  type Operator,
   ORG_ROLES,
   type OrgRole,
   REGIONS,
@@ -28,7 +29,7 @@ import {parseAppName, parseEmail, parseOrgName, quote} from '../../domain/valida
 import type {OrgAppsSummary, OrgHistory, State, StoredApp as App, StoredOrg as Org} from '../memory/state.js'
 import {summarizeOrgApps} from '../memory/summaries.js'
 
-export const SCHEMA_VERSION = 3
+export const SCHEMA_VERSION = 4
 
 type Json = Record<string, unknown>
 
@@ -37,6 +38,7 @@ type Json = Record<string, unknown>
  * 1 -> 2: orgs gained their usage history and billing ledger.
  * 2 -> 3: orgs' usage histories and ledgers moved to a section of their own (`histories`); the file
  *         gained each org's app summary and a layout of its sections (both written by the next commit).
+ * 3 -> 4: the platform's operators (a section of their own, empty until one is named).
  */
 export const MIGRATIONS: Record<number, (doc: Json) => Json> = {
   1: (doc) => ({
@@ -53,6 +55,7 @@ export const MIGRATIONS: Record<number, (doc: Json) => Json> = {
       histories: orgs.map((org) => ({org: org.name, usageHistory: org.usageHistory, ledger: org.ledger})),
     }
   },
+  3: (doc) => ({...doc, schemaVersion: 4, operators: []}),
 }
 
 export class DecodeError extends Error {}
@@ -261,6 +264,11 @@ const decodeTransfer = (o: Json, p: string): Transfer => ({
   updatedAt: str(o, 'updatedAt', p),
 })
 
+const decodeOperator = (o: Json, p: string): Operator => ({
+  email: checkedEmail(str(o, 'email', p), at(p, 'email')),
+  createdAt: str(o, 'createdAt', p),
+})
+
 const decodeToken = (o: Json, p: string): Token => ({
   id: str(o, 'id', p),
   email: checkedEmail(str(o, 'email', p), at(p, 'email')),
@@ -270,7 +278,7 @@ const decodeToken = (o: Json, p: string): Token => ({
 })
 
 /** The sections of a document, in file order: each is decoded only when first used. */
-export const SECTIONS = ['users', 'orgs', 'histories', 'apps', 'transfers', 'tokens'] as const
+export const SECTIONS = ['users', 'orgs', 'histories', 'apps', 'transfers', 'tokens', 'operators'] as const
 export type SectionName = (typeof SECTIONS)[number]
 type Sections = Pick<State, SectionName>
 
@@ -292,6 +300,7 @@ const SECTION_DECODERS: {[K in SectionName]: (value: unknown) => Sections[K]} = 
   apps: (value) => keyed(value, 'apps', decodeApp, (a) => a.name),
   transfers: (value) => keyed(value, 'transfers', decodeTransfer, (t) => t.id),
   tokens: (value) => keyed(value, 'tokens', decodeToken, (t) => t.id),
+  operators: (value) => keyed(value, 'operators', decodeOperator, (o) => o.email),
 }
 
 /*
@@ -362,6 +371,7 @@ const SECTION_ENCODERS: {[K in SectionName]: (records: Sections[K]) => unknown[]
     })),
   transfers: (transfers) => [...transfers.values()].map(transferRecord),
   tokens: (tokens) => [...tokens.values()].map(tokenRecord),
+  operators: (operators) => [...operators.values()].map(({email, createdAt}) => ({email, createdAt})),
 }
 
 /** Runs a decode (checked or not), and when it fails, runs it again naming the bad field. */
@@ -435,6 +445,7 @@ function decodeDocument(parsed: unknown): State {
     apps: SECTION_DECODERS.apps(doc.apps),
     transfers: SECTION_DECODERS.transfers(doc.transfers),
     tokens: SECTION_DECODERS.tokens(doc.tokens),
+    operators: SECTION_DECODERS.operators(doc.operators),
   }
 }
 

@@ -1,8 +1,8 @@
 /**
  * The store file: one JSON document in sections, with the byte range of each in a `layout` at its end.
  *
- *   {"schemaVersion":3,"revision":"…","users":[…],"orgs":[…],"histories":[…],"apps":[…],"transfers":[…],
- *    "tokens":[…],"orgApps":{…},"layout":{"users":[start,end],…,"orgApps":[start,end],"crc32":N}}
+ *   {"schemaVersion":4,"revision":"…","users":[…],"orgs":[…],"histories":[…],"apps":[…],"transfers":[…],
+ *    "tokens":[…],"operators":[…],"orgApps":{…},"layout":{"users":[start,end],…,"orgApps":[start,end],"crc32":N}}
  *
  * A reader parses only the sections it uses, and a commit re-encodes only those it decoded, copying
  * the others' bytes: listing an org's 2,000 members does not parse its 5,000 apps. `orgApps` sums up
@@ -14,6 +14,9 @@
  *
  * The file need not even be read whole: the store reads its end first, and leaves the apps (most
  * of a big store) unread until a section that needs them is used (`StoreFile.fill`).
+ *
+ * A file laid out by schema 3 (no `operators`) is read the same lazy way, with no operators: the next
+ * commit writes it as schema 4. Migrating it would mean reading it whole on every command until then.
  */
 import {zlib} from '../../builtins.js'
 import {storeError} from '../../errors.js'
@@ -34,6 +37,8 @@ import {
 
 const PARTS = [...SECTIONS, 'orgApps'] as const
 type Part = (typeof PARTS)[number]
+/** The parts of a schema-3 file, in its order: all but the operators. */
+const V3_PARTS = PARTS.filter((part) => part !== 'operators')
 type Bodies = Record<Part, Buffer>
 
 const LAYOUT_KEY = Buffer.from(',"layout":')
@@ -44,6 +49,7 @@ const EMPTY_BODIES: Bodies = {
   apps: Buffer.from('[]'),
   transfers: Buffer.from('[]'),
   tokens: Buffer.from('[]'),
+  operators: Buffer.from('[]'),
   orgApps: Buffer.from('{}'),
 }
 
@@ -91,7 +97,8 @@ export class StoreState implements State {
   static read(path: string, {bytes, fill}: StoreFile, mtimeMs?: number): StoreState {
     const version = /^\{"schemaVersion":(\d+),/.exec(bytes.toString('latin1', 0, 32))?.[1]
     if (version !== undefined && Number(version) > SCHEMA_VERSION) throw unusable(path, newerVersion(Number(version)))
-    const laidOut = version === String(SCHEMA_VERSION) ? layoutOf(bytes) : undefined
+    const laidOut =
+      version === String(SCHEMA_VERSION) ? layoutOf(bytes, PARTS) : version === String(SCHEMA_VERSION - 1) ? v3LayoutOf(bytes) : undefined
     if (laidOut) {
       const untouched = mtimeMs !== undefined && Math.round(mtimeMs) === laidOut.written
       const fillPart = fill && ((part: Part) => fill(...laidOut.ranges[part]))
@@ -150,6 +157,10 @@ export class StoreState implements State {
 
   get tokens(): State['tokens'] {
     return (this.decoded.tokens ??= this.decode('tokens'))
+  }
+
+  get operators(): State['operators'] {
+    return (this.decoded.operators ??= this.decode('operators'))
   }
 
   /** Kept summaries, while the apps are unread (once read, they may change: count from them). */
@@ -260,7 +271,23 @@ function layoutJson(bytes: Buffer): (Record<string, unknown> & {at: number}) | u
   }
 }
 
-function layoutOf(bytes: Buffer): {bodies: Bodies; ranges: Record<Part, [number, number]>; crc32: number; written: number} | undefined {
+interface Layout {
+  bodies: Bodies
+  ranges: Record<Part, [number, number]>
+  crc32: number
+  written: number
+}
+
+/** A schema-3 file's layout, with an empty operators part (nothing of the file to read for it). */
+function v3LayoutOf(bytes: Buffer): Layout | undefined {
+  const layout = layoutOf(bytes, V3_PARTS)
+  if (!layout) return undefined
+  layout.bodies.operators = EMPTY_BODIES.operators
+  layout.ranges.operators = [0, 0]
+  return layout
+}
+
+function layoutOf(bytes: Buffer, parts: readonly Part[]): Layout | undefined {
   const layout = layoutJson(bytes)
   if (!layout) return undefined
   const {at} = layout
@@ -271,7 +298,7 @@ function layoutOf(bytes: Buffer): {bodies: Bodies; ranges: Record<Part, [number,
   // The sections must tile the document: each right after its key, each key right after the
   // section before, and the last ending where the layout begins. Anything else is a hand edit.
   let previousEnd: number | undefined
-  for (const part of PARTS) {
+  for (const part of parts) {
     const range = layout[part]
     if (!Array.isArray(range) || range.length !== 2) return undefined
     const [start, end] = range as unknown[]

@@ -4,7 +4,19 @@
  * holds is live: a change is written only by a repository call, as on PostgreSQL.
  */
 import {byCreation, byKey} from '../../domain/order.js'
-import type {App, Collaborator, FormationEntry, LedgerEntry, Membership, Org, Token, Transfer, UsageDay, User} from '../../domain/types.js'
+import type {
+  App,
+  Collaborator,
+  FormationEntry,
+  LedgerEntry,
+  Membership,
+  Operator,
+  Org,
+  Token,
+  Transfer,
+  UsageDay,
+  User,
+} from '../../domain/types.js'
 import {conflict} from '../../errors.js'
 import type {OrgFigures, OutsideCollaborator, StampScope, WriteTx} from '../storage.js'
 import type {OrgAppsSummary, OrgHistory, State, StoredApp, StoredOrg} from './state.js'
@@ -136,6 +148,26 @@ export function stateTx(state: State, stamp: () => string | undefined): WriteTx 
         const stored = storedOrg(record.name)
         stored.updatedAt = record.updatedAt
         stored.limits = {...record.limits}
+      },
+      async rename(from, to) {
+        const stored = storedOrg(from)
+        if (from === to) return
+        if (state.orgs.has(to)) throw conflict(`The org name ${to} is already taken: choose another name.`)
+        // The apps are read only when the org has some (a big file leaves them unread otherwise).
+        if (summary(from).apps > 0) {
+          for (const candidate of orgApps(from)) candidate.owner = {kind: 'org', name: to}
+        }
+        state.orgs.delete(from)
+        state.orgs.set(to, {...stored, name: to})
+        const kept = state.histories.get(from)
+        state.histories.delete(from)
+        state.histories.set(to, kept ?? {usageHistory: [], ledger: []})
+      },
+      async remove(name) {
+        if (!org(name)) return
+        if (summary(name).apps > 0) throw new Error(`The org ${name} still has apps: move or destroy them first.`)
+        state.orgs.delete(name)
+        state.histories.delete(name)
       },
     },
 
@@ -326,6 +358,23 @@ export function stateTx(state: State, stamp: () => string | undefined): WriteTx 
       async remove(id) {
         state.tokens.delete(id)
         tokenIndexes.delete(state)
+      },
+    },
+
+    operators: {
+      async list() {
+        return [...state.operators.values()].map(copy).sort(byEmail)
+      },
+      async has(email) {
+        return state.operators.has(email)
+      },
+      async add(operator: Operator) {
+        if (state.operators.has(operator.email)) return false
+        state.operators.set(operator.email, copy(operator))
+        return true
+      },
+      async remove(email) {
+        return state.operators.delete(email)
       },
     },
 

@@ -110,6 +110,8 @@ const q = {
   ),
   ledger: named('ledger', `SELECT at, app, dyno_units, monthly_cents FROM ledger_entries WHERE org_id = ${ORG_ID('$1')} ORDER BY seq`),
   oldestLedger: named('ledger-oldest', `SELECT at FROM ledger_entries WHERE org_id = ${ORG_ID('$1')} ORDER BY seq LIMIT 1`),
+  operators: named('operators', 'SELECT email, created_at FROM operators ORDER BY email'),
+  isOperator: named('operator-has', 'SELECT 1 FROM operators WHERE email = $1'),
   // An app's answers depend on its owner org too (roles there decide access to it): both in its stamp.
   stamp: named(
     'stamp',
@@ -166,6 +168,15 @@ export function readRepositories(db: Session): ReadTx {
       },
       async withCollaborator(email) {
         return (await db.rows(q.orgsWithCollaborator(email))).map(orgOf)
+      },
+    },
+
+    operators: {
+      async list() {
+        return (await db.rows(q.operators())).map((row) => ({email: row.email, createdAt: row.created_at}))
+      },
+      async has(email) {
+        return (await db.row(q.isOperator(email))) !== undefined
       },
     },
 

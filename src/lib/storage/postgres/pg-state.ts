@@ -66,6 +66,9 @@ export async function exportState(db: Session): Promise<State> {
   }
   for (const row of await db.rows({text: `SELECT ${TOKEN_COLUMNS} FROM tokens k ORDER BY ${BY_CREATION('k')}`}))
     state.tokens.set(row.id, tokenOf(row))
+  for (const row of await db.rows({text: 'SELECT email, created_at FROM operators ORDER BY email'})) {
+    state.operators.set(row.email, {email: row.email, createdAt: row.created_at})
+  }
   for (const row of await db.rows({text: 'SELECT org_id, day, apps, members, dyno_units FROM usage_days ORDER BY org_id, day'})) {
     state.histories.get(orgNames.get(row.org_id)!)!.usageHistory.push(dayOf(row))
   }
@@ -109,7 +112,8 @@ export async function importState(db: Session, state: State, options: ImportOpti
   // A whole team's rows in a few statements: more time than an ordinary statement gets.
   await db.rows({text: `SET LOCAL statement_timeout = '10min'`})
   const held = await db.row({
-    text: `SELECT EXISTS (SELECT 1 FROM orgs) OR EXISTS (SELECT 1 FROM apps) OR EXISTS (SELECT 1 FROM users) OR EXISTS (SELECT 1 FROM tokens) AS any`,
+    text: `SELECT EXISTS (SELECT 1 FROM orgs) OR EXISTS (SELECT 1 FROM apps) OR EXISTS (SELECT 1 FROM users) OR EXISTS (SELECT 1 FROM tokens)
+              OR EXISTS (SELECT 1 FROM operators) AS any`,
   })
   if (held!.any && !options.replace) {
     throw conflict(
@@ -125,7 +129,7 @@ export async function importState(db: Session, state: State, options: ImportOpti
     // Without RESTART IDENTITY: resetting the ledger's sequence needs its owner, and a role granted the
     // tables' privileges (not their owner) must be able to replace; the ledger's order does not need small numbers.
     await db.rows({
-      text: `TRUNCATE users, orgs, memberships, org_people, usage_days, ledger_entries, apps, collaborators, formation, transfers, tokens`,
+      text: `TRUNCATE users, orgs, memberships, org_people, usage_days, ledger_entries, apps, collaborators, formation, transfers, tokens, operators`,
     })
   }
   const orgs: StoredOrg[] = [...state.orgs.values()]
@@ -197,6 +201,11 @@ export async function importState(db: Session, state: State, options: ImportOpti
     db,
     `INSERT INTO tokens (id, email, hash, description, created_at) SELECT * FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::text[])`,
     [...state.tokens.values()].map((k) => [k.id, k.email, k.hash, k.description, k.createdAt]),
+  )
+  await insertColumns(
+    db,
+    'INSERT INTO operators (email, created_at) SELECT * FROM unnest($1::text[], $2::text[])',
+    [...state.operators.values()].map((o) => [o.email, o.createdAt]),
   )
   const histories = [...state.histories].filter(([name]) => state.orgs.has(name))
   await insertColumns(

@@ -32,6 +32,20 @@ const q = {
     'org-update',
     'UPDATE orgs SET updated_at = $2, limit_apps = $3, limit_members = $4, limit_dyno_units = $5 WHERE name = $1 RETURNING id',
   ),
+  renameOrg: named(
+    'org-rename',
+    `UPDATE orgs SET name = $2 WHERE name = $1 AND NOT EXISTS (SELECT 1 FROM orgs WHERE name = $2) RETURNING id`,
+  ),
+  // Its memberships, people, usage days and ledger go with it (ON DELETE CASCADE); its apps must be gone.
+  removeOrg: named(
+    'org-remove',
+    `DELETE FROM orgs WHERE name = $1 AND NOT EXISTS (SELECT 1 FROM apps a WHERE a.owner_org_id = orgs.id) RETURNING id`,
+  ),
+  addOperator: named(
+    'operator-add',
+    'INSERT INTO operators (email, created_at) VALUES ($1, $2) ON CONFLICT (email) DO NOTHING RETURNING email',
+  ),
+  removeOperator: named('operator-remove', 'DELETE FROM operators WHERE email = $1 RETURNING email'),
   // A put replaces the whole record (as on the other engines); xmax = 0 tells a row inserted from one updated.
   putMember: named(
     'member-put',
@@ -201,6 +215,20 @@ export function writeRepositories(db: Session, reads: ReadTx): WriteTx {
         if (!row) throw missing('org', org.name)
         db.touchOrg(row.id)
       },
+      async rename(from: string, to: string) {
+        const ref = await db.row(q.orgRef(from))
+        if (!ref) throw missing('org', from)
+        if (from === to) return
+        // Apps, members and history refer to the org by id: one row changes.
+        const row = await db.row(q.renameOrg(from, to))
+        if (!row) throw conflict(`The org name ${to} is already taken: choose another name.`)
+        db.touchOrg(row.id)
+      },
+      async remove(name: string) {
+        const ref = await db.row(q.orgRef(name))
+        if (!ref) return
+        if (!(await db.row(q.removeOrg(name)))) throw new Error(`The org ${name} still has apps: move or destroy them first.`)
+      },
     },
 
     members: {
@@ -328,6 +356,16 @@ export function writeRepositories(db: Session, reads: ReadTx): WriteTx {
       },
       async remove(id: string) {
         await db.rows(q.removeToken(id))
+      },
+    },
+
+    operators: {
+      ...reads.operators,
+      async add(operator) {
+        return (await db.row(q.addOperator(operator.email, operator.createdAt))) !== undefined
+      },
+      async remove(email) {
+        return (await db.row(q.removeOperator(email))) !== undefined
       },
     },
 
