@@ -39,6 +39,9 @@ async function sample(): Promise<State> {
     await tx.history.putDay('acme', {date: '2026-11-02', apps: 1, members: 3, dynoUnits: 5}, 10)
     await tx.history.appendLedger('acme', {at: at(2, 5), app: 'web', dynoUnits: 5, monthlyCents: 12_500})
     await tx.history.appendLedger('acme', {at: at(1, 9), app: 'gone', dynoUnits: 0, monthlyCents: 0})
+    // An operator need not be a user.
+    await tx.operators.add({email: 'ops@platform.test', createdAt: at(1, 3)})
+    await tx.operators.add({email: ADA, createdAt: at(2)})
   })
   return (memory as unknown as {state: State}).state
 }
