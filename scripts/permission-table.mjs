@@ -1,9 +1,9 @@
 // Writes the permission matrix (from the code, the one source) into README.md between markers.
 import {readFileSync, writeFileSync} from 'node:fs'
 
-import {describeRule, PERMISSION_MATRIX, STANDINGS} from '../dist/lib/domain/permissions.js'
+import {describeOperator, describeRule, PERMISSION_MATRIX, STANDINGS} from '../dist/lib/domain/permissions.js'
 
-const header = ['action', 'commands', ...STANDINGS, 'locked app']
+const header = ['action', 'commands', ...STANDINGS, 'operator', 'locked app']
 const rows = PERMISSION_MATRIX.map((rule) => [
   `\`${rule.action}\``,
   rule.commands
@@ -11,6 +11,7 @@ const rows = PERMISSION_MATRIX.map((rule) => [
     .map((command) => `\`${command}\``)
     .join(', '),
   ...STANDINGS.map((standing) => describeRule(rule.rules[standing])),
+  describeOperator(rule),
   rule.lockedAdminsOnly ? 'admins only' : '',
 ])
 const table = [header, header.map(() => '---'), ...rows].map((cells) => `| ${cells.join(' | ')} |`).join('\n')

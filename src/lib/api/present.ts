@@ -2,7 +2,7 @@
 import type {AccessView} from '../domain/access.js'
 import {derivedId} from '../domain/ids.js'
 import type {MemberView} from '../domain/members.js'
-import type {OrgUsage, OrgView} from '../domain/orgs.js'
+import type {CreatedOrg, OrgLimits, OrgUsage, OrgView} from '../domain/orgs.js'
 import {type App as DomainApp, type FormationEntry, type Org, PERMISSION_DESCRIPTIONS, type User} from '../domain/types.js'
 import type {AppView, AuthorizationView, TransferView, UserRef} from '../domain/views.js'
 import type {Billing, Usage} from '../domain/usage.js'
@@ -44,6 +44,10 @@ export function presentTeam({org, role}: OrgView): R.Team {
     updated_at: org.updatedAt,
     limits: {...org.limits},
   }
+}
+
+export function presentCreatedTeam({org, role}: CreatedOrg): R.CreatedTeam {
+  return {...presentTeam({org, role: 'admin'}), role}
 }
 
 export function presentTeamInfo(view: OrgView & {usage: Usage}): R.TeamInfo {
@@ -155,6 +159,14 @@ export function presentUsage(view: OrgUsage, withHistory: boolean): R.TeamUsage 
     usage.history = view.history.map((day) => ({date: day.date, apps: day.apps, members: day.members, 'dyno-units': day.dynoUnits}))
   }
   return usage
+}
+
+export function presentLimits(view: OrgLimits): R.TeamLimits {
+  return {
+    team: {id: view.org.id, name: view.org.name},
+    resources: (['apps', 'members', 'dyno-units'] as const).map((name) => ({name, used: view.usage[name], limit: view.org.limits[name]})),
+    set_by: view.setBy,
+  }
 }
 
 const dollars = (cents: number): number => Math.round(cents) / 100

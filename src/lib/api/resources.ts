@@ -47,6 +47,9 @@ export interface Team {
   limits: Limits
 }
 
+/** What creating a team answers: role null when the caller is not a member (an operator who made it for its first admin). */
+export type CreatedTeam = Omit<Team, 'role'> & {role: Team['role'] | null}
+
 export interface TeamInfo extends Team {
   /** extension: current use of each limited resource */
   usage: Limits
@@ -139,6 +142,14 @@ export interface TeamUsage {
   team: Ref
   resources: {name: keyof Limits; used: number; limit: number}[]
   history?: {date: string; apps: number; members: number; 'dyno-units': number}[]
+}
+
+/** extension: an org's limits with their current use, and who may change them */
+export interface TeamLimits {
+  team: Ref
+  resources: {name: keyof Limits; used: number; limit: number}[]
+  /** operators once one is named on the platform, else the team's admins */
+  set_by: 'operators' | 'admins'
 }
 
 /** extension: this month's estimated charges, in US dollars. */

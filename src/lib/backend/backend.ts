@@ -27,10 +27,17 @@ export interface Backend {
   revokeAuthorization(id: string): Promise<R.Authorization>
 
   listTeams(): Promise<R.Team[]>
-  createTeam(name: string, limits: Limits): Promise<R.Team>
+  /** A new org; `admin`: its first admin, when not the caller (an operator provisioning it for them). */
+  createTeam(name: string, limits: Limits, options?: {admin?: string}): Promise<R.CreatedTeam>
   getTeam(team: string): Promise<R.TeamInfo>
   teamUsage(team: string, history: boolean): Promise<R.TeamUsage>
   teamBilling(team: string): Promise<R.TeamBilling>
+  teamLimits(team: string): Promise<R.TeamLimits>
+  /** Changes the limits named (operators; the team's admins while no operator is named). */
+  setTeamLimits(team: string, changes: Partial<Limits>): Promise<R.TeamLimits>
+  renameTeam(team: string, name: string): Promise<R.Team>
+  /** Destroys a team that has no apps. */
+  destroyTeam(team: string): Promise<R.Team>
 
   listMembers(team: string): Promise<R.TeamMember[]>
   /** Adds someone; the same role again changes nothing; another role is a conflict. */

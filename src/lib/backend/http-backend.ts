@@ -17,6 +17,7 @@ import type {Backend, CreateAppRequest} from './backend.js'
 const AUTHORIZATION = resource('an authorization', 'id')
 const TEAM = resource('a team', 'id', 'name')
 const MEMBER = resource('a team member', 'id', 'email')
+const LIMITS = resource("a team's limits", 'team.id', 'resources')
 const APP = resource('an app', 'id', 'name')
 const COLLABORATOR = resource('a collaborator', 'id', 'user.email')
 const TRANSFER = resource('an app transfer', 'id', 'state')
@@ -66,8 +67,24 @@ export class HttpBackend implements Backend {
     return this.client.list(pathFor(ROUTES.listTeams))
   }
 
-  createTeam(name: string, limits: Limits): Promise<R.Team> {
-    return this.send(ROUTES.createTeam, pathFor(ROUTES.createTeam), TEAM, {name, limits})
+  createTeam(name: string, limits: Limits, options: {admin?: string} = {}): Promise<R.CreatedTeam> {
+    return this.send(ROUTES.createTeam, pathFor(ROUTES.createTeam), TEAM, {name, limits, ...options})
+  }
+
+  teamLimits(team: string): Promise<R.TeamLimits> {
+    return this.client.get(pathFor(ROUTES.teamLimits, {team}))
+  }
+
+  setTeamLimits(team: string, changes: Partial<Limits>): Promise<R.TeamLimits> {
+    return this.send(ROUTES.updateTeamLimits, pathFor(ROUTES.updateTeamLimits, {team}), LIMITS, changes)
+  }
+
+  renameTeam(team: string, name: string): Promise<R.Team> {
+    return this.send(ROUTES.updateTeam, pathFor(ROUTES.updateTeam, {team}), TEAM, {name})
+  }
+
+  destroyTeam(team: string): Promise<R.Team> {
+    return this.send(ROUTES.destroyTeam, pathFor(ROUTES.destroyTeam, {team}), TEAM)
   }
 
   getTeam(team: string): Promise<R.TeamInfo> {

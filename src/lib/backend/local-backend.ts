@@ -7,7 +7,7 @@ import {type Clock, Ctx, systemClock, type WriteCtx} from '../domain/context.js'
 import {listFormation, scale} from '../domain/formation.js'
 import {absentMember, addMember, listMembers, putMember, removeMember, setMember} from '../domain/members.js'
 import {loadNameGenerator} from '../domain/names.js'
-import {createOrg, listOrgs, orgBilling, orgInfo, orgUsage} from '../domain/orgs.js'
+import {createOrg, destroyOrg, listOrgs, orgBilling, orgInfo, orgLimits, orgUsage, renameOrg, setOrgLimits} from '../domain/orgs.js'
 import {createAuthorization, listAuthorizations, revokeAuthorization} from '../domain/tokens.js'
 import {cancelTransfer, listTransfers, respondToTransfer, transferApp} from '../domain/transfers.js'
 import type {AppPermission, Limits, OrgRole, Token} from '../domain/types.js'
@@ -92,8 +92,24 @@ export class LocalBackend implements Backend {
     return this.view(async (ctx) => (await listOrgs(ctx)).map(present.presentTeam))
   }
 
-  createTeam(name: string, limits: Limits): Promise<R.Team> {
-    return this.change(async (ctx) => present.presentTeam(await createOrg(ctx, name, limits)))
+  createTeam(name: string, limits: Limits, options: {admin?: string} = {}): Promise<R.CreatedTeam> {
+    return this.change(async (ctx) => present.presentCreatedTeam(await createOrg(ctx, name, limits, options)))
+  }
+
+  teamLimits(team: string): Promise<R.TeamLimits> {
+    return this.view(async (ctx) => present.presentLimits(await orgLimits(ctx, team)))
+  }
+
+  setTeamLimits(team: string, changes: Partial<Limits>): Promise<R.TeamLimits> {
+    return this.change(async (ctx) => present.presentLimits(await setOrgLimits(ctx, team, changes)))
+  }
+
+  renameTeam(team: string, name: string): Promise<R.Team> {
+    return this.change(async (ctx) => present.presentTeam(await renameOrg(ctx, team, name)))
+  }
+
+  destroyTeam(team: string): Promise<R.Team> {
+    return this.change(async (ctx) => present.presentTeam(await destroyOrg(ctx, team)))
   }
 
   getTeam(team: string): Promise<R.TeamInfo> {

@@ -120,7 +120,7 @@ export async function addAccess(ctx: WriteCtx, name: string, email: string, requ
   await ensureCanGrant(ctx, app, permissions)
   if (org) {
     const inList = (await ctx.tx.members.get(org.name, email)) || (await ctx.tx.collaborators.inOrg(org.name, email))
-    if (!inList) ensureWithinLimit(org, 'members', (await currentUsage(ctx, org.name)).members, 1)
+    if (!inList) await ensureWithinLimit(ctx, org, 'members', (await currentUsage(ctx, org.name)).members, 1)
   }
   await grant(ctx, app, email, permissions)
   if (org) await recordUsage(ctx, org)

@@ -41,7 +41,7 @@ export async function createApp(ctx: WriteCtx, input: CreateAppInput): Promise<A
   const org = input.org === undefined ? undefined : await ctx.org(input.org)
   if (org) {
     await ctx.authorizeOrg('apps:create', org)
-    ensureWithinLimit(org, 'apps', (await currentUsage(ctx, org.name)).apps, 1)
+    await ensureWithinLimit(ctx, org, 'apps', (await currentUsage(ctx, org.name)).apps, 1)
   }
   if (input.name === undefined && !input.generateName) throw usageError('Give the app a name, or let orgctl generate one.')
   const name = input.name === undefined ? undefined : parseAppName(input.name)

@@ -55,7 +55,7 @@ export async function scale(
   const after = appRate(next.values())
   const org = await ctx.ownerOrg(app)
   if (org) {
-    ensureWithinLimit(org, 'dyno-units', (await currentUsage(ctx, org.name))['dyno-units'], after.dynoUnits - before.dynoUnits)
+    await ensureWithinLimit(ctx, org, 'dyno-units', (await currentUsage(ctx, org.name))['dyno-units'], after.dynoUnits - before.dynoUnits)
   }
   const entries = [...next.values()].sort(byKey((entry) => entry.type))
   await ctx.tx.formation.replace(app.name, entries)

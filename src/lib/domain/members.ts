@@ -81,7 +81,7 @@ async function addTo(ctx: WriteCtx, org: Org, email: string, role: OrgRole, curr
       `${email} is already in ${org.name} as ${current.role}: change the role with orgctl members:set ${email} --role ${role} --org ${org.name}.`,
     )
   }
-  if (!current) ensureWithinLimit(org, 'members', (await currentUsage(ctx, org.name)).members, 1)
+  if (!current) await ensureWithinLimit(ctx, org, 'members', (await currentUsage(ctx, org.name)).members, 1)
   else await ensureNotLastAdmin(ctx, org, current, role)
   return setMembership(ctx, org, email, role)
 }

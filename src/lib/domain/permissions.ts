@@ -28,6 +28,10 @@ export interface ActionRule {
   rules: Record<Standing, Rule>
   /** On a locked app only admins may do this. */
   lockedAdminsOnly?: boolean
+  /** An operator (one of the platform's people, src/lib/domain/operators.ts) may do this on any org. */
+  operator?: 'allow'
+  /** Once any operator is named, only operators may do this; with none named, `rules` decide. */
+  operatorsOnly?: boolean
 }
 
 const ALL: Record<Standing, Rule> = {admin: 'allow', member: 'allow', collaborator: 'allow', none: 'allow'}
@@ -42,7 +46,15 @@ const needs = (permission: AppPermission, memberRule?: Rule): Record<Standing, R
 
 export const PERMISSION_MATRIX = [
   {action: 'orgs:list', scope: 'user', commands: 'orgs', describe: 'list your orgs', rules: ALL},
-  {action: 'orgs:create', scope: 'user', commands: 'orgs:create', describe: 'create an org', rules: ALL},
+  {
+    action: 'orgs:create',
+    scope: 'user',
+    commands: 'orgs:create',
+    describe: 'create an org',
+    rules: ALL,
+    operator: 'allow',
+    operatorsOnly: true,
+  },
   {action: 'apps:create-personal', scope: 'user', commands: 'create, apps', describe: 'create or list personal apps', rules: ALL},
   {
     action: 'transfers:respond',
@@ -61,6 +73,18 @@ export const PERMISSION_MATRIX = [
   {action: 'orgs:info', scope: 'org', commands: 'orgs:info', describe: 'see the org', rules: STAFF},
   {action: 'orgs:usage', scope: 'org', commands: 'orgs:usage', describe: "see the org's usage", rules: ADMIN},
   {action: 'orgs:billing', scope: 'org', commands: 'orgs:billing', describe: "see the org's billing", rules: ADMIN},
+  {action: 'orgs:limits', scope: 'org', commands: 'orgs:limits', describe: "see the org's limits", rules: STAFF, operator: 'allow'},
+  {
+    action: 'orgs:limits-set',
+    scope: 'org',
+    commands: 'orgs:limits --set',
+    describe: "change the org's limits",
+    rules: ADMIN,
+    operator: 'allow',
+    operatorsOnly: true,
+  },
+  {action: 'orgs:rename', scope: 'org', commands: 'orgs:rename', describe: 'rename the org', rules: ADMIN},
+  {action: 'orgs:destroy', scope: 'org', commands: 'orgs:destroy', describe: 'destroy the org', rules: ADMIN},
   {action: 'members:list', scope: 'org', commands: 'members', describe: 'list members', rules: STAFF},
   {action: 'members:add', scope: 'org', commands: 'members:add', describe: 'add members', rules: ADMIN},
   {action: 'members:set', scope: 'org', commands: 'members:set', describe: "change members' roles", rules: ADMIN},
@@ -118,11 +142,17 @@ export interface Subject {
   locked?: boolean
   /** `org acme` or `app acme-api`. */
   target: string
+  /** The acting user is an operator. */
+  operator?: boolean
+  /** Some operator is named (then `operatorsOnly` actions are theirs alone). */
+  operatorsNamed?: boolean
 }
 
 /** Whether the matrix lets this subject perform the action. */
 export function isAllowed(action: Action, subject: Subject): boolean {
   const spec = ruleFor(action)
+  if (spec.operator === 'allow' && subject.operator) return true
+  if (spec.operatorsOnly && subject.operatorsNamed) return false
   if (spec.lockedAdminsOnly && subject.locked && subject.standing !== 'admin') return false
   const rule = spec.rules[subject.standing]
   if (rule === 'allow') return true
@@ -137,7 +167,14 @@ export function isAllowed(action: Action, subject: Subject): boolean {
 export function authorize(action: Action, subject: Subject): void {
   if (isAllowed(action, subject)) return
   const spec = ruleFor(action)
-  if (subject.standing === 'none') throw notFound(`Couldn't find ${subject.target}, or you have no access to it.`)
+  if (spec.operatorsOnly && subject.operatorsNamed && (spec.scope === 'user' || subject.standing !== 'none')) {
+    const where = spec.scope === 'user' ? '' : ` in ${subject.target}`
+    throw forbidden(
+      `You cannot ${spec.describe}${where}: operators are named on this platform, and only an operator can. Ask one (orgctl operators lists them, where the store is kept).`,
+    )
+  }
+  // An operator knows every org exists: told what would do, not "not found".
+  if (subject.standing === 'none' && !subject.operator) throw notFound(`Couldn't find ${subject.target}, or you have no access to it.`)
   if (spec.lockedAdminsOnly && subject.locked && subject.standing !== 'admin' && spec.rules[subject.standing] !== 'deny') {
     throw forbidden(`You cannot ${spec.describe}: ${subject.target} is locked, so only an admin can. Ask an admin to unlock it.`)
   }
@@ -150,6 +187,11 @@ export function authorize(action: Action, subject: Subject): void {
 
 /** "an admin", "an admin or a member", "an admin, or the manage permission on the app". */
 export function whoMay(spec: ActionRule): string {
+  const who = whoMayByStanding(spec)
+  return spec.operator === 'allow' ? `${who}, or an operator` : who
+}
+
+function whoMayByStanding(spec: ActionRule): string {
   const roles: string[] = []
   let permission: AppPermission | undefined
   for (const standing of STANDINGS) {
@@ -163,8 +205,15 @@ export function whoMay(spec: ActionRule): string {
 
 function describeStanding(subject: Subject): string {
   if (subject.standing === 'admin') return 'an admin'
+  if (subject.standing === 'none' && subject.operator) return 'an operator, not a member'
   const base = `a ${subject.standing}`
   return subject.permissions.length > 0 ? `${base} with ${subject.permissions.join(', ')}` : base
+}
+
+/** The operator column, for the docs: yes, yes and only they once any operator is named, or -. */
+export function describeOperator(spec: ActionRule): string {
+  if (spec.operatorsOnly) return 'yes; once named, only them'
+  return spec.operator === 'allow' ? 'yes' : '-'
 }
 
 /** The matrix cell as text, for the docs: allow, -, or the permission needed. */

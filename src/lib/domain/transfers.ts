@@ -71,9 +71,9 @@ async function transferToOrg(ctx: WriteCtx, app: App, target: Org, options: Tran
   ]
   const already = await ctx.tx.members.inList(target.name, comers)
   const newcomers = comers.filter((email) => !already.has(email)).length
-  ensureWithinLimit(target, 'apps', usage.apps, 1)
-  ensureWithinLimit(target, 'members', usage.members, newcomers)
-  ensureWithinLimit(target, 'dyno-units', usage['dyno-units'], rate.dynoUnits)
+  await ensureWithinLimit(ctx, target, 'apps', usage.apps, 1)
+  await ensureWithinLimit(ctx, target, 'members', usage.members, newcomers)
+  await ensureWithinLimit(ctx, target, 'dyno-units', usage['dyno-units'], rate.dynoUnits)
 
   const source = await ctx.ownerOrg(app)
   await cancelPendingTransfer(ctx, app)

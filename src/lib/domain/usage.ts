@@ -35,16 +35,26 @@ export async function currentUsage(ctx: Ctx, org: string): Promise<Usage> {
 }
 
 const LIMIT_HINTS: Record<LimitName, string> = {
-  apps: 'destroy or transfer out an app, or ask for a higher apps limit',
-  members: 'remove a member, or ask for a higher members limit',
-  'dyno-units': 'scale something down, or ask for a higher dyno-units limit',
+  apps: 'destroy or transfer out an app',
+  members: 'remove a member',
+  'dyno-units': 'scale something down',
 }
 
-/** Refuses a change that would take a resource past the org's limit. */
-export function ensureWithinLimit(org: Org, name: LimitName, used: number, adding: number): void {
+/**
+ * Refuses a change that would take a resource past the org's limit, saying who can raise it: an
+ * operator once one is named, else the org's admins (asked only when refusing: the common path reads nothing more).
+ */
+export async function ensureWithinLimit(ctx: Ctx, org: Org, name: LimitName, used: number, adding: number): Promise<void> {
   const limit = org.limits[name]
   if (adding > 0 && used + adding > limit) {
-    throw limitReached(`${org.name} would have ${used + adding} ${name} but its limit is ${limit} (now ${used}): ${LIMIT_HINTS[name]}.`)
+    const raise = `orgctl orgs:limits --org ${org.name} --set ${name}=${used + adding}`
+    const who =
+      (await ctx.tx.operators.list()).length > 0
+        ? `or ask an operator to raise it (${raise})`
+        : `or an admin of ${org.name} can raise it (${raise})`
+    throw limitReached(
+      `${org.name} would have ${used + adding} ${name} but its limit is ${limit} (now ${used}): ${LIMIT_HINTS[name]}, ${who}.`,
+    )
   }
 }
 

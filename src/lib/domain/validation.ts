@@ -140,13 +140,18 @@ const MAX_LIMIT = 1_000_000
 
 /** Parses `--limit apps=10 --limit members=5` over the defaults. */
 export function parseLimits(specs: readonly string[]): Limits {
-  const limits: Limits = {...DEFAULT_LIMITS}
+  return {...DEFAULT_LIMITS, ...parseLimitChanges(specs)}
+}
+
+/** Parses `NAME=N` specs into the limits they name (`flag`: how the command takes them, for the message). */
+export function parseLimitChanges(specs: readonly string[], flag = '--limit'): Partial<Limits> {
+  const limits: Partial<Limits> = {}
   const given = new Map<LimitName, string>()
   for (const spec of specs) {
     const match = /^([a-z-]+)=(\d{1,7})$/.exec(spec.trim())
     const name = match?.[1]?.replace(/_/g, '-')
     if (!match || !name || !(LIMIT_NAMES as readonly string[]).includes(name)) {
-      throw usageError(`Invalid limit ${quote(spec)}: use NAME=N with NAME one of ${LIMIT_NAMES.join(', ')}, e.g. --limit apps=10.`)
+      throw usageError(`Invalid limit ${quote(spec)}: use NAME=N with NAME one of ${LIMIT_NAMES.join(', ')}, e.g. ${flag} apps=10.`)
     }
     const value = Number(match[2])
     if (value > MAX_LIMIT) throw usageError(`Limit ${quote(spec)} is too large: the most is ${MAX_LIMIT}.`)

@@ -44,10 +44,14 @@ const BILLING_FIELDS = [
   'device_data',
 ] as const
 
+/** extension: `admin`, the new team's first admin when not the caller (an operator provisioning it for them). */
 export const createTeamBody = {
-  ...object({name, limits, ...Object.fromEntries(BILLING_FIELDS.map((field) => [field, ignoredString]))}),
+  ...object({name, limits, admin: email, ...Object.fromEntries(BILLING_FIELDS.map((field) => [field, ignoredString]))}),
   required: ['name'],
 } as const
+/** Team Update: a new name; `default` (the caller's default team) is kept by the CLI, not the server. */
+export const updateTeamBody = {...object({name, default: {type: ['boolean', 'null']}})} as const
+export const teamLimitsBody = limits
 export const memberBody = {...object({email, role: roleSchema, federated: {type: 'boolean'}}), required: ['email', 'role']} as const
 
 const appCreateFields = {

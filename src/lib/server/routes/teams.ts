@@ -2,7 +2,8 @@
 import {ROUTES} from '../../api/routes.js'
 import type {Limits} from '../../domain/types.js'
 import {DEFAULT_LIMITS, parseEmail, parseRole} from '../../domain/validation.js'
-import {createTeamBody, memberBody, resourceUsageQuery, usageQuery} from '../schemas.js'
+import {usageError} from '../../errors.js'
+import {createTeamBody, memberBody, resourceUsageQuery, teamLimitsBody, updateTeamBody, usageQuery} from '../schemas.js'
 import type {RouteContext} from '../server.js'
 
 /** orgctl adds members directly and always has per-app permissions. */
@@ -27,12 +28,30 @@ export function teamRoutes({on, sendList}: RouteContext): void {
   )
 
   on(ROUTES.createTeam, {body: createTeamBody}, async (request, reply) => {
-    const body = request.body as {name: string; limits?: Partial<Limits>}
+    const body = request.body as {name: string; limits?: Partial<Limits>; admin?: string}
+    const admin = body.admin === undefined ? undefined : parseEmail(body.admin)
     reply.code(201)
-    return request.backend.createTeam(body.name, {...DEFAULT_LIMITS, ...body.limits})
+    return request.backend.createTeam(body.name, {...DEFAULT_LIMITS, ...body.limits}, admin === undefined ? {} : {admin})
   })
 
   on(ROUTES.getTeam, {}, (request) => request.backend.getTeam(request.params.team))
+
+  // Team Update: a rename. `default` is the caller's default team, which the CLI keeps, not the server.
+  on(ROUTES.updateTeam, {body: updateTeamBody}, async (request) => {
+    const body = request.body as {name?: string; default?: boolean | null}
+    if (body.default === true)
+      throw usageError('The server keeps no default team: give the team on each request (orgctl: --org, or ORGCTL_ORG).')
+    if (body.name === undefined) return request.backend.getTeam(request.params.team)
+    return request.backend.renameTeam(request.params.team, body.name)
+  })
+
+  on(ROUTES.destroyTeam, {}, (request) => request.backend.destroyTeam(request.params.team))
+
+  // Extension: the limits with their use. Never from the cache: who may see them (operators) is not in an org's stamp.
+  on(ROUTES.teamLimits, {timeDependent: true}, (request) => request.backend.teamLimits(request.params.team))
+  on(ROUTES.updateTeamLimits, {body: teamLimitsBody}, (request) =>
+    request.backend.setTeamLimits(request.params.team, request.body as Partial<Limits>),
+  )
 
   on(ROUTES.teamFeatures, {}, async (request) => {
     const team = await request.backend.getTeam(request.params.team)
