@@ -1,7 +1,15 @@
 import {describe, expect, it} from 'vitest'
 
 import {OrgctlError} from '../../src/lib/errors.js'
-import {authorize, isAllowed, PERMISSION_MATRIX, STANDINGS, type Subject, whoMay} from '../../src/lib/domain/permissions.js'
+import {
+  authorize,
+  describeOperator,
+  isAllowed,
+  PERMISSION_MATRIX,
+  STANDINGS,
+  type Subject,
+  whoMay,
+} from '../../src/lib/domain/permissions.js'
 import {APP_PERMISSIONS, type AppPermission} from '../../src/lib/domain/types.js'
 
 const subject = (standing: Subject['standing'], permissions: AppPermission[] = [], locked = false): Subject => ({
@@ -60,6 +68,38 @@ describe('the permission matrix', () => {
       }
     }
   }
+
+  // The operator column, cell by cell: an operator with no standing (not a member), and everyone else once operators are named.
+  for (const rule of PERMISSION_MATRIX) {
+    // Where the operator column says no, an operator stands as anyone with no standing does.
+    const operatorExpected = 'operator' in rule && rule.operator === 'allow' ? 'ok' : outcome(() => authorize(rule.action, subject('none')))
+    it(`${rule.action}: an operator who is not a member -> ${operatorExpected}`, () => {
+      expect(outcome(() => authorize(rule.action, {...subject('none'), operator: true, operatorsNamed: true}))).toBe(operatorExpected)
+    })
+    for (const standing of STANDINGS) {
+      const onlyOperators = 'operatorsOnly' in rule && rule.operatorsOnly === true
+      const unnamed = outcome(() => authorize(rule.action, subject(standing, [...APP_PERMISSIONS])))
+      const expected = !onlyOperators ? unnamed : standing === 'none' && rule.scope !== 'user' ? 'not_found' : 'forbidden'
+      it(`${rule.action}: ${standing} once an operator is named -> ${expected}`, () => {
+        expect(outcome(() => authorize(rule.action, {...subject(standing, [...APP_PERMISSIONS]), operatorsNamed: true}))).toBe(expected)
+        // And an operator holding that standing too may do what the operator column allows, or what the standing allows.
+        const asOperator = outcome(() =>
+          authorize(rule.action, {...subject(standing, [...APP_PERMISSIONS]), operator: true, operatorsNamed: true}),
+        )
+        expect(asOperator).toBe('operator' in rule ? 'ok' : expected)
+      })
+    }
+  }
+
+  it('marks exactly the provisioning rows for operators', () => {
+    const rows = (key: 'operator' | 'operatorsOnly') => PERMISSION_MATRIX.filter((rule) => key in rule).map((rule) => rule.action)
+    expect(rows('operator')).toEqual(['orgs:create', 'orgs:limits', 'orgs:limits-set'])
+    expect(rows('operatorsOnly')).toEqual(['orgs:create', 'orgs:limits-set'])
+    expect(whoMay(PERMISSION_MATRIX.find((r) => r.action === 'orgs:limits-set')!)).toBe('an admin, or an operator')
+    expect(describeOperator(PERMISSION_MATRIX.find((r) => r.action === 'orgs:limits')!)).toBe('yes')
+    expect(describeOperator(PERMISSION_MATRIX.find((r) => r.action === 'orgs:create')!)).toBe('yes; once named, only them')
+    expect(describeOperator(PERMISSION_MATRIX.find((r) => r.action === 'orgs:rename')!)).toBe('-')
+  })
 
   it('lets only admins act on locked apps for the rows marked so', () => {
     const locked = PERMISSION_MATRIX.filter((rule) => 'lockedAdminsOnly' in rule)

@@ -173,8 +173,7 @@ export function authorize(action: Action, subject: Subject): void {
       `You cannot ${spec.describe}${where}: operators are named on this platform, and only an operator can. Ask one (orgctl operators lists them, where the store is kept).`,
     )
   }
-  // An operator knows every org exists: told what would do, not "not found".
-  if (subject.standing === 'none' && !subject.operator) throw notFound(`Couldn't find ${subject.target}, or you have no access to it.`)
+  if (subject.standing === 'none') throw notFound(`Couldn't find ${subject.target}, or you have no access to it.`)
   if (spec.lockedAdminsOnly && subject.locked && subject.standing !== 'admin' && spec.rules[subject.standing] !== 'deny') {
     throw forbidden(`You cannot ${spec.describe}: ${subject.target} is locked, so only an admin can. Ask an admin to unlock it.`)
   }
@@ -205,7 +204,6 @@ function whoMayByStanding(spec: ActionRule): string {
 
 function describeStanding(subject: Subject): string {
   if (subject.standing === 'admin') return 'an admin'
-  if (subject.standing === 'none' && subject.operator) return 'an operator, not a member'
   const base = `a ${subject.standing}`
   return subject.permissions.length > 0 ? `${base} with ${subject.permissions.join(', ')}` : base
 }
