@@ -58,6 +58,8 @@ export interface Sandbox {
   serve(env: Env): Promise<Server>
   /** An API token for the user, minted into the sandbox's store (its database in postgres mode). */
   mint(user: string, description: string): Promise<string>
+  /** Runs orgctl directly on the sandbox's storage (its file, or its database in postgres mode), never over the API: the operators:* commands. */
+  onStorage(args: string[], env?: Env): Promise<RunResult>
   /** Stops its servers and removes its files (and drops its databases: wait for that). */
   cleanup(): Promise<void>
 }
@@ -356,6 +358,11 @@ export function sandbox(): Sandbox {
         box.run(user, args),
     serve: async (env) => (database ? startDatabaseServer(await database.url(), env) : startServer(store, env)),
     mint: (user, description) => (database ? database.mint(user, description) : mintInFile(store, user, description)),
+    onStorage: async (args, env = {}) =>
+      runBin(
+        args,
+        database ? {...baseEnv(), ORGCTL_STORE: undefined, ORGCTL_DATABASE_URL: await database.url(), ...env} : {...baseEnv(), ...env},
+      ),
     cleanup: () => {
       const stopped = Promise.allSettled([main.stop(), slots.stop()])
       rmSync(dir, {recursive: true, force: true})

@@ -17,7 +17,7 @@ import type {Backend, CreateAppRequest} from './backend.js'
 const AUTHORIZATION = resource('an authorization', 'id')
 const TEAM = resource('a team', 'id', 'name')
 const MEMBER = resource('a team member', 'id', 'email')
-const LIMITS = resource("a team's limits", 'team.id', 'resources')
+const LIMITS = resource("a team's limits", 'team.id', 'team.name', 'set_by')
 const APP = resource('an app', 'id', 'name')
 const COLLABORATOR = resource('a collaborator', 'id', 'user.email')
 const TRANSFER = resource('an app transfer', 'id', 'state')
