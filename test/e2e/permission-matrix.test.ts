@@ -5,6 +5,7 @@
  * written here. Allowed → exit 0; forbidden → exit 4 and the store untouched;
  * no standing → exit 3 (not found) and the store untouched.
  */
+import {copyFileSync} from 'node:fs'
 import {join} from 'node:path'
 
 import {afterAll, beforeAll, describe, expect, it} from 'vitest'
@@ -25,6 +26,7 @@ const U = {
   cfull: 'cfull@partner.test', // collaborator with every permission on both apps
   cview: 'cview@partner.test', // collaborator with view only on both apps
   none: 'outsider@elsewhere.test', // no standing at all
+  operator: 'ops@platform.test', // an operator, member of nothing (named in the second fixture only)
   target: 'target@acme.test', // a member, acted upon by members:set/remove
   ctarget: 'ctarget@partner.test', // a collaborator (view), acted upon by access:update/remove
   powner: 'powner@solo.test', // owner of a personal app
@@ -47,6 +49,10 @@ const ORG_COMMANDS: Record<string, (actor: Actor) => string[]> = {
   'orgs:info': () => ['orgs:info', '--org', ORG],
   'orgs:usage': () => ['orgs:usage', '--org', ORG],
   'orgs:billing': () => ['orgs:billing', '--org', ORG],
+  'orgs:limits': () => ['orgs:limits', '--org', ORG],
+  'orgs:limits-set': () => ['orgs:limits', '--org', ORG, '--set', 'apps=40'],
+  'orgs:rename': () => ['orgs:rename', ORG, 'acme-renamed'],
+  'orgs:destroy': () => ['orgs:destroy', ORG, '--confirm', ORG],
   'members:list': () => ['members', '--org', ORG],
   'members:add': () => ['members:add', 'newbie@acme.test', '--org', ORG],
   'members:set': () => ['members:set', U.target, '--role', 'admin', '--org', ORG],
@@ -78,14 +84,21 @@ function personalAppOf(email: string): string {
 const ORG_ROWS = PERMISSION_MATRIX.filter((row) => row.scope === 'org')
 const APP_ROWS = PERMISSION_MATRIX.filter((row) => row.scope === 'app')
 
+/**
+ * Where being allowed is not the end: the fixture's org has apps, so whoever may destroy it gets past
+ * the permission check to the refusal of an org with apps (5, nothing changed). test/e2e/operators.test.ts
+ * destroys an org without apps.
+ */
+const ALLOWED_EXIT: Record<string, number> = {'orgs:destroy': 5}
+
 /** The matrix's verdict: 0 allowed, 4 forbidden, 3 when the actor has no standing. */
-function expectedExit(rule: Rule, actor: Actor, locked: boolean, lockedAdminsOnly: boolean): number {
+function expectedExit(rule: Rule, actor: Actor, locked: boolean, lockedAdminsOnly: boolean, action = ''): number {
   let allowed: boolean
   if (rule === 'allow') allowed = true
   else if (rule === 'deny') allowed = false
   else allowed = actor.permissions.includes(rule.needs)
   if (locked && lockedAdminsOnly && actor.standing !== 'admin') allowed = false
-  if (allowed) return 0
+  if (allowed) return ALLOWED_EXIT[action] ?? 0
   return actor.standing === 'none' ? 3 : 4
 }
 
@@ -117,6 +130,8 @@ interface Cell {
   user: string
   args: string[]
   expected: number
+  /** Run on the fixture with an operator named (U.operator). */
+  named?: boolean
 }
 
 function orgCells(): Cell[] {
@@ -127,7 +142,7 @@ function orgCells(): Cell[] {
       name: `${row.action} as ${actor.label}`,
       user: actor.email,
       args: command(actor),
-      expected: expectedExit(row.rules[actor.standing], actor, false, false),
+      expected: expectedExit(row.rules[actor.standing], actor, false, false, row.action),
     }))
   })
 }
@@ -168,11 +183,57 @@ function personalCells(): Cell[] {
   })
 }
 
+/**
+ * The operator column: on the fixture with an operator named, the operator (a member of nothing) on
+ * every org row, and everyone else on the rows only operators may take once one is named; orgs:create
+ * (a user row) in both fixtures.
+ */
+function operatorCells(): Cell[] {
+  const operator: Actor = {label: 'an operator (not a member)', email: U.operator, standing: 'none', permissions: []}
+  const cells = ORG_ROWS.flatMap((row) => {
+    const command = ORG_COMMANDS[row.action]!
+    const onlyOperators = 'operatorsOnly' in row && row.operatorsOnly === true
+    const byOperator: Cell = {
+      name: `${row.action} as ${operator.label}, once named`,
+      user: operator.email,
+      args: command(operator),
+      expected: 'operator' in row ? (ALLOWED_EXIT[row.action] ?? 0) : 3,
+      named: true,
+    }
+    const others = onlyOperators
+      ? actorsFor(row.rules, 'org').map((actor) => ({
+          name: `${row.action} as ${actor.label}, once an operator is named`,
+          user: actor.email,
+          args: command(actor),
+          expected: actor.standing === 'none' ? 3 : 4,
+          named: true,
+        }))
+      : []
+    return [byOperator, ...others]
+  })
+  const create = (label: string, user: string, named: boolean, expected: number): Cell => ({
+    name: `orgs:create as ${label}${named ? ', once an operator is named' : ', no operator named'}`,
+    user,
+    args: ['orgs:create', 'brand-new-org', '--admin', 'boss@new.test'],
+    expected,
+    named,
+  })
+  return [
+    ...cells,
+    create('an admin', U.admin, false, 0),
+    create('a non-member', U.none, false, 0),
+    create('an admin', U.admin, true, 4),
+    create('a non-member', U.none, true, 4),
+    create('an operator', U.operator, true, 0),
+  ]
+}
+
 describe('permission matrix through the CLI', () => {
   let box: Sandbox
   let base: string
   const outcomes = new Map<string, {result: Awaited<ReturnType<Sandbox['run']>>; changed: boolean}>()
-  const cells = [...orgCells(), ...appCells(), ...personalCells()]
+  const cells = [...orgCells(), ...appCells(), ...personalCells(), ...operatorCells()]
+  let named: string
 
   beforeAll(async () => {
     box = sandbox()
@@ -202,10 +263,17 @@ describe('permission matrix through the CLI', () => {
     expectOk(await as(U.admin)('apps:lock', '--app', LOCKED_APP))
     base = join(box.dir, 'base.json')
     await copyStore(box, base)
+    // The same fixture with an operator named, on the storage itself (a file in every mode).
+    named = join(box.dir, 'named.json')
+    copyFileSync(base, named)
+    expectOk(
+      await box.onStorage(['operators:add', U.operator], {ORGCTL_STORE: named, ORGCTL_DATABASE_URL: undefined}),
+      'naming an operator',
+    )
 
     const results = await pool(
       cells.map((cell) => async () => {
-        const {result, changed} = await runOnCopy(box, base, cell.user, cell.args)
+        const {result, changed} = await runOnCopy(box, cell.named ? named : base, cell.user, cell.args)
         return {cell, result, changed}
       }),
       4,
