@@ -6,8 +6,9 @@ export default class Permissions extends OrgctlCommand {
   static override description = `Rows are actions; columns are how you stand towards the org or app: admin, member, collaborator
 (someone an app is shared with, with per-app permissions view, deploy, operate, manage), or none.
 The owner of a personal app stands as admin on it. "with X": only with permission X on that app.
-The operator column is for the platform's operators (orgctl operators): "yes" on any org, member or not;
-"once named, only them": with no operator named the other columns decide, once one is named only operators may.`
+The operator column is for the platform's operators (orgctl operators): "yes": on any org, member or not;
+"once named, only them": with no operator named the other columns decide, once one is named only operators
+may; empty: an operator may do only what their standing gives.`
   static override examples = ['<%= config.bin %> permissions', '<%= config.bin %> permissions --json']
 
   async run(): Promise<typeof PERMISSION_MATRIX> {

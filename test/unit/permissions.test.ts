@@ -98,7 +98,7 @@ describe('the permission matrix', () => {
     expect(whoMay(PERMISSION_MATRIX.find((r) => r.action === 'orgs:limits-set')!)).toBe('an admin, or an operator')
     expect(describeOperator(PERMISSION_MATRIX.find((r) => r.action === 'orgs:limits')!)).toBe('yes')
     expect(describeOperator(PERMISSION_MATRIX.find((r) => r.action === 'orgs:create')!)).toBe('yes; once named, only them')
-    expect(describeOperator(PERMISSION_MATRIX.find((r) => r.action === 'orgs:rename')!)).toBe('-')
+    expect(describeOperator(PERMISSION_MATRIX.find((r) => r.action === 'orgs:rename')!)).toBe('')
   })
 
   it('lets only admins act on locked apps for the rows marked so', () => {

@@ -7,7 +7,7 @@ import type {StateCounts} from '../../lib/storage/copy.js'
 export default class DbImport extends OrgctlCommand {
   static override summary = 'copy an embedded store file into an empty PostgreSQL database'
   static override description = `Copies every record of the store file into the database in one transaction: users, orgs, members,
-apps, collaborators, formation, transfers, usage history, billing ledgers and tokens, with their ids and
+apps, collaborators, formation, transfers, usage history, billing ledgers, tokens and operators, with their ids and
 times (tokens keep working: their hashes are copied). A database that already holds data is refused,
 unless --replace is given: then it is emptied first, in the same transaction (never a merge). The
 database is migrated first if it needs it. The file is only read.`

@@ -208,10 +208,13 @@ function describeStanding(subject: Subject): string {
   return subject.permissions.length > 0 ? `${base} with ${subject.permissions.join(', ')}` : base
 }
 
-/** The operator column, for the docs: yes, yes and only they once any operator is named, or -. */
+/**
+ * The operator column, for the docs: yes (on any org, member or not), yes and only them once any
+ * operator is named, or nothing (an operator may do only what their standing gives).
+ */
 export function describeOperator(spec: ActionRule): string {
   if (spec.operatorsOnly) return 'yes; once named, only them'
-  return spec.operator === 'allow' ? 'yes' : '-'
+  return spec.operator === 'allow' ? 'yes' : ''
 }
 
 /** The matrix cell as text, for the docs: allow, -, or the permission needed. */
