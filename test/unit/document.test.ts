@@ -17,7 +17,7 @@ import {createApp, destroyApp} from '../../src/lib/domain/apps.js'
 import {orgStanding} from '../../src/lib/domain/context.js'
 import {scale} from '../../src/lib/domain/formation.js'
 import {addMember, listMembers, removeMember} from '../../src/lib/domain/members.js'
-import {createOrg, listOrgs, orgUsage} from '../../src/lib/domain/orgs.js'
+import {createOrg, destroyOrg, listOrgs, orgUsage, renameOrg} from '../../src/lib/domain/orgs.js'
 import {createAuthorization} from '../../src/lib/domain/tokens.js'
 import {respondToTransfer, transferApp} from '../../src/lib/domain/transfers.js'
 import type {DynoSize, OrgRole} from '../../src/lib/domain/types.js'
@@ -714,6 +714,46 @@ describe('a schema 2 document', () => {
     const state = await lazyRead()
     expect(await answers(state, PEOPLE)).toEqual(expected)
     expect([...state.tokens.values()].map((t) => t.description).sort()).toEqual(['ci', 'clé de déploiement ✓'])
+  })
+})
+
+describe('renaming and destroying orgs in the file', () => {
+  it('an org without apps: renamed and destroyed without decoding the apps (their bytes and the summaries copied as they were)', async () => {
+    const store = new JsonStore(path)
+    await seed(store)
+    await store.update((state) => createOrg(as(state, MEMBER), 'bare-org', DEFAULT_LIMITS))
+    const before = slices(readFileSync(path))
+    const undecoded: boolean[] = []
+    await store.update(async (state) => {
+      await renameOrg(as(state, MEMBER), 'bare-org', 'bare-two')
+      undecoded.push(state.orgAppsSummaries !== undefined)
+    })
+    await store.update(async (state) => {
+      await destroyOrg(as(state, MEMBER), 'bare-two')
+      undecoded.push(state.orgAppsSummaries !== undefined)
+    })
+    expect(undecoded).toEqual([true, true])
+    const after = slices(readFileSync(path))
+    expect(after.apps.equals(before.apps)).toBe(true)
+    expect(after.orgApps.equals(before.orgApps)).toBe(true)
+    const state = await lazyRead()
+    expect([...state.orgs.keys()].sort()).toEqual(['acme', 'globex'])
+    expect([...state.histories.keys()].sort()).toEqual(['acme', 'globex'])
+  })
+
+  it('an org with apps: renamed with its apps, their summaries and its history; every answer as before under the new name', async () => {
+    const store = new JsonStore(path)
+    await seed(store)
+    const rename = (value: unknown) => JSON.parse(JSON.stringify(value).replaceAll('"acme"', '"acme-two"'))
+    const expected = rename(await answers(await lazyRead(), PEOPLE))
+    const history = (await lazyRead()).histories.get('acme')
+    await store.update((state) => renameOrg(as(state, ADMIN), 'acme', 'acme-two'))
+    const state = await lazyRead()
+    expect(rename(await answers(state, PEOPLE))).toEqual(expected)
+    expect(state.histories.get('acme-two')).toEqual(history)
+    expect(state.histories.has('acme')).toBe(false)
+    const summaries = await expectSummariesRight()
+    expect(Object.keys(summaries).sort()).toEqual(['acme-two', 'globex'])
   })
 })
 
