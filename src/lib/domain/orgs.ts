@@ -1,5 +1,6 @@
 /** Orgs: creating them, listing the actor's, and what admins see of them. */
 import {conflict} from '../errors.js'
+import {recordEvent} from './audit.js'
 import {type Ctx, ensureUser, orgStanding, type WriteCtx} from './context.js'
 import {byKey} from './order.js'
 import type {Standing} from './permissions.js'
@@ -38,6 +39,7 @@ export async function createOrg(ctx: WriteCtx, name: string, limits: Limits): Pr
     updatedAt: ctx.at,
   })
   await recordUsage(ctx, org)
+  await recordEvent(ctx, {action: 'team.create', target: {type: 'team', name}, org, after: {name, limits: {...limits}}})
   return {org, role: 'admin'}
 }
 

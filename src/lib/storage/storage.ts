@@ -16,7 +16,20 @@
  * locale); transfers and tokens oldest first (creation time, then id); ledger entries in the order
  * they were appended; usage days by date.
  */
-import type {App, Collaborator, FormationEntry, LedgerEntry, Membership, Org, Token, Transfer, UsageDay, User} from '../domain/types.js'
+import type {
+  App,
+  AuditEvent,
+  Collaborator,
+  FormationEntry,
+  LedgerEntry,
+  Membership,
+  Org,
+  StoredAuditEvent,
+  Token,
+  Transfer,
+  UsageDay,
+  User,
+} from '../domain/types.js'
 
 export type EngineKind = 'memory' | 'json' | 'postgres'
 
@@ -52,6 +65,7 @@ export interface ReadTx {
   readonly transfers: TransferReads
   readonly tokens: TokenReads
   readonly history: HistoryReads
+  readonly audit: AuditReads
   /**
    * A key that changes whenever anything an answer about this org or app could depend on changes
    * (its members, apps, collaborators, formation, locking, owner; an app's owner org too), read
@@ -161,6 +175,28 @@ export interface HistoryReads {
   oldestLedgerAt(org: string): Promise<string | undefined>
 }
 
+/** Which audit events to list: one org's (by id) or those of no org, filtered; newest first. */
+export interface AuditQuery {
+  /** The org's id, or null: the events that belong to no org (authorizations, operators'). */
+  orgId: string | null
+  app?: string
+  actor?: string
+  /** An action, or a pattern where `*` stands for any characters (`team-member.*`); only [a-z0-9.*-]. */
+  action?: string
+  /** created_at >= since (ISO). */
+  since?: string
+  /** created_at < until (ISO). */
+  until?: string
+  /** Only events appended before the one of this seq (the next page). */
+  beforeSeq?: number
+  limit: number
+}
+
+export interface AuditReads {
+  /** The matching events, newest (last appended) first, at most `limit`. */
+  list(query: AuditQuery): Promise<StoredAuditEvent[]>
+}
+
 export interface WriteTx extends ReadTx {
   /**
    * Serializes this change with every other change of these orgs, until commit: the first thing a
@@ -217,5 +253,11 @@ export interface WriteTx extends ReadTx {
     putDay(org: string, day: UsageDay, keep: number): Promise<void>
     appendLedger(org: string, entry: LedgerEntry): Promise<void>
     replaceLedger(org: string, entries: readonly LedgerEntry[]): Promise<void>
+  }
+  readonly audit: AuditReads & {
+    /** Appends an event; the engine gives it its place (seq). */
+    append(event: AuditEvent): Promise<void>
+    /** Removes every event created before this time (ISO); how many. */
+    prune(before: string): Promise<number>
   }
 }

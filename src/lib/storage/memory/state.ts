@@ -3,6 +3,7 @@
  * collaborators and formation kept inside them. The memory engine holds one; the embedded JSON file
  * decodes into one (src/lib/storage/json). Only the repositories over it (state-tx.ts) touch it.
  */
+import {type AuditLog, MemoryAuditLog} from './audit-log.js'
 import type {App, Collaborator, FormationEntry, LedgerEntry, Membership, Org, Token, Transfer, UsageDay, User} from '../../domain/types.js'
 
 export interface StoredOrg extends Org {
@@ -38,6 +39,8 @@ export interface State {
   apps: Map<string, StoredApp>
   transfers: Map<string, Transfer>
   tokens: Map<string, Token>
+  /** The audit log (its own file on the JSON engine, read only when asked). */
+  audit: AuditLog
   /**
    * Each org's apps summed up, by org name, when the file kept it and the apps have not been read:
    * then a member list or a limit check need not read thousands of apps. Undefined otherwise
@@ -47,7 +50,15 @@ export interface State {
 }
 
 export function emptyState(): State {
-  return {users: new Map(), orgs: new Map(), histories: new Map(), apps: new Map(), transfers: new Map(), tokens: new Map()}
+  return {
+    users: new Map(),
+    orgs: new Map(),
+    histories: new Map(),
+    apps: new Map(),
+    transfers: new Map(),
+    tokens: new Map(),
+    audit: new MemoryAuditLog(),
+  }
 }
 
 /** A deep copy (the memory engine's working copy for one write). */
@@ -66,6 +77,7 @@ export function cloneState(state: State): State {
   }
   for (const [key, transfer] of state.transfers) copy.transfers.set(key, {...transfer})
   for (const [key, token] of state.tokens) copy.tokens.set(key, {...token})
+  copy.audit = state.audit.clone()
   return copy
 }
 
