@@ -20,7 +20,11 @@ export async function createAuthorization(ctx: WriteCtx, description: string): P
   const record: Token = {id: ctx.newId(), email: ctx.actor, hash: hashToken(token), description, createdAt: ctx.at}
   await ctx.tx.tokens.insert(record)
   // Its id and description only: never the token, nor its hash.
-  await recordEvent(ctx, {action: 'authorization.create', target: {type: 'authorization', name: record.id}, after: {id: record.id, description}})
+  await recordEvent(ctx, {
+    action: 'authorization.create',
+    target: {type: 'authorization', name: record.id},
+    after: {id: record.id, description},
+  })
   return {token, record}
 }
 

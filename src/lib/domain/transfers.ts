@@ -139,7 +139,8 @@ async function transferToUser(ctx: WriteCtx, app: App, email: string): Promise<T
 /** app.transfer, in the history of each org it left or joined. */
 async function recordTransfer(ctx: WriteCtx, app: App, before: object, orgs: readonly (Org | undefined)[]): Promise<void> {
   for (const org of orgs) {
-    if (org) await recordAppEvent(ctx, app, {action: 'app.transfer', target: {type: 'app', name: app.name}, org, before, after: appFacts(app)})
+    if (org)
+      await recordAppEvent(ctx, app, {action: 'app.transfer', target: {type: 'app', name: app.name}, org, before, after: appFacts(app)})
   }
 }
 

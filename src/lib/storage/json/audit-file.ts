@@ -80,6 +80,8 @@ export class FileAuditLog implements AuditLog {
   prune(before: string): number {
     const all = this.events()
     const kept = all.filter((event) => event.createdAt >= before)
+    // Nothing to remove: nothing to rewrite either.
+    if (kept.length === all.length) return 0
     this.committed = kept
     this.appended = []
     this.pruned = true
@@ -153,7 +155,7 @@ function readLog(path: string, bytes: number): StoredAuditEvent[] {
   }
   const buffer = Buffer.allocUnsafe(bytes)
   try {
-    for (let offset = 0; offset < bytes; ) {
+    for (let offset = 0; offset < bytes;) {
       const read = readSync(fd, buffer, offset, bytes - offset, offset)
       if (read === 0) {
         throw storeError(`The audit log ${path} is shorter than the store records (${offset} of ${bytes} bytes): restore it from a backup.`)
@@ -173,7 +175,13 @@ function readLog(path: string, bytes: number): StoredAuditEvent[] {
     } catch {
       event = undefined as never
     }
-    if (!event || typeof event !== 'object' || typeof event.seq !== 'number' || typeof event.action !== 'string' || typeof event.createdAt !== 'string') {
+    if (
+      !event ||
+      typeof event !== 'object' ||
+      typeof event.seq !== 'number' ||
+      typeof event.action !== 'string' ||
+      typeof event.createdAt !== 'string'
+    ) {
       throw storeError(`The audit log ${path} cannot be used: line ${i + 1} is not an event. Restore it from a backup.`)
     }
     events.push(event)
@@ -198,7 +206,7 @@ function appendAt(path: string, at: number, bytes: Buffer): void {
     }
     try {
       if (size > at) ftruncateSync(fd, at)
-      for (let offset = 0; offset < bytes.length; ) offset += writeSync(fd, bytes, offset, bytes.length - offset, at + offset)
+      for (let offset = 0; offset < bytes.length;) offset += writeSync(fd, bytes, offset, bytes.length - offset, at + offset)
       fsyncSync(fd)
     } catch (error) {
       throw failure(path, 'write', error)
@@ -214,7 +222,7 @@ function writeWhole(path: string, bytes: Buffer): void {
   try {
     const fd = openSync(temp, 'w', 0o600)
     try {
-      for (let offset = 0; offset < bytes.length; ) offset += writeSync(fd, bytes, offset, bytes.length - offset)
+      for (let offset = 0; offset < bytes.length;) offset += writeSync(fd, bytes, offset, bytes.length - offset)
       fsyncSync(fd)
     } finally {
       closeSync(fd)
