@@ -36,6 +36,10 @@ describe('migration files', () => {
 
 describe.skipIf(!info.url)('migrate', () => {
   const databases: TestDatabase[] = []
+  // Whatever migrations this orgctl ships (no test names how many there are).
+  const names = migrationFiles().map((file) => file.name)
+  const latest = latestVersion()
+  const recorded = migrationFiles().map(({version, name}) => ({version, name}))
   const fresh = async () => {
     const database = await createTestDatabase({migrated: false})
     databases.push(database)
@@ -60,7 +64,7 @@ describe.skipIf(!info.url)('migrate', () => {
     } finally {
       await pool.end()
     }
-    expect(await rows(database.url)).toEqual([{version: 1, name: '0001_init'}])
+    expect(await rows(database.url)).toEqual(recorded)
   })
 
   it('orgctl db:migrate says what it did, and --json gives from, to and applied', async () => {
@@ -69,12 +73,12 @@ describe.skipIf(!info.url)('migrate', () => {
     const first = await runBin(['db:migrate'], env)
     expect(first.stderr).toBe('')
     expect(first.code).toBe(0)
-    expect(first.stdout).toBe('Applied 0001_init\n')
+    expect(first.stdout).toBe(names.map((name) => `Applied ${name}\n`).join(''))
     const second = await runBin(['db:migrate'], env)
-    expect(second.stdout).toBe('Up to date at version 1\n')
+    expect(second.stdout).toBe(`Up to date at version ${latest}\n`)
     const json = await runBin(['db:migrate', '--json'], env)
     expect(json.code).toBe(0)
-    expect(json.json()).toEqual({from: 1, to: 1, applied: []})
+    expect(json.json()).toEqual({from: latest, to: latest, applied: []})
   })
 
   it('--database-url wins over ORGCTL_DATABASE_URL, and --json reports what was applied', async () => {
@@ -82,7 +86,7 @@ describe.skipIf(!info.url)('migrate', () => {
     const env = cliEnv({ORGCTL_DATABASE_URL: 'postgres://nobody@127.0.0.1:1/nothing'})
     const run = await runBin(['db:migrate', '--database-url', database.url, '--json'], env)
     expect(run.stderr).toBe('')
-    expect(run.json()).toEqual({from: 0, to: 1, applied: ['0001_init']})
+    expect(run.json()).toEqual({from: 0, to: latest, applied: names})
   })
 
   it('three processes migrating at once apply each migration exactly once, without an error', async () => {
@@ -94,9 +98,9 @@ describe.skipIf(!info.url)('migrate', () => {
       expect(run.code).toBe(0)
     }
     const applied = runs.map((run) => run.json().applied)
-    expect(applied.filter((names) => names.length === 1)).toEqual([['0001_init']])
-    expect(applied.filter((names) => names.length === 0)).toHaveLength(2)
-    expect(await rows(database.url)).toEqual([{version: 1, name: '0001_init'}])
+    expect(applied.filter((list) => list.length > 0)).toEqual([names])
+    expect(applied.filter((list) => list.length === 0)).toHaveLength(2)
+    expect(await rows(database.url)).toEqual(recorded)
   })
 
   it('refuses a database migrated by a newer orgctl, and changes nothing', async () => {
@@ -105,12 +109,18 @@ describe.skipIf(!info.url)('migrate', () => {
     const pool = await openPool(target)
     try {
       await migrate(pool, target)
-      await pool.query(`INSERT INTO schema_migrations (version, name) VALUES (2, '0002_from_the_future')`)
+      const future = latest + 1
+      await pool.query(`INSERT INTO schema_migrations (version, name) VALUES ($1, $2)`, [
+        future,
+        `${String(future).padStart(4, '0')}_from_the_future`,
+      ])
       const error = await migrate(pool, target).catch((thrown: unknown) => thrown)
       expect(error).toBeInstanceOf(OrgctlError)
       expect((error as OrgctlError).id).toBe('store_error')
       expect((error as OrgctlError).message).toMatch(
-        new RegExp(`^Database ${database.name} at socket .* is at schema version 2, newer than this orgctl knows \\(1\\).*Upgrade orgctl`),
+        new RegExp(
+          `^Database ${database.name} at socket .* is at schema version ${future}, newer than this orgctl knows \\(${latest}\\).*Upgrade orgctl`,
+        ),
       )
       await expect(ensureCurrentSchema(pool, target)).rejects.toThrow(/newer than this orgctl knows/)
     } finally {
@@ -120,8 +130,8 @@ describe.skipIf(!info.url)('migrate', () => {
     expect(run.code).toBe(7)
     expect(run.stdout).toBe('')
     expect(run.stderr.trim().split('\n')).toHaveLength(1)
-    expect(run.stderr).toMatch(/^Error: Database .* is at schema version 2, newer than this orgctl knows/)
-    expect(await rows(database.url)).toHaveLength(2)
+    expect(run.stderr).toMatch(new RegExp(`^Error: Database .* is at schema version ${latest + 1}, newer than this orgctl knows`))
+    expect(await rows(database.url)).toHaveLength(latest + 1)
   })
 
   it('a migration that fails applies nothing of the run (one transaction)', async () => {
@@ -138,12 +148,18 @@ describe.skipIf(!info.url)('migrate', () => {
       ])
       const error = (await migrate(pool, target, broken).catch((thrown: unknown) => thrown)) as OrgctlError
       expect(error.id).toBe('store_error')
-      expect(error.message).toMatch(/^Migration failed while applying 0002_broken on database .*no_such_table.*Nothing was applied\.$/)
+      expect(error.message).toMatch(
+        new RegExp(
+          `^Migration failed while applying ${String(latest + 1).padStart(4, '0')}_broken on database .*no_such_table.*Nothing was applied\\.$`,
+        ),
+      )
       expect(await schemaVersion(pool, target)).toBe(0)
       const {rows: tables} = await pool.query(`SELECT to_regclass('users') AS users, to_regclass('half') AS half`)
       expect(tables[0]).toEqual({users: null, half: null})
       // An older database is asked to migrate.
-      await expect(ensureCurrentSchema(pool, target)).rejects.toThrow(/at schema version 0, this orgctl needs 1: run orgctl db:migrate/)
+      await expect(ensureCurrentSchema(pool, target)).rejects.toThrow(
+        new RegExp(`at schema version 0, this orgctl needs ${latest}: run orgctl db:migrate`),
+      )
     } finally {
       await pool.end()
     }
