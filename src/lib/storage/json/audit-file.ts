@@ -167,7 +167,9 @@ function readLog(path: string, bytes: number): StoredAuditEvent[] {
   }
   const events: StoredAuditEvent[] = []
   const lines = buffer.toString('utf8').split('\n')
-  lines.pop()
+  // The committed part ends with a whole line: anything else is not what a commit wrote.
+  if (lines.pop() !== '')
+    throw storeError(`The audit log ${path} cannot be used: line ${lines.length + 1} is not an event. Restore it from a backup.`)
   for (const [i, text] of lines.entries()) {
     let event: StoredAuditEvent
     try {
