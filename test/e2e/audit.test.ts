@@ -3,7 +3,8 @@
  * guide's walk-through, then `audit` shows each change in order with the right actor; the filters;
  * admins only; bad input; audit:prune and the events of no org directly on the storage only.
  */
-import {appendFileSync, readFileSync, statSync, writeFileSync} from 'node:fs'
+import {appendFileSync, copyFileSync, readFileSync, statSync, writeFileSync} from 'node:fs'
+import {join} from 'node:path'
 
 import {afterAll, beforeAll, describe, expect, it} from 'vitest'
 
@@ -175,6 +176,21 @@ describe.skipIf(HTTP || PG)('the embedded store keeps the log in a file of its o
     expect(now.toString()).not.toContain('ghost')
     expect(now.toString().trim().split('\n')).toHaveLength(4)
     expect(expectOk(await box.as(ADMIN)('audit', '--org', ORG, '--json')).json()[0].action).toBe('team-member.update')
+  })
+
+  it('a copy of the store file without its log has no history, and starts a log of its own', async () => {
+    const copy = join(box.dir, 'copy.json')
+    copyFileSync(box.store, copy)
+    const onCopy = (...args: string[]) => box.run(ADMIN, args, {env: {ORGCTL_STORE: copy}})
+    expect(expectOk(await onCopy('audit', '--org', ORG, '--json')).json()).toEqual([])
+    expectOk(await onCopy('members:add', 'copied@acme.test', '--org', ORG))
+    expect(
+      expectOk(await onCopy('audit', '--org', ORG, '--json'))
+        .json()
+        .map((e: any) => e.target.name),
+    ).toEqual(['copied@acme.test'])
+    // The original keeps its own.
+    expect(expectOk(await box.as(ADMIN)('audit', '--org', ORG, '--json')).json()).toHaveLength(4)
   })
 
   it('a command that does not read the log does not open it: garbage in it goes unnoticed until audit reads it', async () => {

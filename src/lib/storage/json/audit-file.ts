@@ -5,9 +5,22 @@
  * renames the store in; a crash between the two leaves a tail past the recorded length, which readers
  * ignore and the next commit cuts off. Pruning writes the kept events to the next generation's file
  * (`<store>.audit.<n>.jsonl`) and the store then names it, so a crash leaves the old log whole.
- * The log is read only when a query asks for events: other commands never open it.
+ * The log is read only when a query asks for events: other commands never open it. A copy of the store
+ * file made without its log has no history: it reads as empty, and its next commit starts a log of its own.
  */
-import {closeSync, constants, fstatSync, fsyncSync, ftruncateSync, openSync, readSync, renameSync, rmSync, writeSync} from 'node:fs'
+import {
+  closeSync,
+  constants,
+  existsSync,
+  fstatSync,
+  fsyncSync,
+  ftruncateSync,
+  openSync,
+  readSync,
+  renameSync,
+  rmSync,
+  writeSync,
+} from 'node:fs'
 import {basename, dirname, join} from 'node:path'
 
 import type {AuditEvent, StoredAuditEvent} from '../../domain/types.js'
@@ -69,7 +82,7 @@ export class FileAuditLog implements AuditLog {
   }
 
   events(): readonly StoredAuditEvent[] {
-    this.committed ??= readLog(this.path, this.ref.bytes)
+    this.committed ??= readLog(this.storePath, this.ref)
     return this.appended.length === 0 ? this.committed : [...this.committed, ...this.appended]
   }
 
@@ -96,8 +109,10 @@ export class FileAuditLog implements AuditLog {
   plan(): AuditCommit | undefined {
     if (!this.pruned && this.appended.length === 0) return undefined
     const from = this.ref
-    if (this.pruned) {
-      const events = [...this.committed!, ...this.appended]
+    // A copy of the store without its log (cp store.json elsewhere) has no history: it starts a log of its own.
+    const orphaned = !this.pruned && from.bytes > 0 && !existsSync(this.path)
+    if (this.pruned || orphaned) {
+      const events = orphaned ? [...this.appended] : [...this.committed!, ...this.appended]
       const bytes = Buffer.from(events.map(line).join(''))
       const ref = {generation: from.generation + 1, bytes: bytes.length, lastSeq: this.lastSeq}
       const path = auditPath(this.storePath, ref.generation)
@@ -139,19 +154,21 @@ function failure(path: string, doing: string, error: unknown): Error {
   return storeError(`Cannot ${doing} the audit log ${path}: ${describeOsError(error)}. Check the file and its folder. Nothing was changed.`)
 }
 
-/** The first `bytes` bytes of the log, as events (a tail past them is an uncommitted write: ignored). */
-function readLog(path: string, bytes: number): StoredAuditEvent[] {
+/** The committed bytes of the log, as events (a tail past them is an uncommitted write: ignored). */
+function readLog(storePath: string, {generation, bytes}: AuditRef): StoredAuditEvent[] {
   if (bytes === 0) return []
+  const path = auditPath(storePath, generation)
   let fd: number
   try {
     fd = openSync(path, 'r')
   } catch (error) {
-    if (osCode(error) === 'ENOENT') {
-      throw storeError(
-        `The audit log ${path} is missing (the store records ${bytes} bytes of it): restore it beside the store, or run the command again if it was just pruned.`,
-      )
+    if (osCode(error) !== 'ENOENT') throw failure(path, 'read', error)
+    // Pruned since this version of the store was read: the newer one names the next file.
+    if (existsSync(auditPath(storePath, generation + 1))) {
+      throw storeError(`The audit log ${path} was pruned while being read: run the command again.`)
     }
-    throw failure(path, 'read', error)
+    // A copy of the store file without its log: no history.
+    return []
   }
   const buffer = Buffer.allocUnsafe(bytes)
   try {
