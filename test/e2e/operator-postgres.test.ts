@@ -133,6 +133,10 @@ describe.runIf(PG)('the operator commands on PostgreSQL', () => {
       [EXT, ['apps']],
       [EXT, ['apps:info', '--app', 'acme-api']],
       [OPS, ['members', '--org', ORG]],
+      // The audit log travels too: the org's, and the events of no org (tokens), directly on each storage.
+      [BOSS, ['audit', '--org', ORG]],
+      [OPS, ['audit', '--org', ORG, '--action', 'team-member.*']],
+      [BOSS, ['audit']],
     ]
     /** The answers of every read, on one storage. */
     const answers = async (run: (user: string, ...args: string[]) => Promise<RunResult>) => {
@@ -233,6 +237,20 @@ describe.runIf(PG)('the operator commands on PostgreSQL', () => {
       expect(readFileSync(existing, 'utf8')).toBe('precious')
       expectOk(await onDb(url, undefined, 'db:export', existing, '--force'))
       expect(await answers((user, ...args) => onFile(existing, user, ...args))).toEqual(fromFile)
+    })
+    it('audit:prune runs directly on the database and records itself; the org keeps only what is newer', async () => {
+      const {url} = await database()
+      expectOk(await onDb(url, undefined, 'db:import', file))
+      const events = expectOk(await onDb(url, BOSS, 'audit', '--org', ORG, '--json')).json()
+      const tokens = expectOk(await onDb(url, BOSS, 'audit', '--json')).json()
+      const pruned = expectOk(await onDb(url, BOSS, 'audit:prune', '--before', '2999-01-01', '--json')).json()
+      expect(pruned).toEqual({before: '2999-01-01T00:00:00.000Z', removed: events.length + tokens.length})
+      expect(expectOk(await onDb(url, BOSS, 'audit', '--org', ORG, '--json')).json()).toEqual([])
+      expect(
+        expectOk(await onDb(url, BOSS, 'audit', '--json'))
+          .json()
+          .map((e: any) => [e.action, e.actor.email]),
+      ).toEqual([['audit.prune', BOSS]])
     })
   })
 

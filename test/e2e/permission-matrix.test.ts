@@ -60,6 +60,7 @@ const ORG_COMMANDS: Record<string, (actor: Actor) => string[]> = {
   'apps:list': () => ['apps', '--org', ORG],
   'apps:create': () => ['create', 'cell-app', '--org', ORG],
   'apps:transfer-in': (actor) => ['apps:transfer', ORG, '--app', personalAppOf(actor.email)],
+  'audit:list': () => ['audit', '--org', ORG],
 }
 
 const APP_COMMANDS: Record<string, (app: string) => string[]> = {

@@ -6,8 +6,9 @@
 import {afterEach, beforeEach, describe, expect, it} from 'vitest'
 
 import {OrgctlError} from '../../src/lib/errors.js'
-import type {Storage, WriteTx} from '../../src/lib/storage/storage.js'
 import {orgsContract} from './contract-orgs.js'
+import type {AuditEvent} from '../../src/lib/domain/types.js'
+import type {AuditQuery, Storage, WriteTx} from '../../src/lib/storage/storage.js'
 import {at, collaborator, dyno, membership, org, orgApp, personalApp, token, transfer, user} from './records.js'
 
 export interface EngineUnderTest {
@@ -549,6 +550,124 @@ export function storageContract(engine: EngineUnderTest): void {
     })
 
     orgsContract(() => storage, engine.scopedStamp)
+    describe('audit log', () => {
+      const ORG_A = {id: 'org-a-id', name: 'acme'}
+      const ORG_B = {id: 'org-b-id', name: 'acme'} // the same name again: another org, another log
+      let n = 0
+      const event = (overrides: Partial<AuditEvent> = {}): AuditEvent => ({
+        id: `event-${++n}-${Math.random().toString(36).slice(2)}`,
+        createdAt: at(n),
+        action: 'team-member.create',
+        actor: {email: ADA, id: 'ada-id'},
+        target: {type: 'team-member', name: BOB},
+        org: ORG_A,
+        data: {before: null, after: {email: BOB, role: 'member'}},
+        ...overrides,
+      })
+      const list = (query: Partial<AuditQuery> = {}) => storage.read((tx) => tx.audit.list({orgId: ORG_A.id, limit: 1000, ...query}))
+      const ids = (events: readonly {id: string}[]) => events.map((e) => e.id)
+
+      it('round trip, newest first, each with a larger seq than the one before; data keeps its keys in order', async () => {
+        const first = event({app: {id: 'app-id', name: 'web'}, requestId: 'req-1', data: {before: {zeta: 1, alpha: [1, 'x']}, after: null}})
+        const second = event({actor: {email: BOB}})
+        await storage.write(async (tx) => {
+          await tx.audit.append(first)
+          await tx.audit.append(second)
+        })
+        const found = await list()
+        expect(ids(found)).toEqual([second.id, first.id])
+        expect(found[0]!.seq).toBeGreaterThan(found[1]!.seq)
+        const {seq: _a, ...back} = found[1]!
+        expect(back).toEqual(first)
+        expect(JSON.stringify(back.data)).toBe(JSON.stringify(first.data))
+        const {seq: _b, ...other} = found[0]!
+        expect(other).toEqual(second)
+      })
+
+      it('an org by id: another org of the same name has its own log; events of no org are their own', async () => {
+        const a = event()
+        const b = event({org: ORG_B})
+        const none = event({org: undefined, action: 'authorization.create', target: {type: 'authorization', name: 'token-id'}})
+        await storage.write(async (tx) => {
+          for (const e of [a, b, none]) await tx.audit.append(e)
+        })
+        expect(ids(await list())).toEqual([a.id])
+        expect(ids(await list({orgId: ORG_B.id}))).toEqual([b.id])
+        expect(ids(await list({orgId: null}))).toEqual([none.id])
+        expect(await list({orgId: 'no-such-org'})).toEqual([])
+      })
+
+      it('filters by app, actor, action (exact or a pattern), since (inclusive) and until (exclusive), and limits', async () => {
+        const events = [
+          event({action: 'team.create', target: {type: 'team', name: 'acme'}}),
+          event({action: 'team-member.create'}),
+          event({action: 'team-member.update', actor: {email: BOB}}),
+          event({action: 'collaborator.create', app: {id: 'w', name: 'web'}}),
+          event({action: 'app.create', app: {id: 'a', name: 'api'}, actor: {email: BOB}}),
+          event({action: 'team-member.destroy'}),
+        ]
+        await storage.write(async (tx) => {
+          for (const e of events) await tx.audit.append(e)
+        })
+        const [e0, e1, e2, e3, e4, e5] = events.map((e) => e.id)
+        expect(ids(await list())).toEqual([e5, e4, e3, e2, e1, e0])
+        expect(ids(await list({app: 'web'}))).toEqual([e3])
+        expect(ids(await list({actor: BOB}))).toEqual([e4, e2])
+        expect(ids(await list({action: 'team-member.*'}))).toEqual([e5, e2, e1])
+        expect(ids(await list({action: '*.create'}))).toEqual([e4, e3, e1, e0])
+        expect(ids(await list({action: 'team.create'}))).toEqual([e0])
+        expect(ids(await list({action: 'team'}))).toEqual([])
+        expect(ids(await list({since: events[2]!.createdAt, until: events[4]!.createdAt}))).toEqual([e3, e2])
+        expect(ids(await list({limit: 2}))).toEqual([e5, e4])
+        expect(ids(await list({actor: BOB, action: 'app.*', app: 'api'}))).toEqual([e4])
+      })
+
+      it('pages with beforeSeq: every event once, newest first', async () => {
+        const events = Array.from({length: 7}, () => event())
+        await storage.write(async (tx) => {
+          for (const e of events) await tx.audit.append(e)
+        })
+        const seen: string[] = []
+        let before: number | undefined
+        for (;;) {
+          const page = await list({limit: 3, beforeSeq: before})
+          if (page.length === 0) break
+          seen.push(...ids(page))
+          before = page.at(-1)!.seq
+        }
+        expect(seen).toEqual(ids(events).reverse())
+      })
+
+      it('prune removes the events created before a time and says how many; later events still come after', async () => {
+        const events = [event(), event(), event({org: undefined}), event()]
+        await storage.write(async (tx) => {
+          for (const e of events) await tx.audit.append(e)
+        })
+        expect(await storage.write((tx) => tx.audit.prune(events[2]!.createdAt))).toBe(2)
+        expect(ids(await list())).toEqual([events[3]!.id])
+        expect(ids(await list({orgId: null}))).toEqual([events[2]!.id])
+        expect(await storage.write((tx) => tx.audit.prune(events[0]!.createdAt))).toBe(0)
+        const later = event()
+        await storage.write((tx) => tx.audit.append(later))
+        const found = await list()
+        expect(ids(found)).toEqual([later.id, events[3]!.id])
+        expect(found[0]!.seq).toBeGreaterThan(found[1]!.seq)
+      })
+
+      it('a write that throws leaves no event and prunes nothing', async () => {
+        const kept = event()
+        await storage.write((tx) => tx.audit.append(kept))
+        const failure = new Error('boom')
+        await expect(
+          storage.write(async (tx) => {
+            await tx.audit.append(event())
+            await tx.audit.prune('9999-01-01T00:00:00.000Z')
+            throw failure
+          }),
+        ).rejects.toBe(failure)
+        expect(ids(await list())).toEqual([kept.id])
+      })
+    })
 
     describe('units of work', () => {
       it('a write that throws after several changes leaves nothing of them, and rethrows its error', async () => {

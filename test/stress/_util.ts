@@ -15,7 +15,7 @@ import {join, resolve} from 'node:path'
 
 import type {WriteCtx} from '../../src/lib/domain/context.js'
 import {createAuthorization} from '../../src/lib/domain/tokens.js'
-import {decodeState} from '../../src/lib/storage/json/codec.js'
+import {decodeState, type Sections} from '../../src/lib/storage/json/codec.js'
 import {JsonStore} from '../../src/lib/storage/json/json-store.js'
 import type {State} from '../../src/lib/storage/memory/state.js'
 import {txCtx} from '../helpers/tx-ctx.js'
@@ -195,7 +195,7 @@ export function loadStore(store: string): Promise<State> {
 }
 
 /** The store decoded straight from the file bytes. */
-export function decodeFile(store: string): State {
+export function decodeFile(store: string): Sections {
   return decodeState(JSON.parse(readFileSync(store, 'utf8')))
 }
 

@@ -3,7 +3,14 @@ import type {AccessView} from '../domain/access.js'
 import {derivedId} from '../domain/ids.js'
 import type {MemberView} from '../domain/members.js'
 import type {CreatedOrg, OrgLimits, OrgUsage, OrgView} from '../domain/orgs.js'
-import {type App as DomainApp, type FormationEntry, type Org, PERMISSION_DESCRIPTIONS, type User} from '../domain/types.js'
+import {
+  type App as DomainApp,
+  type FormationEntry,
+  type Org,
+  PERMISSION_DESCRIPTIONS,
+  type StoredAuditEvent,
+  type User,
+} from '../domain/types.js'
 import type {AppView, AuthorizationView, TransferView, UserRef} from '../domain/views.js'
 import type {Billing, Usage} from '../domain/usage.js'
 import {TEAM_OWNER_DOMAIN} from '../domain/validation.js'
@@ -221,4 +228,18 @@ export function presentPeriodUsage(view: OrgUsage, period: 'daily' | 'monthly', 
     space: 0,
     apps: [],
   }))
+}
+
+export function presentAuditEvent(event: StoredAuditEvent): R.AuditEvent {
+  return {
+    id: event.id,
+    created_at: event.createdAt,
+    action: event.action,
+    actor: userRef(event.actor),
+    target: {type: event.target.type, name: event.target.name},
+    team: event.org ? {id: event.org.id, name: event.org.name} : null,
+    app: event.app ? {id: event.app.id, name: event.app.name} : null,
+    data: {before: event.data.before ?? null, after: event.data.after ?? null},
+    request_id: event.requestId ?? null,
+  }
 }

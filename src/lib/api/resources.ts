@@ -185,3 +185,17 @@ export interface TeamPeriodUsage {
   space: number
   apps: {app_name: string; dynos: number; addons: number; data: number; partner: number}[]
 }
+
+/** One change in an org's audit log (extension: Heroku keeps audit trails behind an Enterprise add-on). */
+export interface AuditEvent {
+  id: string
+  created_at: string
+  /** `resource.verb`, such as `team-member.create`. */
+  action: string
+  actor: UserRef
+  target: {type: string; name: string}
+  team: Ref | null
+  app: Ref | null
+  data: {before: unknown; after: unknown}
+  request_id: string | null
+}

@@ -45,6 +45,7 @@ export const ROUTES = {
   teamMonthlyUsage: route('GET', '/teams/{team}/usage/monthly', 'Team Monthly Usage Info'),
   teamResourceUsage: route('GET', '/teams/{team}/resource-usage', 'extension'),
   teamBilling: route('GET', '/teams/{team}/billing-estimate', 'extension'),
+  teamAuditEvents: route('GET', '/teams/{team}/audit-events', 'extension'),
 
   listApps: route('GET', '/apps', 'App List'),
   createApp: route('POST', '/apps', 'App Create'),

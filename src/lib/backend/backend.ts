@@ -6,6 +6,7 @@
 import type * as R from '../api/resources.js'
 import type {AppPermission, Limits, OrgRole, Region} from '../domain/types.js'
 import type {ScaleChange} from '../domain/validation.js'
+import type {AuditFilter} from '../domain/audit.js'
 
 export interface CreateAppRequest {
   name?: string
@@ -68,4 +69,7 @@ export interface Backend {
 
   listFormation(app: string): Promise<R.Formation[]>
   scale(app: string, changes: ScaleChange[]): Promise<R.Formation[]>
+
+  /** The org's audit events, newest first (admins only). */
+  listAuditEvents(team: string, filter: AuditFilter): Promise<R.AuditEvent[]>
 }

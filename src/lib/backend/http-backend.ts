@@ -9,6 +9,7 @@ import type {AppPermission, Limits, OrgRole} from '../domain/types.js'
 import {asciiLower, looksLikeEmail, type ScaleChange} from '../domain/validation.js'
 import {type ApiClient, either, type Expected, listOf, resource} from '../http/api-client.js'
 import type {Backend, CreateAppRequest} from './backend.js'
+import type {AuditFilter} from '../domain/audit.js'
 
 // Every path comes from the route table the server registers (src/lib/api/routes.ts).
 // Lists ask for 1,000-item pages on the fields Heroku's schema says they range on (members, apps);
@@ -217,5 +218,15 @@ export class HttpBackend implements Backend {
       ...(change.size === undefined ? {} : {size: change.size}),
     }))
     return this.send(ROUTES.batchUpdateFormation, pathFor(ROUTES.batchUpdateFormation, {app}), FORMATION, {updates})
+  }
+
+  listAuditEvents(team: string, filter: AuditFilter): Promise<R.AuditEvent[]> {
+    const query = new URLSearchParams()
+    for (const key of ['app', 'actor', 'action', 'since', 'until', 'limit'] as const) {
+      const value = filter[key]
+      if (value !== undefined) query.set(key, String(value))
+    }
+    // Newest first in the server's pages, following Next-Range until the list is whole.
+    return this.client.list(`${pathFor(ROUTES.teamAuditEvents, {team})}?${query.toString()}`)
   }
 }

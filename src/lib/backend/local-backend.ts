@@ -3,7 +3,8 @@ import * as present from '../api/present.js'
 import type * as R from '../api/resources.js'
 import {accessOf, addAccess, listAccess, removeAccess, removedAccess, updateAccess} from '../domain/access.js'
 import {byAppName, createApp, destroyApp, getApp, joinApp, leaveApp, listApps, setLocked} from '../domain/apps.js'
-import {type Clock, Ctx, systemClock, type WriteCtx} from '../domain/context.js'
+import {type AuditFilter, listOperatorEvents, listOrgEvents, pruneEvents} from '../domain/audit.js'
+import {type Clock, Ctx, type CtxOptions, systemClock, type WriteCtx} from '../domain/context.js'
 import {listFormation, scale} from '../domain/formation.js'
 import {absentMember, addMember, listMembers, putMember, removeMember, setMember} from '../domain/members.js'
 import {loadNameGenerator} from '../domain/names.js'
@@ -27,6 +28,8 @@ export class LocalBackend implements Backend {
     private readonly storage: Storage,
     private readonly actor: string | undefined,
     private readonly clock: Clock = systemClock,
+    /** A server's request id, kept in the audit events of the changes this backend makes. */
+    private readonly options: CtxOptions = {},
   ) {
     this.location = storage.location
   }
@@ -44,13 +47,13 @@ export class LocalBackend implements Backend {
   /** A read: committed data, no lock. */
   private view<T>(fn: (ctx: Ctx) => Promise<T>): Promise<T> {
     const actor = this.who()
-    return this.storage.read((tx) => fn(new Ctx(tx, actor, this.clock)))
+    return this.storage.read((tx) => fn(new Ctx(tx, actor, this.clock, this.options)))
   }
 
   /** A change: all of it commits, or none. */
   private change<T>(fn: (ctx: WriteCtx) => Promise<T>): Promise<T> {
     const actor = this.who()
-    return this.storage.write((tx) => fn(new Ctx(tx, actor, this.clock)))
+    return this.storage.write((tx) => fn(new Ctx(tx, actor, this.clock, this.options)))
   }
 
   account(): Promise<R.Account> {
@@ -253,5 +256,26 @@ export class LocalBackend implements Backend {
       const {app: found, formation} = await scale(ctx, app, changes)
       return formation.map((entry) => present.presentFormation(found, entry))
     })
+  }
+
+  listAuditEvents(team: string, filter: AuditFilter): Promise<R.AuditEvent[]> {
+    return this.view(async (ctx) => (await listOrgEvents(ctx, team, filter)).map(present.presentAuditEvent))
+  }
+
+  /** The same, each with its place in the log (the server pages on it). */
+  auditEventsBySeq(team: string, filter: AuditFilter): Promise<{seq: number; event: R.AuditEvent}[]> {
+    return this.view(async (ctx) =>
+      (await listOrgEvents(ctx, team, filter)).map((event) => ({seq: event.seq, event: present.presentAuditEvent(event)})),
+    )
+  }
+
+  /** The events of no org (authorizations, pruning): only directly on the storage, for whoever holds it. */
+  listOperatorEvents(filter: AuditFilter): Promise<R.AuditEvent[]> {
+    return this.view(async (ctx) => (await listOperatorEvents(ctx, filter)).map(present.presentAuditEvent))
+  }
+
+  /** Removes the events created before a time (an event itself); how many. Directly on the storage only. */
+  pruneAuditEvents(before: string): Promise<number> {
+    return this.change((ctx) => pruneEvents(ctx, before))
   }
 }

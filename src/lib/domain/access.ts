@@ -1,6 +1,7 @@
 /** Who may touch an app and how: collaborators and their permissions. */
 import {conflict, forbidden, notFound, usageError} from '../errors.js'
 import {grant, joinApp, leaveApp, lockedApp, revoke} from './apps.js'
+import {recordCollaboratorEvent} from './audit.js'
 import {appSubject, type Ctx, type WriteCtx} from './context.js'
 import {byKey} from './order.js'
 import {APP_PERMISSIONS, type App, type AppPermission, type Collaborator} from './types.js'
@@ -124,6 +125,7 @@ export async function addAccess(ctx: WriteCtx, name: string, email: string, requ
   }
   await grant(ctx, app, email, permissions)
   if (org) await recordUsage(ctx, org)
+  await recordCollaboratorEvent(ctx, app, email, undefined, permissions)
   return (await accessOf(ctx, app, email))!
 }
 
@@ -143,6 +145,7 @@ export async function updateAccess(ctx: WriteCtx, name: string, email: string, r
       permissions.filter((permission) => !existing.permissions.includes(permission)),
     )
     await grant(ctx, app, email, permissions)
+    await recordCollaboratorEvent(ctx, app, email, existing.permissions, permissions)
   }
   return (await accessOf(ctx, app, email))!
 }
@@ -161,6 +164,7 @@ export async function removeAccess(ctx: WriteCtx, name: string, email: string): 
     await revoke(ctx, app, email)
     const org = await ctx.ownerOrg(app)
     if (org) await recordUsage(ctx, org)
+    await recordCollaboratorEvent(ctx, app, email, existing.permissions, undefined)
   }
   return removedAccess(ctx, app, email, existing)
 }

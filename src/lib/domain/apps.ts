@@ -1,5 +1,6 @@
 /** Apps: creating, listing, destroying, locking, joining and leaving. */
 import {conflict, notFound, OrgctlError, usageError} from '../errors.js'
+import {appFacts, recordAppEvent, recordCollaboratorEvent} from './audit.js'
 import {type Ctx, ensureUser, lockForApp, type WriteCtx} from './context.js'
 import type {NameGenerator} from './names.js'
 import {byKey} from './order.js'
@@ -66,6 +67,7 @@ export async function createApp(ctx: WriteCtx, input: CreateAppInput): Promise<A
     await recordRate(ctx, org, app.name, NO_RATE)
     await recordUsage(ctx, org)
   }
+  await recordAppEvent(ctx, app, {action: 'app.create', target: {type: 'app', name: app.name}, org, after: appFacts(app)})
   return app
 }
 
@@ -140,6 +142,7 @@ export async function destroyApp(ctx: WriteCtx, name: string): Promise<AppView> 
     await recordRate(ctx, org, app.name, NO_RATE)
     await recordUsage(ctx, org)
   }
+  await recordAppEvent(ctx, app, {action: 'app.destroy', target: {type: 'app', name: app.name}, org, before: appFacts(app)})
   return view
 }
 
@@ -152,6 +155,7 @@ export async function setLocked(ctx: WriteCtx, name: string, locked: boolean): P
   if (app.locked !== locked) {
     app.locked = locked
     await touch(ctx, app)
+    await recordLockEvent(ctx, app)
   }
   return app
 }
@@ -164,6 +168,7 @@ export async function joinApp(ctx: WriteCtx, name: string): Promise<{app: App; c
   const existing = await ctx.tx.collaborators.get(app.name, ctx.actor)
   if (existing) return {app, collaborator: existing}
   const collaborator = await grant(ctx, app, ctx.actor, subject.standing === 'admin' ? APP_PERMISSIONS : JOIN_PERMISSIONS)
+  await recordCollaboratorEvent(ctx, app, ctx.actor, undefined, collaborator.permissions)
   return {app, collaborator}
 }
 
@@ -179,6 +184,17 @@ export async function leaveApp(ctx: WriteCtx, name: string): Promise<{app: App; 
     await revoke(ctx, app, ctx.actor)
     const org = await ctx.ownerOrg(app)
     if (org) await recordUsage(ctx, org)
+    await recordCollaboratorEvent(ctx, app, ctx.actor, existing.permissions, undefined)
   }
   return {app, removed: existing}
+}
+
+/** app.lock or app.unlock, for a lock just changed. */
+export function recordLockEvent(ctx: WriteCtx, app: App): Promise<void> {
+  return recordAppEvent(ctx, app, {
+    action: app.locked ? 'app.lock' : 'app.unlock',
+    target: {type: 'app', name: app.name},
+    before: {locked: !app.locked},
+    after: {locked: app.locked},
+  })
 }

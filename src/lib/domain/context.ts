@@ -13,6 +13,11 @@ export interface Clock {
 
 export const systemClock: Clock = {now: () => new Date()}
 
+export interface CtxOptions {
+  /** The request a server runs this for (its Request-Id), kept in the audit events it records. */
+  requestId?: string
+}
+
 export class Ctx<Tx extends ReadTx = ReadTx> {
   /** One timestamp per operation, so everything it touches agrees. */
   readonly at: string
@@ -23,12 +28,17 @@ export class Ctx<Tx extends ReadTx = ReadTx> {
   private readonly standings = new Map<string, Standing>()
   private readonly subjects = new Map<string, Subject>()
 
+  /** The request this runs for, if a server runs it. */
+  readonly requestId?: string
+
   constructor(
     readonly tx: Tx,
     readonly actor: string,
     readonly clock: Clock = systemClock,
+    options: CtxOptions = {},
   ) {
     this.at = clock.now().toISOString()
+    this.requestId = options.requestId
   }
 
   newId(): string {

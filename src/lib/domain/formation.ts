@@ -2,6 +2,7 @@
 import {usageError} from '../errors.js'
 import {byKey} from './order.js'
 import {touch, lockedApp} from './apps.js'
+import {recordAppEvent} from './audit.js'
 import type {Ctx, WriteCtx} from './context.js'
 import {type App, type FormationEntry, MAX_DYNOS_PER_TYPE} from './types.js'
 import {appRate, currentUsage, ensureWithinLimit, recordRate, recordUsage} from './usage.js'
@@ -64,5 +65,15 @@ export async function scale(
     if (after.monthlyCents !== before.monthlyCents || after.dynoUnits !== before.dynoUnits) await recordRate(ctx, org, app.name, after)
     await recordUsage(ctx, org)
   }
+  const was = dynos(formation)
+  const now = dynos(entries)
+  if (JSON.stringify(was) !== JSON.stringify(now)) {
+    await recordAppEvent(ctx, app, {action: 'formation.update', target: {type: 'formation', name: app.name}, org, before: was, after: now})
+  }
   return {app, formation: entries}
+}
+
+/** A formation as its event shows it: type, quantity and size, by type. */
+function dynos(entries: readonly FormationEntry[]): {type: string; quantity: number; size: string}[] {
+  return [...entries].sort(byKey((entry) => entry.type)).map(({type, quantity, size}) => ({type, quantity, size}))
 }

@@ -1,5 +1,6 @@
 /** Org membership: roles, the last-admin rule, and removal that takes all app access away. */
 import {conflict, notFound} from '../errors.js'
+import {recordEvent} from './audit.js'
 import {type Ctx, ensureUser, type WriteCtx} from './context.js'
 import {byKey} from './order.js'
 import type {Membership, Org, OrgRole} from './types.js'
@@ -50,7 +51,7 @@ export async function absentMember(ctx: Ctx, orgName: string, email: string): Pr
   return {org, email, role: 'collaborator', userId: (await ctx.tx.users.byEmail(email))?.id}
 }
 
-async function setMembership(ctx: WriteCtx, org: Org, email: string, role: OrgRole): Promise<MemberView> {
+async function setMembership(ctx: WriteCtx, org: Org, email: string, role: OrgRole, current: MemberView | undefined): Promise<MemberView> {
   const user = await ensureUser(ctx, email)
   const existing = await ctx.tx.members.get(org.name, email)
   const membership: Membership = existing
@@ -58,6 +59,13 @@ async function setMembership(ctx: WriteCtx, org: Org, email: string, role: OrgRo
     : {id: ctx.newId(), email, userId: user.id, role, createdAt: ctx.at, updatedAt: ctx.at}
   await ctx.tx.members.put(org.name, membership)
   await recordUsage(ctx, org)
+  await recordEvent(ctx, {
+    action: existing ? 'team-member.update' : 'team-member.create',
+    target: {type: 'team-member', name: email},
+    org,
+    before: current ? {email, role: current.role} : null,
+    after: {email, role},
+  })
   return memberView(org, membership)
 }
 
@@ -83,7 +91,7 @@ async function addTo(ctx: WriteCtx, org: Org, email: string, role: OrgRole, curr
   }
   if (!current) await ensureWithinLimit(ctx, org, 'members', (await currentUsage(ctx, org.name)).members, 1)
   else await ensureNotLastAdmin(ctx, org, current, role)
-  return setMembership(ctx, org, email, role)
+  return setMembership(ctx, org, email, role, current)
 }
 
 /** Changes the role of someone in the member list. */
@@ -97,7 +105,7 @@ async function setIn(ctx: WriteCtx, org: Org, email: string, role: OrgRole, curr
   if (!current) throw notFound(`${email} is not in ${org.name}: add them with orgctl members:add ${email} --org ${org.name}.`)
   if (current.role === role) return current
   await ensureNotLastAdmin(ctx, org, current, role)
-  return setMembership(ctx, org, email, role)
+  return setMembership(ctx, org, email, role, current)
 }
 
 /** Removes someone from the org and from every app of it, at once. Removing a non-member changes nothing. */
@@ -108,12 +116,19 @@ export async function removeMember(ctx: WriteCtx, orgName: string, email: string
   if (!current) return undefined
   await ensureNotLastAdmin(ctx, org, current, undefined)
   await ctx.tx.members.remove(org.name, email)
-  for (const name of await ctx.tx.collaborators.appsInOrg(org.name, email)) {
+  const apps = await ctx.tx.collaborators.appsInOrg(org.name, email)
+  for (const name of apps) {
     const app = (await ctx.tx.apps.byName(name))!
     await ctx.tx.collaborators.remove(name, email)
     await ctx.tx.apps.update({...app, updatedAt: ctx.at})
   }
   await recordUsage(ctx, org)
+  await recordEvent(ctx, {
+    action: 'team-member.destroy',
+    target: {type: 'team-member', name: email},
+    org,
+    before: {email, role: current.role, apps},
+  })
   return current
 }
 

@@ -4,6 +4,7 @@
  * once one is named, only operators do both, on every backend. Named and removed only by commands
  * run directly on the storage (by whoever holds the file or the database), never over the API.
  */
+import {recordEvent} from './audit.js'
 import type {Ctx, WriteCtx} from './context.js'
 import type {Operator} from './types.js'
 import {parseEmail} from './validation.js'
@@ -39,6 +40,7 @@ export interface OperatorChange {
 export async function addOperator(ctx: WriteCtx, value: string): Promise<OperatorChange> {
   const email = parseEmail(value)
   const changed = await ctx.tx.operators.add({email, createdAt: ctx.at})
+  if (changed) await recordEvent(ctx, {action: 'operator.create', target: {type: 'operator', name: email}, after: {email}})
   const all = await ctx.tx.operators.list()
   return {email, operator: all.find((operator) => operator.email === email), changed, remaining: all.length}
 }
@@ -47,5 +49,6 @@ export async function addOperator(ctx: WriteCtx, value: string): Promise<Operato
 export async function removeOperator(ctx: WriteCtx, value: string): Promise<OperatorChange> {
   const email = parseEmail(value)
   const changed = await ctx.tx.operators.remove(email)
+  if (changed) await recordEvent(ctx, {action: 'operator.destroy', target: {type: 'operator', name: email}, before: {email}})
   return {email, changed, remaining: (await ctx.tx.operators.list()).length}
 }

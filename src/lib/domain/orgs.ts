@@ -1,5 +1,6 @@
 /** Orgs: creating, renaming and destroying them, listing the actor's, their limits, and what admins see of them. */
 import {conflict, notFound} from '../errors.js'
+import {recordEvent} from './audit.js'
 import {type Ctx, ensureUser, orgStanding, type WriteCtx} from './context.js'
 import {operatorStatus} from './operators.js'
 import {byKey} from './order.js'
@@ -55,6 +56,7 @@ export async function createOrg(ctx: WriteCtx, name: string, limits: Limits, opt
     updatedAt: ctx.at,
   })
   await recordUsage(ctx, org)
+  await recordEvent(ctx, {action: 'team.create', target: {type: 'team', name}, org, after: {name, admin: adminEmail, limits: {...limits}}})
   return {org, role: adminEmail === ctx.actor ? 'admin' : null}
 }
 
@@ -115,6 +117,7 @@ export async function setOrgLimits(ctx: WriteCtx, name: string, changes: Partial
   org.limits = after
   org.updatedAt = ctx.at
   await ctx.tx.orgs.update(org)
+  await recordEvent(ctx, {action: 'team.limits-update', target: {type: 'team', name: org.name}, org, before, after: {...after}})
   return {org, usage, setBy, before, changed: true}
 }
 
@@ -137,6 +140,7 @@ export async function renameOrg(ctx: WriteCtx, name: string, newName: string): P
   org.name = newName
   org.updatedAt = ctx.at
   await ctx.tx.orgs.update(org)
+  await recordEvent(ctx, {action: 'team.update', target: {type: 'team', name: newName}, org, before: {name: from}, after: {name: newName}})
   return {org, role: 'admin', from, changed: true}
 }
 
@@ -164,6 +168,12 @@ export async function destroyOrg(ctx: WriteCtx, name: string): Promise<Destroyed
   }
   const members = (await ctx.tx.members.list(org.name)).length
   await ctx.tx.orgs.remove(org.name)
+  await recordEvent(ctx, {
+    action: 'team.destroy',
+    target: {type: 'team', name: org.name},
+    org,
+    before: {name: org.name, members, limits: {...org.limits}},
+  })
   return {org, role: 'admin', members}
 }
 

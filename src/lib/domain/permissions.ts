@@ -92,6 +92,7 @@ export const PERMISSION_MATRIX = [
   {action: 'apps:list', scope: 'org', commands: 'apps --org', describe: "list the org's apps", rules: STAFF},
   {action: 'apps:create', scope: 'org', commands: 'create --org', describe: 'create apps in the org', rules: STAFF},
   {action: 'apps:transfer-in', scope: 'org', commands: 'apps:transfer ORG', describe: 'transfer apps into the org', rules: STAFF},
+  {action: 'audit:list', scope: 'org', commands: 'audit', describe: "see the org's audit log", rules: ADMIN},
   {action: 'apps:info', scope: 'app', commands: 'apps:info', describe: 'see the app', rules: needs('view', 'allow')},
   {action: 'access:list', scope: 'app', commands: 'access', describe: "see the app's collaborators", rules: needs('view', 'allow')},
   {action: 'ps:list', scope: 'app', commands: 'ps', describe: "see the app's dynos", rules: needs('view', 'allow')},

@@ -3,6 +3,7 @@ import {crypto} from '../builtins.js'
 
 import {notFound} from '../errors.js'
 import type {ReadTx} from '../storage/storage.js'
+import {recordEvent} from './audit.js'
 import {type Ctx, ensureUser, type WriteCtx} from './context.js'
 import type {Token} from './types.js'
 
@@ -18,6 +19,12 @@ export async function createAuthorization(ctx: WriteCtx, description: string): P
   const token = PREFIX + crypto().randomBytes(24).toString('base64url')
   const record: Token = {id: ctx.newId(), email: ctx.actor, hash: hashToken(token), description, createdAt: ctx.at}
   await ctx.tx.tokens.insert(record)
+  // Its id and description only: never the token, nor its hash.
+  await recordEvent(ctx, {
+    action: 'authorization.create',
+    target: {type: 'authorization', name: record.id},
+    after: {id: record.id, description},
+  })
   return {token, record}
 }
 
@@ -39,6 +46,11 @@ export async function revokeAuthorization(ctx: WriteCtx, match: {id: string} | {
   for (const record of await ctx.tx.tokens.of(ctx.actor)) {
     if (('id' in match && record.id === match.id) || record.hash === hash) {
       await ctx.tx.tokens.remove(record.id)
+      await recordEvent(ctx, {
+        action: 'authorization.destroy',
+        target: {type: 'authorization', name: record.id},
+        before: {id: record.id, description: record.description},
+      })
       return record
     }
   }

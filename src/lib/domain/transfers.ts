@@ -3,7 +3,8 @@
  * admin), and between personal accounts (a pending transfer the recipient answers).
  */
 import {conflict, forbidden, notFound, usageError} from '../errors.js'
-import {grant, lockedApp, touch} from './apps.js'
+import {grant, lockedApp, recordLockEvent, touch} from './apps.js'
+import {appFacts, recordAppEvent, recordEvent} from './audit.js'
 import {PERSONAL_PERMISSIONS} from './access.js'
 import {type Ctx, ensureUser, orgStanding, type WriteCtx} from './context.js'
 import {authorize, isAllowed, type Standing} from './permissions.js'
@@ -54,6 +55,7 @@ async function transferToOrg(ctx: WriteCtx, app: App, target: Org, options: Tran
     if (lockWanted && !app.locked) {
       app.locked = true
       await touch(ctx, app)
+      await recordLockEvent(ctx, app)
     }
     return {app, moved: false}
   }
@@ -76,6 +78,7 @@ async function transferToOrg(ctx: WriteCtx, app: App, target: Org, options: Tran
   await ensureWithinLimit(ctx, target, 'dyno-units', usage['dyno-units'], rate.dynoUnits)
 
   const source = await ctx.ownerOrg(app)
+  const before = appFacts(app)
   await cancelPendingTransfer(ctx, app)
   app.owner = {kind: 'org', name: target.name}
   app.locked = lockWanted
@@ -88,6 +91,7 @@ async function transferToOrg(ctx: WriteCtx, app: App, target: Org, options: Tran
   }
   await recordRate(ctx, target, app.name, rate)
   await recordUsage(ctx, target)
+  await recordTransfer(ctx, app, before, [source, target])
   return {app, moved: true}
 }
 
@@ -98,12 +102,14 @@ async function transferToUser(ctx: WriteCtx, app: App, email: string): Promise<T
   if (source) {
     // Leaving an org is immediate, and takes every collaborator off the app.
     await ensureUser(ctx, email)
+    const before = {...appFacts(app), collaborators: (await ctx.tx.collaborators.list(app.name)).map((c) => c.email)}
     await ctx.tx.collaborators.removeAll(app.name)
     app.owner = {kind: 'user', email}
     app.locked = false
     await touch(ctx, app)
     await recordRate(ctx, source, app.name, NO_RATE)
     await recordUsage(ctx, source)
+    await recordTransfer(ctx, app, before, [source])
     return {app, moved: true}
   }
   const from = (app.owner as {email: string}).email
@@ -126,7 +132,33 @@ async function transferToUser(ctx: WriteCtx, app: App, email: string): Promise<T
     updatedAt: ctx.at,
   }
   await ctx.tx.transfers.insert(transfer)
+  await recordTransferEvent(ctx, 'app-transfer.create', transfer, undefined)
   return {app, transfer, moved: false}
+}
+
+/** app.transfer, in the history of each org it left or joined. */
+async function recordTransfer(ctx: WriteCtx, app: App, before: object, orgs: readonly (Org | undefined)[]): Promise<void> {
+  for (const org of orgs) {
+    if (org)
+      await recordAppEvent(ctx, app, {action: 'app.transfer', target: {type: 'app', name: app.name}, org, before, after: appFacts(app)})
+  }
+}
+
+/** A personal transfer's event (of no org: both ends are people). */
+function recordTransferEvent(
+  ctx: WriteCtx,
+  action: 'app-transfer.create' | 'app-transfer.accept' | 'app-transfer.decline' | 'app-transfer.cancel',
+  transfer: Transfer | CancelledTransfer,
+  before: Transfer | undefined,
+): Promise<void> {
+  const facts = (t: Transfer | CancelledTransfer) => ({id: t.id, app: t.app, from: t.from, to: t.to, state: t.state})
+  return recordEvent(ctx, {
+    action,
+    target: {type: 'app-transfer', name: transfer.id},
+    app: {id: transfer.appId, name: transfer.app},
+    before: before && facts(before),
+    after: facts(transfer),
+  })
 }
 
 async function cancelPendingTransfer(ctx: WriteCtx, app: App): Promise<void> {
@@ -156,6 +188,7 @@ export async function respondToTransfer(ctx: WriteCtx, id: string, answer: 'acce
     throw forbidden(`Only ${transfer.to}, the recipient, can answer transfer ${id}; you can cancel it with orgctl transfers:cancel ${id}.`)
   if (transfer.state === answer) return transfer
   if (transfer.state !== 'pending') throw conflict(`Transfer ${id} was already ${transfer.state}.`)
+  const before = {...transfer}
   if (answer === 'accepted') {
     const app = await ctx.tx.apps.byName(transfer.app)
     if (!app || app.id !== transfer.appId || app.owner.kind !== 'user' || app.owner.email !== transfer.from) {
@@ -169,6 +202,7 @@ export async function respondToTransfer(ctx: WriteCtx, id: string, answer: 'acce
   transfer.state = answer
   transfer.updatedAt = ctx.at
   await ctx.tx.transfers.update(transfer)
+  await recordTransferEvent(ctx, answer === 'accepted' ? 'app-transfer.accept' : 'app-transfer.decline', transfer, before)
   return transfer
 }
 
@@ -180,7 +214,9 @@ export async function cancelTransfer(ctx: WriteCtx, id: string): Promise<Cancell
   if (transfer.from !== ctx.actor) throw forbidden(`Only ${transfer.from}, who sent transfer ${id}, can cancel it; you can decline it.`)
   if (transfer.state !== 'pending') throw conflict(`Transfer ${id} was already ${transfer.state}.`)
   await ctx.tx.transfers.remove(id)
-  return {...transfer, state: 'cancelled', updatedAt: ctx.at}
+  const cancelled: CancelledTransfer = {...transfer, state: 'cancelled', updatedAt: ctx.at}
+  await recordTransferEvent(ctx, 'app-transfer.cancel', cancelled, transfer)
+  return cancelled
 }
 
 /** What a client knows of an app it might move: who owns it, and how the actor stands on it. */

@@ -135,3 +135,56 @@ export const DYNO_SIZES = {
   'performance-l': {units: 16, monthlyCents: 50_000},
 } as const
 export type DynoSize = keyof typeof DYNO_SIZES
+
+/** The actions the audit log records, `resource.verb` after Heroku's resources. */
+export const AUDIT_ACTIONS = [
+  'team.create',
+  'team.update',
+  'team.destroy',
+  'team.limits-update',
+  'operator.create',
+  'operator.destroy',
+  'team-member.create',
+  'team-member.update',
+  'team-member.destroy',
+  'collaborator.create',
+  'collaborator.update',
+  'collaborator.destroy',
+  'app.create',
+  'app.destroy',
+  'app.lock',
+  'app.unlock',
+  'app.transfer',
+  'app-transfer.create',
+  'app-transfer.accept',
+  'app-transfer.decline',
+  'app-transfer.cancel',
+  'formation.update',
+  'authorization.create',
+  'authorization.destroy',
+  'audit.prune',
+] as const
+export type AuditAction = (typeof AUDIT_ACTIONS)[number]
+
+/**
+ * One change, as the audit log keeps it: names are copied in (the history of a removed member or a
+ * destroyed app stays readable), and the org is kept by id (an org created again under an old name
+ * starts with an empty log). Never a token.
+ */
+export interface AuditEvent {
+  id: string
+  createdAt: string
+  action: AuditAction
+  actor: {email: string; id?: string}
+  target: {type: string; name: string}
+  /** The org the event belongs to (none: authorization and operator events). */
+  org?: {id: string; name: string}
+  app?: {id: string; name: string}
+  data: {before: unknown; after: unknown}
+  requestId?: string
+}
+
+/** An event as an engine hands it back: with its place in the log (larger: appended later). */
+export interface StoredAuditEvent extends AuditEvent {
+  seq: number
+}

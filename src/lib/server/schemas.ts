@@ -125,3 +125,12 @@ export const usageQuery = object({
   end: {type: 'string', pattern: '^\\d{4}-\\d{2}(-\\d{2})?$'},
 })
 export const resourceUsageQuery = object({history: {type: 'string', enum: ['true', 'false']}})
+/** The audit log's filters (checked further by parseAuditFilter, with the CLI's own messages). */
+export const auditQuery = object({
+  app: {type: 'string', maxLength: 100},
+  actor: {type: 'string', maxLength: 254},
+  action: {type: 'string', maxLength: 64},
+  since: {type: 'string', maxLength: 64},
+  until: {type: 'string', maxLength: 64},
+  limit: {type: 'string', maxLength: 7},
+})

@@ -298,7 +298,7 @@ export async function buildServer(options: ServerOptions): Promise<FastifyInstan
       throw unauthorized('Invalid credentials: the token is unknown or was revoked. Mint a new one with orgctl authorizations:create.')
     request.actor = actor
     request.storage = storage
-    request.backend = new LocalBackend(storage, actor, clock)
+    request.backend = new LocalBackend(storage, actor, clock, {requestId})
     // Reads of unchanged data by the same user give the same answer: serve it again.
     if (stamp === undefined) return
     const key = `${stamp}\n${actor}\n${request.url}\n${request.headers.range ?? ''}`

@@ -8,7 +8,9 @@ import {basename, dirname, join} from 'node:path'
 
 import {storeError, usageError} from '../errors.js'
 import {JsonStore} from './json/json-store.js'
+import {MemoryAuditLog} from './memory/audit-log.js'
 import {emptyState, type State} from './memory/state.js'
+import {auditPath} from './json/audit-file.js'
 
 export interface StateCounts {
   users: number
@@ -49,6 +51,7 @@ export async function readStoreFile(path: string): Promise<State> {
     for (const section of ['users', 'orgs', 'histories', 'apps', 'transfers', 'tokens', 'operators'] as const) {
       for (const [key, value] of committed[section]) (state[section] as Map<string, unknown>).set(key, value)
     }
+    state.audit = new MemoryAuditLog([...committed.audit.events()])
     return state
   } finally {
     store.close()
@@ -77,13 +80,17 @@ export async function writeStoreFile(path: string, state: State, {force}: {force
         const map = target[section] as Map<string, unknown>
         for (const [key, value] of state[section]) map.set(key, value)
       }
+      for (const {seq: _seq, ...event} of state.audit.events()) target.audit.append(event)
     })
     store.close()
+    // The log first: the store that counts its bytes must not be in place before it.
+    if (existsSync(auditPath(temp, 0))) renameSync(auditPath(temp, 0), auditPath(path, 0))
     renameSync(temp, path)
     syncDirectory(dirname(path))
   } catch (error) {
     store.close()
     rmSync(temp, {force: true})
+    rmSync(auditPath(temp, 0), {force: true})
     if (error instanceof Error && 'id' in error) throw error
     throw storeError(`Cannot write the store ${path}: ${(error as Error).message}`)
   }

@@ -19,12 +19,14 @@
  */
 import type {
   App,
+  AuditEvent,
   Collaborator,
   FormationEntry,
   LedgerEntry,
   Membership,
   Operator,
   Org,
+  StoredAuditEvent,
   Token,
   Transfer,
   UsageDay,
@@ -66,6 +68,7 @@ export interface ReadTx {
   readonly tokens: TokenReads
   readonly history: HistoryReads
   readonly operators: OperatorReads
+  readonly audit: AuditReads
   /**
    * A key that changes whenever anything an answer about this org or app could depend on changes
    * (its members, apps, collaborators, formation, locking, owner; an app's owner org too), read
@@ -181,6 +184,28 @@ export interface OperatorReads {
   has(email: string): Promise<boolean>
 }
 
+/** Which audit events to list: one org's (by id) or those of no org, filtered; newest first. */
+export interface AuditQuery {
+  /** The org's id, or null: the events that belong to no org (authorizations, operators'). */
+  orgId: string | null
+  app?: string
+  actor?: string
+  /** An action, or a pattern where `*` stands for any characters (`team-member.*`); only [a-z0-9.*-]. */
+  action?: string
+  /** created_at >= since (ISO). */
+  since?: string
+  /** created_at < until (ISO). */
+  until?: string
+  /** Only events appended before the one of this seq (the next page). */
+  beforeSeq?: number
+  limit: number
+}
+
+export interface AuditReads {
+  /** The matching events, newest (last appended) first, at most `limit`. */
+  list(query: AuditQuery): Promise<StoredAuditEvent[]>
+}
+
 export interface WriteTx extends ReadTx {
   /**
    * Serializes this change with every other change of these orgs, until commit: the first thing a
@@ -250,5 +275,11 @@ export interface WriteTx extends ReadTx {
     add(operator: Operator): Promise<boolean>
     /** False when the email was not one. */
     remove(email: string): Promise<boolean>
+  }
+  readonly audit: AuditReads & {
+    /** Appends an event; the engine gives it its place (seq). */
+    append(event: AuditEvent): Promise<void>
+    /** Removes every event created before this time (ISO); how many. */
+    prune(before: string): Promise<number>
   }
 }

@@ -2,8 +2,9 @@
 import {ROUTES} from '../../api/routes.js'
 import type {Limits} from '../../domain/types.js'
 import {DEFAULT_LIMITS, parseEmail, parseRole} from '../../domain/validation.js'
+import {parseAuditFilter, type RawAuditFilter} from '../../domain/audit-filter.js'
 import {usageError} from '../../errors.js'
-import {createTeamBody, memberBody, resourceUsageQuery, teamLimitsBody, updateTeamBody, usageQuery} from '../schemas.js'
+import {auditQuery, createTeamBody, memberBody, resourceUsageQuery, teamLimitsBody, updateTeamBody, usageQuery} from '../schemas.js'
 import type {RouteContext} from '../server.js'
 
 /** orgctl adds members directly and always has per-app permissions. */
@@ -22,7 +23,7 @@ const features = (at: string) =>
     updated_at: at,
   }))
 
-export function teamRoutes({on, sendList}: RouteContext): void {
+export function teamRoutes({on, sendList, clock}: RouteContext): void {
   on(ROUTES.listTeams, {}, async (request, reply) =>
     sendList(request, reply, await request.backend.listTeams(), {name: (t) => t.name, id: (t) => t.id}),
   )
@@ -126,4 +127,12 @@ export function teamRoutes({on, sendList}: RouteContext): void {
 
   // Its to-date figure moves with the clock, not with the data: never answered from the cache.
   on(ROUTES.teamBilling, {timeDependent: true}, (request) => request.backend.teamBilling(request.params.team))
+
+  // Newest first, paged on each event's place in the log. Never from the cache: a prune changes no org's stamp.
+  on(ROUTES.teamAuditEvents, {query: auditQuery, timeDependent: true}, async (request, reply) => {
+    const filter = parseAuditFilter(request.query as RawAuditFilter, clock.now(), 'query')
+    request.headers.range ??= 'seq ..; order=desc'
+    const items = await request.backend.auditEventsBySeq(request.params.team, filter)
+    return sendList(request, reply, items, {seq: (item) => String(item.seq).padStart(16, '0')}).map((item) => item.event)
+  })
 }

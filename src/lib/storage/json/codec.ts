@@ -280,7 +280,8 @@ const decodeToken = (o: Json, p: string): Token => ({
 /** The sections of a document, in file order: each is decoded only when first used. */
 export const SECTIONS = ['users', 'orgs', 'histories', 'apps', 'transfers', 'tokens', 'operators'] as const
 export type SectionName = (typeof SECTIONS)[number]
-type Sections = Pick<State, SectionName>
+/** The records of the store file (the audit log is a file of its own: json/audit-file.ts). */
+export type Sections = Pick<State, SectionName>
 
 const SECTION_DECODERS: {[K in SectionName]: (value: unknown) => Sections[K]} = {
   users: (value) => keyed(value, 'users', decodeUser, (u) => u.email),
@@ -426,13 +427,13 @@ export function encodeSection<K extends SectionName>(name: K, records: Sections[
  * Decodes a whole parsed store document, migrating it forward first, with every check (such a file
  * was edited, or written by an older orgctl). Throws DecodeError naming the bad field.
  */
-export function decodeState(parsed: unknown): State {
+export function decodeState(parsed: unknown): Sections {
   const state = traced(() => decodeDocument(parsed), true)
   checkReferences(state)
   return state
 }
 
-function decodeDocument(parsed: unknown): State {
+function decodeDocument(parsed: unknown): Sections {
   let doc = asObject(parsed, 'the store')
   const version = doc.schemaVersion
   if (typeof version !== 'number' || !Number.isInteger(version) || version < 1) fail('schemaVersion', 'a whole number')

@@ -21,6 +21,7 @@
 import {zlib} from '../../builtins.js'
 import {storeError} from '../../errors.js'
 import type {OrgAppsSummary, State} from '../memory/state.js'
+import {type AuditCommit, type AuditRef, auditRefOf, encodeRef, FileAuditLog, NO_AUDIT} from './audit-file.js'
 import {
   checkReferences,
   DecodeError,
@@ -33,6 +34,7 @@ import {
   SCHEMA_VERSION,
   SECTIONS,
   type SectionName,
+  type Sections,
 } from './codec.js'
 
 const PARTS = [...SECTIONS, 'orgApps'] as const
@@ -64,6 +66,9 @@ export class StoreState implements State {
   private readonly decoded: Partial<Pick<State, SectionName>>
   private summaries?: Map<string, OrgAppsSummary>
   private intact?: boolean
+  private auditLog?: FileAuditLog
+  /** What of the audit log the last encode() planned to write (json-store.ts writes it before the store). */
+  auditPlan?: AuditCommit
 
   private constructor(
     private readonly path: string,
@@ -81,6 +86,8 @@ export class StoreState implements State {
      * is not its commit's (a hand edit in place, a copy). A file read whole was checked whole already.
      */
     private readonly checked = false,
+    /** How much of the audit log beside the store is committed. */
+    private readonly auditRef: AuditRef = NO_AUDIT,
   ) {
     this.decoded = decoded
   }
@@ -102,7 +109,7 @@ export class StoreState implements State {
     if (laidOut) {
       const untouched = mtimeMs !== undefined && Math.round(mtimeMs) === laidOut.written
       const fillPart = fill && ((part: Part) => fill(...laidOut.ranges[part]))
-      return new StoreState(path, laidOut.bodies, laidOut.crc32, untouched, {}, fillPart, !untouched)
+      return new StoreState(path, laidOut.bodies, laidOut.crc32, untouched, {}, fillPart, !untouched, laidOut.audit)
     }
     fill?.(0, bytes.length)
     // Read whole: every section decoded now, and its bytes as this orgctl would write them
@@ -113,7 +120,7 @@ export class StoreState implements State {
     } catch {
       throw notJson(path)
     }
-    let state: State
+    let state: Sections
     try {
       state = decodeState(parsed)
     } catch (error) {
@@ -121,7 +128,8 @@ export class StoreState implements State {
     }
     const bodies = {orgApps: Buffer.from(encodeOrgAppsSummaries(state.apps))} as Bodies
     for (const name of SECTIONS) bodies[name] = Buffer.from(encodeSection(name, state[name] as never))
-    return new StoreState(path, bodies, undefined, false, state)
+    const layout = (parsed as {layout?: {audit?: unknown}} | null)?.layout
+    return new StoreState(path, bodies, undefined, false, state, undefined, false, auditRefOf(layout?.audit) ?? NO_AUDIT)
   }
 
   /** Reads in whatever part of the file is still unread (before the file is let go). */
@@ -163,6 +171,11 @@ export class StoreState implements State {
     return (this.decoded.operators ??= this.decode('operators'))
   }
 
+  /** The audit log beside the store: opened only when its events are asked for. */
+  get audit(): FileAuditLog {
+    return (this.auditLog ??= new FileAuditLog(this.path, this.auditRef))
+  }
+
   /** Kept summaries, while the apps are unread (once read, they may change: count from them). */
   get orgAppsSummaries(): ReadonlyMap<string, OrgAppsSummary> | undefined {
     if (this.decoded.apps !== undefined || !this.summariesIntact()) return undefined
@@ -177,7 +190,9 @@ export class StoreState implements State {
    */
   encode(): ((revision: string, writtenMs: number) => Buffer) | undefined {
     let bodies = this.encodeParts()
-    if (PARTS.every((part) => bodies[part] === this.bodies[part])) return undefined
+    this.auditPlan = this.auditLog?.plan()
+    const auditRef = this.auditPlan?.ref ?? this.auditRef
+    if (PARTS.every((part) => bodies[part] === this.bodies[part]) && !this.auditPlan) return undefined
     if (this.checked) {
       // The new file will be trusted by its mtime: every section of this one is checked before any
       // of it is copied there (an edited section no command read must not be passed on unchecked).
@@ -197,7 +212,7 @@ export class StoreState implements State {
     }
     const copied = bodies.apps === this.bodies.apps && bodies.orgApps === this.bodies.orgApps
     const crc32 = copied && this.summariesIntact() ? this.crc32! : zlib().crc32(bodies.orgApps, zlib().crc32(bodies.apps))
-    return (revision, writtenMs) => assemble(bodies, crc32, revision, writtenMs)
+    return (revision, writtenMs) => assemble(bodies, crc32, revision, writtenMs, auditRef)
   }
 
   private encodeParts(): Bodies {
@@ -223,7 +238,7 @@ export class StoreState implements State {
     return fresh.equals(this.body(part)) ? this.bodies[part] : fresh
   }
 
-  private decode<K extends SectionName>(name: K): State[K] {
+  private decode<K extends SectionName>(name: K): Sections[K] {
     return this.parse(name, (parsed) => decodeSection(name, parsed, this.checked))
   }
 
@@ -276,6 +291,7 @@ interface Layout {
   ranges: Record<Part, [number, number]>
   crc32: number
   written: number
+  audit: AuditRef
 }
 
 /** A schema-3 file's layout, with an empty operators part (nothing of the file to read for it). */
@@ -312,10 +328,10 @@ function layoutOf(bytes: Buffer, parts: readonly Part[]): Layout | undefined {
     previousEnd = end as number
   }
   if (previousEnd !== at) return undefined
-  return {bodies, ranges, crc32, written}
+  return {bodies, ranges, crc32, written, audit: auditRefOf(layout.audit) ?? NO_AUDIT}
 }
 
-function assemble(bodies: Bodies, crc32: number, revision: string, writtenMs: number): Buffer {
+function assemble(bodies: Bodies, crc32: number, revision: string, writtenMs: number, audit: AuditRef): Buffer {
   const parts: Buffer[] = [Buffer.from(`{"schemaVersion":${SCHEMA_VERSION},"revision":"${revision}"`)]
   let offset = parts[0]!.length
   const layout: Record<string, unknown> = {}
@@ -327,6 +343,8 @@ function assemble(bodies: Bodies, crc32: number, revision: string, writtenMs: nu
   }
   layout.crc32 = crc32
   layout.written = writtenMs
+  // Only once there is a log: a store without one is written as before.
+  if (audit.lastSeq > 0 || audit.generation > 0) layout.audit = encodeRef(audit)
   parts.push(LAYOUT_KEY, Buffer.from(`${JSON.stringify(layout)}}`))
   return Buffer.concat(parts)
 }

@@ -285,7 +285,12 @@ export class JsonStore {
         const writtenMs = Date.now()
         const next = crypto().randomUUID()
         const existing = await this.writable()
-        await this.write(encoded(next, writtenMs), writtenMs, existing)
+        const bytes = encoded(next, writtenMs)
+        // The log's new lines are durable before the store that counts them is renamed in.
+        const audit = state.auditPlan
+        audit?.write()
+        await this.write(bytes, writtenMs, existing)
+        audit?.done()
         this.rememberWritten(next, state)
       }
       return outcomes

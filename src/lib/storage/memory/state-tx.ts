@@ -21,6 +21,7 @@ import {conflict} from '../../errors.js'
 import type {OrgFigures, OutsideCollaborator, StampScope, WriteTx} from '../storage.js'
 import type {OrgAppsSummary, OrgHistory, State, StoredApp, StoredOrg} from './state.js'
 import {summarizeApps, summarizeOrgApps} from './summaries.js'
+import {selectEvents} from './audit-log.js'
 
 const byEmail = byKey((record: {email: string}) => record.email)
 const byName = byKey((record: {name: string}) => record.name)
@@ -405,6 +406,18 @@ export function stateTx(state: State, stamp: () => string | undefined): WriteTx 
       },
       async replaceLedger(name, entries: readonly LedgerEntry[]) {
         history(name).ledger = entries.map(copy)
+      },
+    },
+
+    audit: {
+      async list(query) {
+        return selectEvents(state.audit.events(), query)
+      },
+      async append(event) {
+        state.audit.append(event)
+      },
+      async prune(before) {
+        return state.audit.prune(before)
       },
     },
   }

@@ -16,6 +16,7 @@ import type {
   UsageDay,
   User,
 } from '../../domain/types.js'
+import {type AuditLog, MemoryAuditLog} from './audit-log.js'
 
 export interface StoredOrg extends Org {
   members: Map<string, Membership>
@@ -52,6 +53,8 @@ export interface State {
   tokens: Map<string, Token>
   /** By email. */
   operators: Map<string, Operator>
+  /** The audit log (its own file on the JSON engine, read only when asked). */
+  audit: AuditLog
   /**
    * Each org's apps summed up, by org name, when the file kept it and the apps have not been read:
    * then a member list or a limit check need not read thousands of apps. Undefined otherwise
@@ -69,6 +72,7 @@ export function emptyState(): State {
     transfers: new Map(),
     tokens: new Map(),
     operators: new Map(),
+    audit: new MemoryAuditLog(),
   }
 }
 
@@ -89,6 +93,7 @@ export function cloneState(state: State): State {
   for (const [key, transfer] of state.transfers) copy.transfers.set(key, {...transfer})
   for (const [key, token] of state.tokens) copy.tokens.set(key, {...token})
   for (const [key, operator] of state.operators) copy.operators.set(key, {...operator})
+  copy.audit = state.audit.clone()
   return copy
 }
 

@@ -1,6 +1,7 @@
 /** The read repositories of the PostgreSQL engine: one statement per answer, over a Session. */
 import type {OrgFigures, OutsideCollaborator, ReadTx, StampScope} from '../storage.js'
 import {appOf, collaboratorOf, dayOf, formationOf, ledgerOf, membershipOf, orgOf, tokenOf, transferOf, userOf} from './rows.js'
+import {auditReads} from './pg-audit.js'
 import type {Session} from './session.js'
 import {
   APP_COLUMNS,
@@ -123,6 +124,7 @@ const q = {
 
 export function readRepositories(db: Session): ReadTx {
   return {
+    audit: auditReads(db),
     async stamp(scope: StampScope) {
       if (scope.org === undefined && scope.app === undefined) return undefined
       // Inside a write the versions are bumped only at COMMIT: no key would be right yet (as on the memory engine).

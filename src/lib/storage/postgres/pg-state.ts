@@ -11,7 +11,9 @@
 import {derivedId} from '../../domain/ids.js'
 import type {Collaborator, FormationEntry, Membership, User} from '../../domain/types.js'
 import {conflict} from '../../errors.js'
+import {MemoryAuditLog} from '../memory/audit-log.js'
 import {emptyState, type State, type StoredApp, type StoredOrg} from '../memory/state.js'
+import {eventOf, eventValues} from './pg-audit.js'
 import {type DatabaseTarget, describeHost} from './connection.js'
 import {appOf, collaboratorOf, dayOf, formationOf, ledgerOf, membershipOf, orgOf, tokenOf, transferOf, userOf} from './rows.js'
 import type {Session} from './session.js'
@@ -75,6 +77,8 @@ export async function exportState(db: Session): Promise<State> {
   for (const row of await db.rows({text: 'SELECT org_id, at, app, dyno_units, monthly_cents FROM ledger_entries ORDER BY seq'})) {
     state.histories.get(orgNames.get(row.org_id)!)!.ledger.push(ledgerOf(row))
   }
+  const events = (await db.rows({text: 'SELECT * FROM audit_events e ORDER BY seq'})).map(eventOf)
+  state.audit = new MemoryAuditLog(events)
   return state
 }
 
@@ -113,7 +117,7 @@ export async function importState(db: Session, state: State, options: ImportOpti
   await db.rows({text: `SET LOCAL statement_timeout = '10min'`})
   const held = await db.row({
     text: `SELECT EXISTS (SELECT 1 FROM orgs) OR EXISTS (SELECT 1 FROM apps) OR EXISTS (SELECT 1 FROM users) OR EXISTS (SELECT 1 FROM tokens)
-              OR EXISTS (SELECT 1 FROM operators) AS any`,
+              OR EXISTS (SELECT 1 FROM operators) OR EXISTS (SELECT 1 FROM audit_events) AS any`,
   })
   if (held!.any && !options.replace) {
     throw conflict(
@@ -129,7 +133,7 @@ export async function importState(db: Session, state: State, options: ImportOpti
     // Without RESTART IDENTITY: resetting the ledger's sequence needs its owner, and a role granted the
     // tables' privileges (not their owner) must be able to replace; the ledger's order does not need small numbers.
     await db.rows({
-      text: `TRUNCATE users, orgs, memberships, org_people, usage_days, ledger_entries, apps, collaborators, formation, transfers, tokens, operators`,
+      text: `TRUNCATE users, orgs, memberships, org_people, usage_days, ledger_entries, apps, collaborators, formation, transfers, tokens, operators, audit_events`,
     })
   }
   const orgs: StoredOrg[] = [...state.orgs.values()]
@@ -221,6 +225,18 @@ export async function importState(db: Session, state: State, options: ImportOpti
        FROM unnest($1::text[], $2::text[], $3::text[], $4::int[], $5::int[]) WITH ORDINALITY AS e(org_id, at, app, dyno_units, monthly_cents, n)
       ORDER BY n`,
     histories.flatMap(([name, h]) => h.ledger.map((e) => [orgId(name), e.at, e.app, e.dynoUnits, e.monthlyCents])),
+  )
+  // The audit log in the order appended (the seq follows the order rows are inserted in).
+  await insertColumns(
+    db,
+    `INSERT INTO audit_events (id, created_at, action, actor_email, actor_id, target_type, target_name,
+       org_id, org_name, app_id, app_name, data, request_id)
+     SELECT id, created_at, action, actor_email, actor_id, target_type, target_name, org_id, org_name, app_id, app_name, data::json, request_id
+       FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::text[], $6::text[], $7::text[], $8::text[], $9::text[],
+                   $10::text[], $11::text[], $12::text[], $13::text[]) WITH ORDINALITY
+         AS e(id, created_at, action, actor_email, actor_id, target_type, target_name, org_id, org_name, app_id, app_name, data, request_id, n)
+      ORDER BY n`,
+    state.audit.events().map(eventValues),
   )
   // The kept member-list sizes, counted once here; and versions no cache can hold from before the import
   // (ids are kept, so a version starting again at 1 could match a stamp of the replaced data).

@@ -9,6 +9,7 @@ import {conflict} from '../../errors.js'
 import type {ReadTx, WriteTx} from '../storage.js'
 import type {Row} from './rows.js'
 import {userOf} from './rows.js'
+import {auditWrites} from './pg-audit.js'
 import type {Session} from './session.js'
 import {named, ORG_ID, userByEmail} from './sql.js'
 
@@ -184,6 +185,7 @@ export function writeRepositories(db: Session, reads: ReadTx): WriteTx {
 
   return {
     ...reads,
+    audit: auditWrites(db, reads.audit),
     async lockOrgs(names) {
       if (names.length > 0) await db.rows(q.lockOrgs([...new Set(names)]))
     },

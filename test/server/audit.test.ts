@@ -1,0 +1,67 @@
+/** GET /teams/{team}/audit-events: newest first, Range paging on seq, the filters as query parameters, never cached. */
+import {afterAll, beforeAll, describe, expect, it} from 'vitest'
+
+import {ADMIN, type Fixture, MEMBER, startFixture} from './_fixture.js'
+
+describe('GET /teams/{team}/audit-events', () => {
+  let f: Fixture
+  beforeAll(async () => {
+    f = await startFixture()
+  })
+  afterAll(() => f.close())
+
+  const FIXTURE_ACTIONS = ['formation.update', 'app.create', 'team-member.create', 'team.create']
+
+  it('newest first, the org events only (the fixture: create, add, app, scale)', async () => {
+    const answer = await f.call('GET', '/teams/acme/audit-events')
+    expect(answer.status).toBe(200)
+    expect(answer.headers['accept-ranges']).toBe('seq')
+    expect(answer.json().map((e: any) => e.action)).toEqual(FIXTURE_ACTIONS)
+    expect(answer.json()[0]).toMatchObject({actor: {email: ADMIN}, team: {name: 'acme'}, app: {name: 'acme-api'}, request_id: null})
+  })
+
+  it('pages with Range and Next-Range: every event once, newest first', async () => {
+    const seen: string[] = []
+    let range: string | undefined = 'seq ..; max=1, order=desc'
+    for (let pages = 0; range !== undefined; pages++) {
+      expect(pages).toBeLessThan(10)
+      const answer = await f.call('GET', '/teams/acme/audit-events', {headers: {range}})
+      expect([200, 206]).toContain(answer.status)
+      seen.push(...answer.json().map((e: any) => e.action))
+      range = answer.status === 206 ? (answer.headers['next-range'] as string) : undefined
+    }
+    expect(seen).toEqual(FIXTURE_ACTIONS)
+    // ?limit bounds the whole list, across pages.
+    const first = await f.call('GET', '/teams/acme/audit-events?limit=3', {headers: {range: 'seq ..; max=2, order=desc'}})
+    expect(first.status).toBe(206)
+    const second = await f.call('GET', '/teams/acme/audit-events?limit=3', {headers: {range: first.headers['next-range'] as string}})
+    expect([...first.json(), ...second.json()].map((e: any) => e.action)).toEqual(FIXTURE_ACTIONS.slice(0, 3))
+    expect(second.status).toBe(200)
+  })
+
+  it('filters as query parameters; bad ones are one line, 422', async () => {
+    const actions = async (query: string) => (await f.call('GET', `/teams/acme/audit-events?${query}`)).json().map((e: any) => e.action)
+    expect(await actions('action=team*')).toEqual(['team-member.create', 'team.create'])
+    expect(await actions('app=acme-api')).toEqual(['formation.update', 'app.create'])
+    expect(await actions(`actor=${encodeURIComponent(MEMBER)}`)).toEqual([])
+    expect(await actions('since=2999-01-01')).toEqual([])
+    const bad = await f.call('GET', '/teams/acme/audit-events?limit=0')
+    expect(bad.status).toBe(422)
+    expect(bad.json()).toEqual({id: 'invalid_params', message: 'Invalid limit "0": give a whole number from 1 to 1000.'})
+    expect((await f.call('GET', '/teams/acme/audit-events?since=soon')).json().message).toMatch(/^Invalid since "soon"/)
+    expect((await f.call('GET', '/teams/acme/audit-events?color=red')).status).toBe(422)
+  })
+
+  it('admins only; a change shows at once (never from the answer cache), with its request id', async () => {
+    expect((await f.call('GET', '/teams/acme/audit-events', {token: f.tokens[MEMBER]})).status).toBe(403)
+    await f.call('GET', '/teams/acme/audit-events')
+    const added = await f.call('POST', '/teams/acme/members', {
+      body: {email: 'new@acme.test', role: 'member'},
+      headers: {'request-id': 'ci-42'},
+    })
+    expect(added.status).toBe(201)
+    const [latest] = (await f.call('GET', '/teams/acme/audit-events')).json()
+    expect(latest).toMatchObject({action: 'team-member.create', target: {name: 'new@acme.test'}, request_id: added.headers['request-id']})
+    expect(latest.request_id).toMatch(/,ci-42$/)
+  })
+})
