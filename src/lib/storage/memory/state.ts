@@ -72,3 +72,15 @@ export function cloneState(state: State): State {
 function copyMap<T extends object>(map: Map<string, T>): Map<string, T> {
   return new Map([...map].map(([key, value]) => [key, {...value}]))
 }
+
+/**
+ * Puts a state back as a copy of it was (cloneState), in place: the repositories over it hold the
+ * state itself, not its maps, so they see it at once. What a nested unit that failed leaves.
+ */
+export function restoreState(state: State, saved: State): void {
+  for (const section of ['users', 'orgs', 'histories', 'apps', 'transfers', 'tokens'] as const) {
+    const target = state[section] as Map<string, unknown>
+    target.clear()
+    for (const [key, value] of saved[section] as Map<string, unknown>) target.set(key, value)
+  }
+}
