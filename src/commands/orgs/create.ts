@@ -2,6 +2,7 @@ import {Args, Flags} from '@oclif/core'
 
 import type {Team} from '../../lib/api/resources.js'
 import {OrgctlCommand} from '../../lib/cli/base-command.js'
+import {dryRunFlag} from '../../lib/cli/flags.js'
 import {parseLimits, parseOrgName} from '../../lib/domain/validation.js'
 
 export default class OrgsCreate extends OrgctlCommand {
@@ -17,6 +18,7 @@ Limits not given default to apps=100, members=50, dyno-units=200.`
     name: Args.string({ignoreStdin: true, description: 'name of the org (3-30 lowercase letters, digits, dashes)', required: true}),
   }
   static override flags = {
+    'dry-run': dryRunFlag,
     limit: Flags.string({
       char: 'l',
       description: 'a resource limit, NAME=N (apps, members, dyno-units); repeatable',

@@ -17,6 +17,7 @@ export class CliContext {
   readonly config: UserConfig
   private backendPromise?: Promise<Backend>
   private readonly opened: Backend[] = []
+  private dry = false
 
   constructor(
     readonly settings: Settings,
@@ -46,6 +47,23 @@ export class CliContext {
         `The email saved in ${this.config.path} (${JSON.stringify(saved)}) is not a valid email: run orgctl login --email you@example.com.`,
       )
     }
+  }
+
+  /** Whether this run is a dry run (--dry-run): see beginDryRun. */
+  get dryRun(): boolean {
+    return this.dry
+  }
+
+  /**
+   * Makes this run a dry run (base-command.ts, when the command's --dry-run is given): the backend
+   * handed out runs every check and changes nothing (on a storage engine, one rolled-back write for
+   * the whole command; over HTTP, each change sent with `Dry-Run: true`), and the UI's action lines
+   * say what would be done.
+   */
+  beginDryRun(): void {
+    if (this.backendPromise) throw new Error('A dry run must begin before the backend is opened.')
+    this.dry = true
+    this.ui.dryRun = true
   }
 
   backend(): Promise<Backend> {
@@ -81,8 +99,13 @@ export class CliContext {
   /** The domain run in this process on a storage engine, for the acting user. */
   async openLocal(engine: EngineChoice): Promise<LocalBackend> {
     const actor = await this.actor()
-    const [{openStorage}, {LocalBackend}] = await Promise.all([import('../storage/open.js'), import('../backend/local-backend.js')])
-    const backend = new LocalBackend(await openStorage(engine), actor, this.factory.clock)
+    const [{openStorage}, {LocalBackend}, {DryRunStorage}] = await Promise.all([
+      import('../storage/open.js'),
+      import('../backend/local-backend.js'),
+      import('../storage/dry-run.js'),
+    ])
+    const storage = await openStorage(engine)
+    const backend = new LocalBackend(this.dry ? new DryRunStorage(storage, {closeInner: true}) : storage, actor, this.factory.clock)
     this.opened.push(backend)
     return backend
   }
@@ -100,7 +123,7 @@ export class CliContext {
     const [{ApiClient}, {HttpBackend}] = await Promise.all([import('../http/api-client.js'), import('../backend/http-backend.js')])
     const trace = this.settings.debug ? (line: string) => this.factory.stderr.write(`orgctl:http ${line}\n`) : undefined
     const backend = new HttpBackend(
-      new ApiClient({baseUrl: url.href, token, trace, userAgent: 'orgctl-cli', deadlineMs: this.settings.apiTimeoutMs}),
+      new ApiClient({baseUrl: url.href, token, trace, userAgent: 'orgctl-cli', deadlineMs: this.settings.apiTimeoutMs, dryRun: this.dry}),
     )
     this.opened.push(backend)
     return backend

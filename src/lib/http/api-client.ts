@@ -24,10 +24,17 @@ export interface ApiClientOptions {
   /** A line per request and response, tokens redacted. */
   trace?: (line: string) => void
   userAgent?: string
+  /**
+   * A dry run: every change is sent with `Dry-Run: true` (the server runs it and rolls it back), and
+   * its answer must say it was taken as one (the same header back), else the change may have been made.
+   */
+  dryRun?: boolean
 }
 
 const IDEMPOTENT = new Set(['GET', 'HEAD', 'PUT', 'DELETE', 'OPTIONS'])
 const RETRY_STATUSES = new Set([429, 502, 503, 504])
+/** Methods that change nothing: sent as they are in a dry run. */
+const IDEMPOTENT_READS = new Set(['GET', 'HEAD', 'OPTIONS'])
 // Errors raised before the request could reach the server: safe to retry whatever the method.
 const NOT_SENT = new Set(['ECONNREFUSED', 'ENOTFOUND', 'EAI_AGAIN', 'UND_ERR_CONNECT_TIMEOUT', 'EHOSTUNREACH', 'ENETUNREACH'])
 const MAX_PAGES = 1000
@@ -133,8 +140,8 @@ export class ApiClient {
       const what = answer === undefined ? 'no body' : `a body that is not ${expected.what}`
       throw this.unexpected(method, path, `HTTP ${status} and ${what}`)
     }
-    // The server made the change: output that fails from now on says so (see stdio.ts).
-    changeCommitted()
+    // The server made the change: output that fails from now on says so (see stdio.ts). Not in a dry run.
+    if (!this.options.dryRun) changeCommitted()
     return answer
   }
 
@@ -160,6 +167,7 @@ export class ApiClient {
             'request-id': requestId,
             ...(body === undefined ? {} : {'content-type': 'application/json'}),
             ...(range ? {range} : {}),
+            ...(this.options.dryRun && !IDEMPOTENT_READS.has(method) ? {'dry-run': 'true'} : {}),
           },
           body: body === undefined ? undefined : JSON.stringify(body),
           signal: AbortSignal.timeout(Math.max(1, deadline - Date.now())),
@@ -200,6 +208,12 @@ export class ApiClient {
       }
       const parsed = parseBody(text)
       if (response.statusCode >= 200 && response.statusCode < 300) {
+        if (this.options.dryRun && !IDEMPOTENT_READS.has(method) && !isDryRunAnswer(response.headers)) {
+          throw new OrgctlError(
+            'network_error',
+            `The API at ${this.baseUrl} does not support dry runs (its answer to ${method} ${path} has no Dry-Run: true header): the change may have been made. Check before going on.`,
+          )
+        }
         if (parsed === INVALID) throw this.unexpected(method, path, `HTTP ${response.statusCode} and a body that is not JSON`)
         return {status: response.statusCode, headers: response.headers, body: parsed as T}
       }
@@ -276,6 +290,11 @@ function parseBody(text: string): unknown {
   } catch {
     return INVALID
   }
+}
+
+/** Whether an answer says its request was taken as a dry run. */
+function isDryRunAnswer(headers: Record<string, string | string[] | undefined>): boolean {
+  return header(headers, 'dry-run')?.trim().toLowerCase() === 'true'
 }
 
 function header(headers: Record<string, string | string[] | undefined>, name: string): string | undefined {
