@@ -54,7 +54,10 @@ export class DryRunStorage implements Storage {
     try {
       if (this.session) {
         this.finish?.()
-        await this.outer
+        // A failure already reported to a unit is not reported again.
+        await this.outer!.catch((error: unknown) => {
+          if (!this.failure) throw error
+        })
       }
     } finally {
       if (this.options.closeInner) await this.inner.close()
@@ -97,7 +100,10 @@ export class DryRunStorage implements Storage {
         {dryRun: true},
       )
       // Failing before the write began (no connection, a lock never had): the first unit gets why.
-      this.outer.catch(reject)
+      this.outer.catch((error: unknown) => {
+        if (!entered) this.failure ??= {error}
+        reject(error)
+      })
     })
     return this.session
   }
