@@ -286,7 +286,9 @@ describe('--dry-run', () => {
     async (_name, c) => {
       const real = await runOnCopy(box, base, c.user, [...c.args(), '--json'])
       expect(real.result.code, show(real.result, 'the real command')).toBe(c.code)
-      if (!c.name.includes('not there')) expect(real.changed, 'the real command changes the store').toBe(true)
+      // (Through a server the store's tokens are left out of the comparison: see storeBytes.)
+      const seen = !c.name.includes('not there') && !(HTTP && c.name.startsWith('authorizations:'))
+      if (seen) expect(real.changed, 'the real command changes the store').toBe(true)
       const json = await nothingChanged(() => box.run(c.user, [...c.args(), '--dry-run', '--json']))
       expect(json.code, show(json)).toBe(c.code)
       expect(json.stderr, show(json)).toBe('')
