@@ -6,6 +6,7 @@
 import type {Backend} from '../backend/backend.js'
 import type {LocalBackend} from '../backend/local-backend.js'
 import type {EngineChoice} from '../storage/open.js'
+import type {Storage} from '../storage/storage.js'
 import {UserConfig} from '../config.js'
 import {unauthorized, usageError} from '../errors.js'
 import {parseAppName, parseEmail, parseOrgName} from '../domain/validation.js'
@@ -99,15 +100,21 @@ export class CliContext {
   /** The domain run in this process on a storage engine, for the acting user. */
   async openLocal(engine: EngineChoice): Promise<LocalBackend> {
     const actor = await this.actor()
-    const [{openStorage}, {LocalBackend}, {DryRunStorage}] = await Promise.all([
-      import('../storage/open.js'),
-      import('../backend/local-backend.js'),
-      import('../storage/dry-run.js'),
-    ])
-    const storage = await openStorage(engine)
-    const backend = new LocalBackend(this.dry ? new DryRunStorage(storage, {closeInner: true}) : storage, actor, this.factory.clock)
+    const [{openStorage}, {LocalBackend}] = await Promise.all([import('../storage/open.js'), import('../backend/local-backend.js')])
+    const backend = new LocalBackend(await this.withDryRun(await openStorage(engine)), actor, this.factory.clock)
     this.opened.push(backend)
     return backend
+  }
+
+  /**
+   * A storage a command opened itself (one that works on the storage directly, not through the
+   * backend), as this run needs it: in a dry run, one rolled-back write for the whole command, which
+   * closing closes the storage under it too.
+   */
+  async withDryRun(storage: Storage): Promise<Storage> {
+    if (!this.dry) return storage
+    const {DryRunStorage} = await import('../storage/dry-run.js')
+    return new DryRunStorage(storage, {closeInner: true})
   }
 
   /** An HTTP backend for a URL and token. */
