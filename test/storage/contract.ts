@@ -5,7 +5,8 @@
  */
 import {afterEach, beforeEach, describe, expect, it} from 'vitest'
 
-import {OrgctlError} from '../../src/lib/errors.js'
+import {conflict, OrgctlError} from '../../src/lib/errors.js'
+import {DryRunStorage} from '../../src/lib/storage/dry-run.js'
 import type {Storage, WriteTx} from '../../src/lib/storage/storage.js'
 import {at, collaborator, dyno, membership, org, orgApp, personalApp, token, transfer, user} from './records.js'
 
@@ -745,6 +746,31 @@ export function storageContract(engine: EngineUnderTest): void {
         )
         expect(results).toEqual([CY, DEE, 'no room for new@acme.test', '4'])
         expect(await snapshot()).toEqual(before)
+      })
+    })
+
+    describe('a whole dry run (DryRunStorage over the engine)', () => {
+      it('units in turn in one rolled-back write: each sees those before, a refused one is undone, nothing stays', async () => {
+        await seed()
+        const dry = new DryRunStorage(storage)
+        const put = (email: string) =>
+          dry.write(async (tx) => {
+            await ensure(tx, email)
+            await tx.members.put('acme', membership(email))
+            if ((await tx.apps.figures('acme')).members > 4) throw conflict(`no room for ${email}`)
+            return email
+          })
+        expect(await put(CY)).toBe(CY)
+        expect(await put(DEE)).toBe(DEE)
+        expect((await thrown(put('new@acme.test'))).message).toBe('no room for new@acme.test')
+        expect(await dry.read(async (tx) => (await tx.members.list('acme')).map((m) => m.email))).toEqual([ADA, BOB, CY, DEE])
+        expect(await dry.read((tx) => tx.users.byEmail('new@acme.test'))).toBeUndefined()
+        await dry.close()
+        expect((await storage.read((tx) => tx.members.list('acme'))).map((m) => m.email)).toEqual([ADA, BOB])
+        expect(await storage.read((tx) => tx.users.byEmail(CY))).toBeDefined()
+        // The engine is free for real writes again.
+        await storage.write((tx) => tx.members.put('acme', membership(CY)))
+        expect((await storage.read((tx) => tx.apps.figures('acme'))).members).toBe(3)
       })
     })
 
