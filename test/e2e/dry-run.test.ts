@@ -12,7 +12,8 @@ import {join} from 'node:path'
 
 import {afterAll, beforeAll, describe, expect, it} from 'vitest'
 
-import {HTTP, PG, type RunResult, type Sandbox, sandbox} from '../helpers/cli.js'
+import {HTTP, PG, type RunResult, runBin, type Sandbox, sandbox} from '../helpers/cli.js'
+import {createTestDatabase, withClient} from '../helpers/postgres.js'
 import {copyStore, expectError, expectOk, expectUnchanged, lines, runOnCopy, show} from './_util.js'
 
 const ORG = 'acme-widgets'
@@ -366,5 +367,45 @@ describe('--dry-run', () => {
     expect(dry.code, show(dry)).toBe(1)
     expect(statuses(dry)).toEqual(['moved', 'moved', 'failed'])
     expect(statuses(dry)).toEqual(statuses(real.result))
+  })
+})
+
+describe.runIf(PG)('--dry-run directly on PostgreSQL (ORGCTL_DATABASE_URL)', () => {
+  it('a bulk add is one rolled-back transaction: the third add finds the members limit; not a row written', async () => {
+    const db = await createTestDatabase()
+    const box = sandbox()
+    try {
+      const run = (...args: string[]) =>
+        runBin(args, {
+          PATH: process.env.PATH,
+          HOME: join(box.dir, 'home'),
+          ORGCTL_CONFIG_DIR: box.configDir,
+          ORGCTL_DATABASE_URL: db.url,
+          ORGCTL_USER: ADMIN,
+          NO_COLOR: '1',
+        })
+      expectOk(await run('orgs:create', ORG, '--limit', 'members=3'))
+      const rows = () =>
+        withClient(db.url, async (client) => {
+          const counted = await client.query(
+            "SELECT (SELECT count(*) FROM users) AS users, (SELECT count(*) FROM memberships) AS members, (SELECT string_agg(name || version || member_count, ',') FROM orgs) AS orgs",
+          )
+          return counted.rows[0]
+        })
+      const before = await rows()
+      const dry = await run('members:add', 'a@acme.test', 'b@acme.test', 'c@acme.test', '--org', ORG, '--dry-run')
+      expect(dry.code, show(dry)).toBe(1)
+      expect(lines(dry.stderr).slice(0, 2)).toEqual([
+        `Would add a@acme.test to ${ORG} as member`,
+        `Would add b@acme.test to ${ORG} as member`,
+      ])
+      expect(lines(dry.stderr)[2]).toMatch(/^Would add c@acme\.test to acme-widgets as member\.\.\. failed: .*limit/)
+      expect(await rows()).toEqual(before)
+      expect(expectOk(await run('members:add', 'a@acme.test', '--org', ORG, '--dry-run', '--json')).json().email).toBe('a@acme.test')
+      expect(await rows()).toEqual(before)
+    } finally {
+      await box.cleanup()
+      await db.drop()
+    }
   })
 })
