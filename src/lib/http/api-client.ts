@@ -34,7 +34,7 @@ export interface ApiClientOptions {
 const IDEMPOTENT = new Set(['GET', 'HEAD', 'PUT', 'DELETE', 'OPTIONS'])
 const RETRY_STATUSES = new Set([429, 502, 503, 504])
 /** Methods that change nothing: sent as they are in a dry run. */
-const IDEMPOTENT_READS = new Set(['GET', 'HEAD', 'OPTIONS'])
+const READ_METHODS = new Set(['GET', 'HEAD', 'OPTIONS'])
 // Errors raised before the request could reach the server: safe to retry whatever the method.
 const NOT_SENT = new Set(['ECONNREFUSED', 'ENOTFOUND', 'EAI_AGAIN', 'UND_ERR_CONNECT_TIMEOUT', 'EHOSTUNREACH', 'ENETUNREACH'])
 const MAX_PAGES = 1000
@@ -167,7 +167,7 @@ export class ApiClient {
             'request-id': requestId,
             ...(body === undefined ? {} : {'content-type': 'application/json'}),
             ...(range ? {range} : {}),
-            ...(this.options.dryRun && !IDEMPOTENT_READS.has(method) ? {'dry-run': 'true'} : {}),
+            ...(this.options.dryRun && !READ_METHODS.has(method) ? {'dry-run': 'true'} : {}),
           },
           body: body === undefined ? undefined : JSON.stringify(body),
           signal: AbortSignal.timeout(Math.max(1, deadline - Date.now())),
@@ -208,7 +208,7 @@ export class ApiClient {
       }
       const parsed = parseBody(text)
       if (response.statusCode >= 200 && response.statusCode < 300) {
-        if (this.options.dryRun && !IDEMPOTENT_READS.has(method) && !isDryRunAnswer(response.headers)) {
+        if (this.options.dryRun && !READ_METHODS.has(method) && !isDryRunAnswer(response.headers)) {
           throw new OrgctlError(
             'network_error',
             `The API at ${this.baseUrl} does not support dry runs (its answer to ${method} ${path} has no Dry-Run: true header): the change may have been made. Check before going on.`,
