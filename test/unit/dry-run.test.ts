@@ -126,14 +126,15 @@ describe('the HTTP client in a dry run', () => {
     server = client = undefined
   })
 
-  /** A fake API that records the Dry-Run header of each request and answers a member, with or without saying it was a dry run. */
-  async function start(answerDry: boolean): Promise<{seen: (string | undefined)[]}> {
-    const seen: (string | undefined)[] = []
+  /** A fake API that records each request's method and Dry-Run header, and answers a member (with the header back, if it takes dry runs). */
+  async function start(takesDryRuns: boolean): Promise<{seen: string[]}> {
+    const seen: string[] = []
     server = createServer((req: IncomingMessage, res) => {
       req.resume()
       req.on('end', () => {
-        seen.push(req.headers['dry-run'] as string | undefined)
-        res.writeHead(200, {'content-type': 'application/json', ...(answerDry ? {'dry-run': 'true'} : {})})
+        seen.push(`${req.method} ${req.headers['dry-run'] ?? '-'}`)
+        const dry = takesDryRuns && req.headers['dry-run'] === 'true'
+        res.writeHead(200, {'content-type': 'application/json', ...(dry ? {'dry-run': 'true'} : {})})
         res.end(JSON.stringify({id: 'm1', email: 'a@acme.test'}))
       })
     })
@@ -142,20 +143,21 @@ describe('the HTTP client in a dry run', () => {
     client = new ApiClient({baseUrl: `http://127.0.0.1:${port}`, token: 't', deadlineMs: 3000, dryRun: true})
     return {seen}
   }
+  const member = resource('a member', 'id')
 
-  it('sends Dry-Run: true on every change, and on no read', async () => {
+  it('asks once whether the API takes dry runs, then sends Dry-Run: true on every change and on no other read', async () => {
     const {seen} = await start(true)
     await client!.get('/teams/acme/members')
-    for (const method of ['POST', 'PUT', 'PATCH', 'DELETE'] as const)
-      await client!.send(method, '/teams/acme/members', {}, resource('a member', 'id'))
-    expect(seen).toEqual([undefined, 'true', 'true', 'true', 'true'])
+    for (const method of ['POST', 'PUT', 'PATCH', 'DELETE'] as const) await client!.send(method, '/teams/acme/members', {}, member)
+    expect(seen).toEqual(['GET -', 'GET true', 'POST true', 'PUT true', 'PATCH true', 'DELETE true'])
   })
 
-  it('a success that does not say it was a dry run: the server did not take it as one, so the change may have been made', async () => {
-    await start(false)
-    const error = await client!.send('POST', '/teams/acme/members', {}, resource('a member', 'id')).catch((caught: unknown) => caught)
+  it('an API that does not take dry runs is sent no change at all', async () => {
+    const {seen} = await start(false)
+    const error = await client!.send('POST', '/teams/acme/members', {}, member).catch((caught: unknown) => caught)
     expect(error).toBeInstanceOf(OrgctlError)
     expect((error as OrgctlError).id).toBe('network_error')
-    expect((error as OrgctlError).message).toMatch(/does not support dry runs .*: the change may have been made/)
+    expect((error as OrgctlError).message).toMatch(/does not support dry runs .*: nothing was sent/)
+    expect(seen).toEqual(['GET true'])
   })
 })

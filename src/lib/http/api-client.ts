@@ -87,6 +87,8 @@ export class ApiClient {
   private readonly basePath: string
   private readonly agent: Agent
   private readonly deadlineMs: number
+  /** A dry run's check that the API takes dry runs, made once. */
+  private dryRunChecked?: Promise<void>
 
   constructor(private readonly options: ApiClientOptions) {
     const url = new URL(options.baseUrl)
@@ -135,6 +137,7 @@ export class ApiClient {
 
   /** A write: done only when the server answers the resource it was asked for (else its outcome is unknown). */
   async send<T>(method: 'POST' | 'PUT' | 'PATCH' | 'DELETE', path: string, body: unknown, expected: Expected): Promise<T> {
+    if (this.options.dryRun) await (this.dryRunChecked ??= this.checkDryRun())
     const {status, body: answer} = await this.call<T>(method, path, body)
     if (!expected.check(answer)) {
       const what = answer === undefined ? 'no body' : `a body that is not ${expected.what}`
@@ -149,7 +152,21 @@ export class ApiClient {
     await this.agent.close()
   }
 
-  private async call<T>(method: string, path: string, body?: unknown, range?: string): Promise<ApiResponse<T>> {
+  /**
+   * Before a dry run's first change: whether the API takes dry runs at all, asked with a read that
+   * changes nothing (`GET /account` with `Dry-Run: true`, which orgctl serve answers with the header
+   * back). An API that does not would make the change for real: then nothing is sent.
+   */
+  private async checkDryRun(): Promise<void> {
+    const {headers} = await this.call('GET', '/account', undefined, undefined, true)
+    if (isDryRunAnswer(headers)) return
+    throw new OrgctlError(
+      'network_error',
+      `The API at ${this.baseUrl} does not support dry runs (it answered GET /account without a Dry-Run: true header): nothing was sent. Run the command without --dry-run, or against orgctl serve.`,
+    )
+  }
+
+  private async call<T>(method: string, path: string, body?: unknown, range?: string, askDryRun = false): Promise<ApiResponse<T>> {
     const deadline = Date.now() + this.deadlineMs
     const requestId = randomUUID()
     for (let attempt = 0; ; attempt++) {
@@ -167,7 +184,7 @@ export class ApiClient {
             'request-id': requestId,
             ...(body === undefined ? {} : {'content-type': 'application/json'}),
             ...(range ? {range} : {}),
-            ...(this.options.dryRun && !READ_METHODS.has(method) ? {'dry-run': 'true'} : {}),
+            ...((this.options.dryRun && !READ_METHODS.has(method)) || askDryRun ? {'dry-run': 'true'} : {}),
           },
           body: body === undefined ? undefined : JSON.stringify(body),
           signal: AbortSignal.timeout(Math.max(1, deadline - Date.now())),
