@@ -5,7 +5,8 @@
  */
 import {afterEach, beforeEach, describe, expect, it} from 'vitest'
 
-import {OrgctlError} from '../../src/lib/errors.js'
+import {conflict, OrgctlError} from '../../src/lib/errors.js'
+import {DryRunStorage} from '../../src/lib/storage/dry-run.js'
 import {orgsContract} from './contract-orgs.js'
 import type {AuditEvent} from '../../src/lib/domain/types.js'
 import type {AuditQuery, Storage, WriteTx} from '../../src/lib/storage/storage.js'
@@ -722,6 +723,176 @@ export function storageContract(engine: EngineUnderTest): void {
           expect((await tx.users.byEmail(ADA))!.createdAt).toBe('2026-11-15T00:00:00.000Z')
           expect(await tx.orgs.byName('acme')).toMatchObject({createdAt: '2026-11-15T23:59:59.999Z', updatedAt: '2027-01-01T00:00:00.001Z'})
         })
+      })
+    })
+
+    describe('dry runs and nested units', () => {
+      /** Everything the seed and the tests below touch, as the engine reports it. */
+      const snapshot = () =>
+        storage.read(async (tx) => ({
+          figures: await tx.apps.figures('acme'),
+          members: await tx.members.list('acme'),
+          apps: await tx.apps.ofOrg('acme'),
+          web: await tx.collaborators.list('web'),
+          formation: await tx.formation.of('web'),
+          users: await tx.users.idsByEmail([ADA, BOB, CY, DEE, 'new@acme.test']),
+          tokens: await tx.tokens.of(ADA),
+          extra: await tx.orgs.byName('extra'),
+          stamps: [await tx.stamp({org: 'acme'}), await tx.stamp({app: 'web'}), await tx.stamp({org: 'acme', app: 'web'})],
+        }))
+      const changeMuch = async (tx: WriteTx) => {
+        await ensure(tx, 'new@acme.test')
+        await tx.members.put('acme', membership('new@acme.test'))
+        await tx.members.remove('acme', BOB)
+        await tx.orgs.insert(org('extra'))
+        await tx.apps.insert(orgApp('extra', 'acme'))
+        await tx.collaborators.put('web', collaborator(CY))
+        await tx.formation.replace('web', [dyno('web', 3)])
+        await tx.tokens.insert(token(ADA, 'e'))
+      }
+
+      it('a dry run sees its own changes and gives back its value; nothing of it stays, and the stamps hold still', async () => {
+        await seed()
+        const before = await snapshot()
+        const value = await storage.write(
+          async (tx) => {
+            await changeMuch(tx)
+            return {members: (await tx.members.list('acme')).map((m) => m.email), figures: await tx.apps.figures('acme')}
+          },
+          {dryRun: true},
+        )
+        expect(value).toEqual({members: [ADA, 'new@acme.test'], figures: {apps: 3, members: 3, dynoUnits: 3}})
+        expect(await snapshot()).toEqual(before)
+        // And the storage goes on working.
+        await storage.write((tx) => tx.members.put('acme', membership(CY)))
+        expect((await storage.read((tx) => tx.apps.figures('acme'))).members).toBe(3)
+      })
+
+      it('a dry run that throws rethrows its error; a conflict is found as in a real write', async () => {
+        await seed()
+        const before = await snapshot()
+        const failure = new Error('changed my mind')
+        const error = await storage
+          .write(
+            async (tx) => {
+              await changeMuch(tx)
+              throw failure
+            },
+            {dryRun: true},
+          )
+          .catch((caught: unknown) => caught)
+        expect(error).toBe(failure)
+        const taken = await thrown(storage.write((tx) => tx.apps.insert(orgApp('web', 'acme')), {dryRun: true}))
+        expect(taken.id).toBe('conflict')
+        expect(await snapshot()).toEqual(before)
+      })
+
+      it('a dry run on a storage never written leaves it empty', async () => {
+        const value = await storage.write(
+          async (tx) => {
+            await tx.users.ensure(user(ADA))
+            await tx.orgs.insert(org('acme'))
+            return (await tx.orgs.byName('acme'))?.name
+          },
+          {dryRun: true},
+        )
+        expect(value).toBe('acme')
+        expect(await storage.read((tx) => tx.orgs.byName('acme'))).toBeUndefined()
+        expect(await storage.read((tx) => tx.users.byEmail(ADA))).toBeUndefined()
+      })
+
+      it('a nested unit that throws leaves nothing of itself; the rest of the write stands and commits', async () => {
+        await seed()
+        const failure = new Error('this item fails')
+        const seen = await storage.write(async (tx) => {
+          await tx.members.put('acme', membership(CY))
+          const error = await tx
+            .nested(async () => {
+              await changeMuch(tx)
+              throw failure
+            })
+            .catch((caught: unknown) => caught)
+          expect(error).toBe(failure)
+          // After the failed unit: as before it, the first change still there (and counted once).
+          expect((await tx.members.list('acme')).map((m) => m.email)).toEqual([ADA, BOB, CY])
+          expect(await tx.apps.figures('acme')).toEqual({apps: 2, members: 3, dynoUnits: 0})
+          expect(await tx.apps.byName('extra')).toBeUndefined()
+          expect(await tx.users.byEmail('new@acme.test')).toBeUndefined()
+          // A unit that returns keeps its changes.
+          expect(await tx.nested(async () => (await tx.members.put('acme', membership(DEE)), 'kept'))).toBe('kept')
+          return tx.apps.figures('acme')
+        })
+        expect(seen).toEqual({apps: 2, members: 4, dynoUnits: 0})
+        await storage.read(async (tx) => {
+          expect((await tx.members.list('acme')).map((m) => m.email)).toEqual([ADA, BOB, CY, DEE])
+          expect(await tx.apps.figures('acme')).toEqual({apps: 2, members: 4, dynoUnits: 0})
+          expect(await tx.collaborators.list('web')).toEqual([])
+          expect(await tx.tokens.of(ADA)).toEqual([])
+        })
+      })
+
+      it('a conflict inside a nested unit leaves the transaction usable', async () => {
+        await seed()
+        await storage.write(async (tx) => {
+          const error = await thrown(
+            tx.nested(async () => {
+              await tx.members.put('acme', membership(CY))
+              await tx.apps.insert(orgApp('web', 'acme'))
+            }),
+          )
+          expect(error.id).toBe('conflict')
+          await tx.members.put('acme', membership(DEE))
+        })
+        expect((await storage.read((tx) => tx.members.list('acme'))).map((m) => m.email)).toEqual([ADA, BOB, DEE])
+      })
+
+      it('nested units in one dry run: each sees those before it, a failed one only itself undone; nothing stays', async () => {
+        await seed()
+        const before = await snapshot()
+        // A members limit with room for two more: the third add, seeing the first two, is over it.
+        const add = (tx: WriteTx, email: string) =>
+          tx.nested(async () => {
+            await ensure(tx, email)
+            await tx.members.put('acme', membership(email))
+            if ((await tx.apps.figures('acme')).members > 4) throw new Error(`no room for ${email}`)
+            return email
+          })
+        const results = await storage.write(
+          async (tx) => {
+            const outcomes: string[] = []
+            for (const email of [CY, DEE, 'new@acme.test']) outcomes.push(await add(tx, email).catch((error: Error) => error.message))
+            outcomes.push(String((await tx.apps.figures('acme')).members))
+            return outcomes
+          },
+          {dryRun: true},
+        )
+        expect(results).toEqual([CY, DEE, 'no room for new@acme.test', '4'])
+        expect(await snapshot()).toEqual(before)
+      })
+    })
+
+    describe('a whole dry run (DryRunStorage over the engine)', () => {
+      it('units in turn in one rolled-back write: each sees those before, a refused one is undone, nothing stays', async () => {
+        await seed()
+        const dry = new DryRunStorage(storage)
+        const put = (email: string) =>
+          dry.write(async (tx) => {
+            await ensure(tx, email)
+            await tx.members.put('acme', membership(email))
+            if ((await tx.apps.figures('acme')).members > 4) throw conflict(`no room for ${email}`)
+            return email
+          })
+        expect(await put(CY)).toBe(CY)
+        expect(await put(DEE)).toBe(DEE)
+        expect((await thrown(put('new@acme.test'))).message).toBe('no room for new@acme.test')
+        expect(await dry.read(async (tx) => (await tx.members.list('acme')).map((m) => m.email))).toEqual([ADA, BOB, CY, DEE])
+        expect(await dry.read((tx) => tx.users.byEmail('new@acme.test'))).toBeUndefined()
+        await dry.close()
+        expect((await storage.read((tx) => tx.members.list('acme'))).map((m) => m.email)).toEqual([ADA, BOB])
+        expect(await storage.read((tx) => tx.users.byEmail(CY))).toBeDefined()
+        // The engine is free for real writes again.
+        await storage.write((tx) => tx.members.put('acme', membership(CY)))
+        expect((await storage.read((tx) => tx.apps.figures('acme'))).members).toBe(3)
       })
     })
 

@@ -2,7 +2,7 @@ import {Args} from '@oclif/core'
 
 import type {Collaborator} from '../../lib/api/resources.js'
 import {OrgctlCommand} from '../../lib/cli/base-command.js'
-import {appFlag, permissionsFlag} from '../../lib/cli/flags.js'
+import {appFlag, dryRunFlag, permissionsFlag} from '../../lib/cli/flags.js'
 import {parseEmail, parsePermissions} from '../../lib/domain/validation.js'
 import {permissionList} from '../../lib/output/labels.js'
 
@@ -14,6 +14,7 @@ On a personal app, collaborators can view, deploy and operate. Not on a locked a
   static override examples = ['<%= config.bin %> access:add dev@acme.test --app acme-api --permissions deploy,operate']
   static override args = {email: Args.string({ignoreStdin: true, description: 'email address of the user', required: true})}
   static override flags = {
+    'dry-run': dryRunFlag,
     app: appFlag,
     permissions: permissionsFlag('comma-separated permissions: deploy, operate, manage (view is implied)'),
   }

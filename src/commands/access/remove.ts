@@ -2,7 +2,7 @@ import {Args} from '@oclif/core'
 
 import type {Collaborator} from '../../lib/api/resources.js'
 import {OrgctlCommand} from '../../lib/cli/base-command.js'
-import {appFlag} from '../../lib/cli/flags.js'
+import {appFlag, dryRunFlag} from '../../lib/cli/flags.js'
 import {parseEmail} from '../../lib/domain/validation.js'
 
 export default class AccessRemove extends OrgctlCommand {
@@ -11,7 +11,7 @@ export default class AccessRemove extends OrgctlCommand {
   static override aliases = ['sharing:remove']
   static override examples = ['<%= config.bin %> access:remove dev@acme.test --app acme-api']
   static override args = {email: Args.string({ignoreStdin: true, description: 'email address of the collaborator', required: true})}
-  static override flags = {app: appFlag}
+  static override flags = {app: appFlag, 'dry-run': dryRunFlag}
 
   async run(): Promise<Collaborator> {
     const {args, flags} = await this.parse(AccessRemove)

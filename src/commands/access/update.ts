@@ -2,7 +2,7 @@ import {Args} from '@oclif/core'
 
 import type {Collaborator} from '../../lib/api/resources.js'
 import {OrgctlCommand} from '../../lib/cli/base-command.js'
-import {appFlag, permissionsFlag} from '../../lib/cli/flags.js'
+import {appFlag, dryRunFlag, permissionsFlag} from '../../lib/cli/flags.js'
 import {usageError} from '../../lib/errors.js'
 import {parseEmail, parsePermissions} from '../../lib/domain/validation.js'
 
@@ -12,6 +12,7 @@ export default class AccessUpdate extends OrgctlCommand {
   static override examples = ['<%= config.bin %> access:update dev@acme.test --app acme-api --permissions deploy,operate,manage']
   static override args = {email: Args.string({ignoreStdin: true, description: 'email address of the collaborator', required: true})}
   static override flags = {
+    'dry-run': dryRunFlag,
     app: appFlag,
     permissions: permissionsFlag('comma-separated permissions to set: deploy, operate, manage (view is implied)'),
   }

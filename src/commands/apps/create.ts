@@ -2,7 +2,7 @@ import {Args, Flags} from '@oclif/core'
 
 import type {App} from '../../lib/api/resources.js'
 import {OrgctlCommand} from '../../lib/cli/base-command.js'
-import {orgFlag} from '../../lib/cli/flags.js'
+import {dryRunFlag, orgFlag} from '../../lib/cli/flags.js'
 import {usageError} from '../../lib/errors.js'
 import {parseAppName, parseRegion} from '../../lib/domain/validation.js'
 
@@ -14,6 +14,7 @@ Names: 3 to 30 lowercase letters, digits and dashes, starting with a letter, uni
   static override examples = ['<%= config.bin %> create acme-api --org acme-widgets', '<%= config.bin %> apps:create --region eu']
   static override args = {name: Args.string({ignoreStdin: true, description: 'name of the app to create'})}
   static override flags = {
+    'dry-run': dryRunFlag,
     org: orgFlag,
     region: Flags.string({description: 'region to create the app in (us or eu)', default: 'us', helpValue: 'REGION'}),
     personal: Flags.boolean({description: 'create a personal app even if a default org is set'}),

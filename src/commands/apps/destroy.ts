@@ -2,7 +2,7 @@ import {Args, Flags} from '@oclif/core'
 
 import type {App} from '../../lib/api/resources.js'
 import {OrgctlCommand} from '../../lib/cli/base-command.js'
-import {appFlag} from '../../lib/cli/flags.js'
+import {appFlag, dryRunFlag} from '../../lib/cli/flags.js'
 import {sameValue} from '../../lib/domain/validation.js'
 import {confirmByName} from '../../lib/output/prompt.js'
 
@@ -14,6 +14,7 @@ export default class AppsDestroy extends OrgctlCommand {
   static override examples = ['<%= config.bin %> apps:destroy --app acme-api --confirm acme-api']
   static override args = {app: Args.string({ignoreStdin: true, description: 'the app (or use --app)'})}
   static override flags = {
+    'dry-run': dryRunFlag,
     app: appFlag,
     confirm: Flags.string({char: 'c', description: 'the app name again, to confirm', helpValue: 'APP'}),
   }

@@ -1,13 +1,13 @@
 import type {Collaborator} from '../../lib/api/resources.js'
 import {OrgctlCommand} from '../../lib/cli/base-command.js'
-import {appFlag} from '../../lib/cli/flags.js'
+import {appFlag, dryRunFlag} from '../../lib/cli/flags.js'
 
 export default class AppsLeave extends OrgctlCommand {
   static override summary = 'remove yourself from an app'
   static override description = 'Leaving an app you have not joined changes nothing.'
   static override aliases = ['leave']
   static override examples = ['<%= config.bin %> apps:leave --app acme-api']
-  static override flags = {app: appFlag}
+  static override flags = {app: appFlag, 'dry-run': dryRunFlag}
 
   async run(): Promise<Collaborator> {
     const {flags} = await this.parse(AppsLeave)

@@ -1,6 +1,6 @@
 import type {App} from '../../lib/api/resources.js'
 import {OrgctlCommand} from '../../lib/cli/base-command.js'
-import {appFlag} from '../../lib/cli/flags.js'
+import {appFlag, dryRunFlag} from '../../lib/cli/flags.js'
 
 export default class AppsLock extends OrgctlCommand {
   static override summary = 'prevent org members from joining an app (admins)'
@@ -8,7 +8,7 @@ export default class AppsLock extends OrgctlCommand {
     'Until it is unlocked, no one but an admin can join the app or be given access to it. Locking a locked app changes nothing.'
   static override aliases = ['lock']
   static override examples = ['<%= config.bin %> apps:lock --app acme-api']
-  static override flags = {app: appFlag}
+  static override flags = {app: appFlag, 'dry-run': dryRunFlag}
 
   async run(): Promise<App> {
     const {flags} = await this.parse(AppsLock)

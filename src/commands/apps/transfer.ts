@@ -2,6 +2,7 @@ import {Args, Flags} from '@oclif/core'
 
 import type {TransferResult} from '../../lib/api/resources.js'
 import {OrgctlCommand} from '../../lib/cli/base-command.js'
+import {dryRunFlag} from '../../lib/cli/flags.js'
 import {usageError} from '../../lib/errors.js'
 import {transferCandidates} from '../../lib/workflows/apps.js'
 import {uniqueItems} from '../../lib/workflows/bulk.js'
@@ -26,6 +27,7 @@ rest, the command exits non-zero naming the apps that failed, and rerunning it f
     recipient: Args.string({ignoreStdin: true, description: 'org name or user email to transfer the apps to', required: true}),
   }
   static override flags = {
+    'dry-run': dryRunFlag,
     app: Flags.string({
       char: 'a',
       description: 'app to transfer; repeat for a bulk transfer (defaults to ORGCTL_APP)',
@@ -67,7 +69,7 @@ rest, the command exits non-zero naming the apps that failed, and rerunning it f
     return ui.action(
       `Transferring ${ui.color.app(app)} to ${recipient}`,
       () => backend.transferApp(app, recipient, {locked: flags.locked}),
-      transferVerb,
+      (result) => transferVerb(result, ui.dryRun),
     )
   }
 }

@@ -1,13 +1,13 @@
 import type {App} from '../../lib/api/resources.js'
 import {OrgctlCommand} from '../../lib/cli/base-command.js'
-import {appFlag} from '../../lib/cli/flags.js'
+import {appFlag, dryRunFlag} from '../../lib/cli/flags.js'
 
 export default class AppsUnlock extends OrgctlCommand {
   static override summary = 'let org members join an app again (admins)'
   static override description = 'Unlocking an unlocked app changes nothing.'
   static override aliases = ['unlock']
   static override examples = ['<%= config.bin %> apps:unlock --app acme-api']
-  static override flags = {app: appFlag}
+  static override flags = {app: appFlag, 'dry-run': dryRunFlag}
 
   async run(): Promise<App> {
     const {flags} = await this.parse(AppsUnlock)

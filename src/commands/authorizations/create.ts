@@ -2,6 +2,7 @@ import {Flags} from '@oclif/core'
 
 import type {Authorization} from '../../lib/api/resources.js'
 import {OrgctlCommand} from '../../lib/cli/base-command.js'
+import {dryRunFlag} from '../../lib/cli/flags.js'
 
 export default class AuthorizationsCreate extends OrgctlCommand {
   static override summary = 'mint an API token for yourself'
@@ -11,6 +12,7 @@ export default class AuthorizationsCreate extends OrgctlCommand {
     'export ORGCTL_API_KEY=$(<%= config.bin %> authorizations:create --short)',
   ]
   static override flags = {
+    'dry-run': dryRunFlag,
     short: Flags.boolean({char: 'S', description: 'print only the token'}),
     description: Flags.string({char: 'd', description: 'what the token is for', default: 'orgctl CLI'}),
   }
@@ -20,7 +22,14 @@ export default class AuthorizationsCreate extends OrgctlCommand {
     const backend = await this.ctx.backend()
     const {ui} = this.ctx
     const authorization = await ui.action('Creating OAuth Authorization', () => backend.createAuthorization(flags.description))
-    if (flags.short) {
+    // A dry run's token is never stored, so it is never shown: it would not work.
+    if (ui.dryRun) {
+      if (!flags.short)
+        ui.fields([
+          ['Description', authorization.description],
+          ['User', authorization.user.email],
+        ])
+    } else if (flags.short) {
       ui.out(authorization.access_token!.token)
     } else {
       ui.fields([

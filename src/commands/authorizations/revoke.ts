@@ -2,6 +2,7 @@ import {Args} from '@oclif/core'
 
 import type {Authorization} from '../../lib/api/resources.js'
 import {OrgctlCommand} from '../../lib/cli/base-command.js'
+import {dryRunFlag} from '../../lib/cli/flags.js'
 
 export default class AuthorizationsRevoke extends OrgctlCommand {
   static override summary = 'revoke one of your API tokens'
@@ -9,6 +10,7 @@ export default class AuthorizationsRevoke extends OrgctlCommand {
   static override args = {
     id: Args.string({ignoreStdin: true, description: 'the authorization id (see orgctl authorizations)', required: true}),
   }
+  static override flags = {'dry-run': dryRunFlag}
 
   async run(): Promise<Authorization> {
     const {args} = await this.parse(AuthorizationsRevoke)

@@ -2,7 +2,7 @@ import {Args, Flags} from '@oclif/core'
 
 import type {TeamMember} from '../../lib/api/resources.js'
 import {OrgctlCommand} from '../../lib/cli/base-command.js'
-import {orgFlag, roleFlag} from '../../lib/cli/flags.js'
+import {dryRunFlag, orgFlag, roleFlag} from '../../lib/cli/flags.js'
 import {usageError} from '../../lib/errors.js'
 import {parseEmail, parseRole} from '../../lib/domain/validation.js'
 import {addMembers, type BulkMemberItem, distinctMembers, type MemberEntry, readMemberFile} from '../../lib/workflows/members.js'
@@ -20,6 +20,7 @@ reported, a failure does not stop the rest, and the command exits 1 naming the e
   ]
   static override args = {email: Args.string({ignoreStdin: true, description: 'email address of the new member (several: a bulk add)'})}
   static override flags = {
+    'dry-run': dryRunFlag,
     org: orgFlag,
     role: roleFlag('member role; default member'),
     file: Flags.string({char: 'f', description: 'a file of EMAIL[,ROLE] lines to add (- reads stdin)', helpValue: 'FILE'}),

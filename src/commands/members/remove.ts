@@ -2,7 +2,7 @@ import {Args} from '@oclif/core'
 
 import type {TeamMember} from '../../lib/api/resources.js'
 import {OrgctlCommand} from '../../lib/cli/base-command.js'
-import {orgFlag} from '../../lib/cli/flags.js'
+import {dryRunFlag, orgFlag} from '../../lib/cli/flags.js'
 import {parseEmail} from '../../lib/domain/validation.js'
 
 export default class MembersRemove extends OrgctlCommand {
@@ -10,7 +10,7 @@ export default class MembersRemove extends OrgctlCommand {
   static override description = 'Removing someone who is not in the org changes nothing. The last admin cannot be removed.'
   static override examples = ['<%= config.bin %> members:remove dev@acme.test --org acme-widgets']
   static override args = {email: Args.string({ignoreStdin: true, description: 'email address of the member', required: true})}
-  static override flags = {org: orgFlag}
+  static override flags = {org: orgFlag, 'dry-run': dryRunFlag}
 
   async run(): Promise<TeamMember> {
     const {args, flags} = await this.parse(MembersRemove)

@@ -2,7 +2,7 @@ import {Args} from '@oclif/core'
 
 import type {TeamMember} from '../../lib/api/resources.js'
 import {OrgctlCommand} from '../../lib/cli/base-command.js'
-import {orgFlag, roleFlag} from '../../lib/cli/flags.js'
+import {dryRunFlag, orgFlag, roleFlag} from '../../lib/cli/flags.js'
 import {usageError} from '../../lib/errors.js'
 import {parseEmail, parseRole} from '../../lib/domain/validation.js'
 
@@ -11,7 +11,7 @@ export default class MembersSet extends OrgctlCommand {
   static override description = 'The last admin of an org cannot be demoted: make someone else an admin first.'
   static override examples = ['<%= config.bin %> members:set dev@acme.test --role admin --org acme-widgets']
   static override args = {email: Args.string({ignoreStdin: true, description: 'email address of the member', required: true})}
-  static override flags = {org: orgFlag, role: roleFlag('new role')}
+  static override flags = {org: orgFlag, role: roleFlag('new role'), 'dry-run': dryRunFlag}
 
   async run(): Promise<TeamMember> {
     const {args, flags} = await this.parse(MembersSet)

@@ -2,6 +2,7 @@ import {Args, Flags} from '@oclif/core'
 
 import type {CreatedTeam} from '../../lib/api/resources.js'
 import {OrgctlCommand} from '../../lib/cli/base-command.js'
+import {dryRunFlag} from '../../lib/cli/flags.js'
 import {parseEmail, parseLimits, parseOrgName} from '../../lib/domain/validation.js'
 
 export default class OrgsCreate extends OrgctlCommand {
@@ -20,6 +21,7 @@ for the person who asked, with --admin (the operator is not a member of it).`
     name: Args.string({ignoreStdin: true, description: 'name of the org (3-30 lowercase letters, digits, dashes)', required: true}),
   }
   static override flags = {
+    'dry-run': dryRunFlag,
     limit: Flags.string({
       char: 'l',
       description: 'a resource limit, NAME=N (apps, members, dyno-units); repeatable',

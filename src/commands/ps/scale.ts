@@ -2,7 +2,7 @@ import {Args} from '@oclif/core'
 
 import type {Formation} from '../../lib/api/resources.js'
 import {OrgctlCommand} from '../../lib/cli/base-command.js'
-import {appFlag} from '../../lib/cli/flags.js'
+import {appFlag, dryRunFlag} from '../../lib/cli/flags.js'
 import {parseScaleChanges} from '../../lib/domain/validation.js'
 
 export default class PsScale extends OrgctlCommand {
@@ -18,7 +18,7 @@ On an org app, the org's dyno-units limit applies: a change past it is refused a
   static override args = {
     changes: Args.string({ignoreStdin: true, description: 'TYPE=N[:SIZE], TYPE+N or TYPE-N (several allowed)', required: true}),
   }
-  static override flags = {app: appFlag}
+  static override flags = {app: appFlag, 'dry-run': dryRunFlag}
 
   async run(): Promise<Formation[]> {
     const {argv, flags} = await this.parse(PsScale)

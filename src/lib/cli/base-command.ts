@@ -2,7 +2,7 @@
  * The base of every command: builds the context, prints results as JSON under
  * --json, and turns every error into one line and a stable exit code.
  */
-import {Command} from '@oclif/core'
+import {Command, type Interfaces} from '@oclif/core'
 
 import {OrgctlError, toOrgctlError, usageError} from '../errors.js'
 import {loadPalette} from '../output/palette.js'
@@ -13,6 +13,9 @@ import {CliContext} from './context.js'
 import {type Factory, processFactory} from './factory.js'
 import {exitOnSignals, Interrupted} from './interrupt.js'
 import {booleanWithValue, type CommandShape, describeParseFailure, isParseFailure, usageLine} from './usage.js'
+
+/** oclif's parsed flags and args (its FlagOutput and ArgOutput, which it does not export). */
+type Outputs = {[name: string]: any}
 
 /** Commands that stop themselves on SIGINT/SIGTERM (serve finishes the requests in flight, then exits 0). */
 const STOP_THEMSELVES = new Set(['serve'])
@@ -48,6 +51,16 @@ export abstract class OrgctlCommand extends Command {
       new UI({stdout: factory.stdout, stderr: factory.stderr, stdin: factory.stdin}, json, color),
       factory,
     )
+  }
+
+  /** The command's flags, with --dry-run (flags.ts: dryRunFlag) making the run a dry run before anything is opened. */
+  protected override async parse<F extends Outputs, B extends Outputs, A extends Outputs>(
+    options?: Interfaces.Input<F, B, A>,
+    argv?: string[],
+  ): Promise<Interfaces.ParserOutput<F, B, A>> {
+    const parsed = await super.parse(options, argv)
+    if ((parsed.flags as Record<string, unknown>)['dry-run'] === true && !this.ctx.dryRun) this.ctx.beginDryRun()
+    return parsed
   }
 
   /** Kept-alive connections would hold the process open after the work is done. */

@@ -6,6 +6,7 @@
 import type {Backend} from '../backend/backend.js'
 import type {LocalBackend} from '../backend/local-backend.js'
 import type {EngineChoice} from '../storage/open.js'
+import type {Storage} from '../storage/storage.js'
 import {UserConfig} from '../config.js'
 import {unauthorized, usageError} from '../errors.js'
 import {parseAppName, parseEmail, parseOrgName} from '../domain/validation.js'
@@ -17,6 +18,7 @@ export class CliContext {
   readonly config: UserConfig
   private backendPromise?: Promise<Backend>
   private readonly opened: Backend[] = []
+  private dry = false
 
   constructor(
     readonly settings: Settings,
@@ -46,6 +48,23 @@ export class CliContext {
         `The email saved in ${this.config.path} (${JSON.stringify(saved)}) is not a valid email: run orgctl login --email you@example.com.`,
       )
     }
+  }
+
+  /** Whether this run is a dry run (--dry-run): see beginDryRun. */
+  get dryRun(): boolean {
+    return this.dry
+  }
+
+  /**
+   * Makes this run a dry run (base-command.ts, when the command's --dry-run is given): the backend
+   * handed out runs every check and changes nothing (on a storage engine, one rolled-back write for
+   * the whole command; over HTTP, each change sent with `Dry-Run: true`), and the UI's action lines
+   * say what would be done.
+   */
+  beginDryRun(): void {
+    if (this.backendPromise) throw new Error('A dry run must begin before the backend is opened.')
+    this.dry = true
+    this.ui.dryRun = true
   }
 
   backend(): Promise<Backend> {
@@ -82,9 +101,20 @@ export class CliContext {
   async openLocal(engine: EngineChoice): Promise<LocalBackend> {
     const actor = await this.actor()
     const [{openStorage}, {LocalBackend}] = await Promise.all([import('../storage/open.js'), import('../backend/local-backend.js')])
-    const backend = new LocalBackend(await openStorage(engine), actor, this.factory.clock)
+    const backend = new LocalBackend(await this.withDryRun(await openStorage(engine)), actor, this.factory.clock)
     this.opened.push(backend)
     return backend
+  }
+
+  /**
+   * A storage a command opened itself (one that works on the storage directly, not through the
+   * backend), as this run needs it: in a dry run, one rolled-back write for the whole command, which
+   * closing closes the storage under it too.
+   */
+  async withDryRun(storage: Storage): Promise<Storage> {
+    if (!this.dry) return storage
+    const {DryRunStorage} = await import('../storage/dry-run.js')
+    return new DryRunStorage(storage, {closeInner: true})
   }
 
   /** An HTTP backend for a URL and token. */
@@ -100,7 +130,7 @@ export class CliContext {
     const [{ApiClient}, {HttpBackend}] = await Promise.all([import('../http/api-client.js'), import('../backend/http-backend.js')])
     const trace = this.settings.debug ? (line: string) => this.factory.stderr.write(`orgctl:http ${line}\n`) : undefined
     const backend = new HttpBackend(
-      new ApiClient({baseUrl: url.href, token, trace, userAgent: 'orgctl-cli', deadlineMs: this.settings.apiTimeoutMs}),
+      new ApiClient({baseUrl: url.href, token, trace, userAgent: 'orgctl-cli', deadlineMs: this.settings.apiTimeoutMs, dryRun: this.dry}),
     )
     this.opened.push(backend)
     return backend

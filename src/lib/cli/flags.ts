@@ -23,3 +23,12 @@ export const roleFlag = (description: string) =>
   Flags.string({char: 'r', description: `${description} (admin, member or collaborator)`, helpValue: 'ROLE'})
 
 export const permissionsFlag = (description: string) => Flags.string({char: 'p', description, helpValue: 'deploy,operate,manage'})
+
+/**
+ * --dry-run, the same on every command that changes something: base-command.ts sees it and makes the
+ * run a dry run (CliContext.beginDryRun), so a command needs only this flag. test/cli/dry-run-flag.test.ts
+ * checks that every command not on its read-only list has it.
+ */
+export const dryRunFlag = Flags.boolean({
+  description: 'run every check and show what would change, changing nothing (exits as the real command would)',
+})

@@ -24,10 +24,17 @@ export interface ApiClientOptions {
   /** A line per request and response, tokens redacted. */
   trace?: (line: string) => void
   userAgent?: string
+  /**
+   * A dry run: every change is sent with `Dry-Run: true` (the server runs it and rolls it back), and
+   * its answer must say it was taken as one (the same header back), else the change may have been made.
+   */
+  dryRun?: boolean
 }
 
 const IDEMPOTENT = new Set(['GET', 'HEAD', 'PUT', 'DELETE', 'OPTIONS'])
 const RETRY_STATUSES = new Set([429, 502, 503, 504])
+/** Methods that change nothing: sent as they are in a dry run. */
+const READ_METHODS = new Set(['GET', 'HEAD', 'OPTIONS'])
 // Errors raised before the request could reach the server: safe to retry whatever the method.
 const NOT_SENT = new Set(['ECONNREFUSED', 'ENOTFOUND', 'EAI_AGAIN', 'UND_ERR_CONNECT_TIMEOUT', 'EHOSTUNREACH', 'ENETUNREACH'])
 const MAX_PAGES = 1000
@@ -80,6 +87,8 @@ export class ApiClient {
   private readonly basePath: string
   private readonly agent: Agent
   private readonly deadlineMs: number
+  /** A dry run's check that the API takes dry runs, made once. */
+  private dryRunChecked?: Promise<void>
 
   constructor(private readonly options: ApiClientOptions) {
     const url = new URL(options.baseUrl)
@@ -128,13 +137,14 @@ export class ApiClient {
 
   /** A write: done only when the server answers the resource it was asked for (else its outcome is unknown). */
   async send<T>(method: 'POST' | 'PUT' | 'PATCH' | 'DELETE', path: string, body: unknown, expected: Expected): Promise<T> {
+    if (this.options.dryRun) await (this.dryRunChecked ??= this.checkDryRun())
     const {status, body: answer} = await this.call<T>(method, path, body)
     if (!expected.check(answer)) {
       const what = answer === undefined ? 'no body' : `a body that is not ${expected.what}`
       throw this.unexpected(method, path, `HTTP ${status} and ${what}`)
     }
-    // The server made the change: output that fails from now on says so (see stdio.ts).
-    changeCommitted()
+    // The server made the change: output that fails from now on says so (see stdio.ts). Not in a dry run.
+    if (!this.options.dryRun) changeCommitted()
     return answer
   }
 
@@ -142,7 +152,21 @@ export class ApiClient {
     await this.agent.close()
   }
 
-  private async call<T>(method: string, path: string, body?: unknown, range?: string): Promise<ApiResponse<T>> {
+  /**
+   * Before a dry run's first change: whether the API takes dry runs at all, asked with a read that
+   * changes nothing (`GET /account` with `Dry-Run: true`, which orgctl serve answers with the header
+   * back). An API that does not would make the change for real: then nothing is sent.
+   */
+  private async checkDryRun(): Promise<void> {
+    const {headers} = await this.call('GET', '/account', undefined, undefined, true)
+    if (isDryRunAnswer(headers)) return
+    throw new OrgctlError(
+      'network_error',
+      `The API at ${this.baseUrl} does not support dry runs (it answered GET /account without a Dry-Run: true header): nothing was sent. Run the command without --dry-run, or against orgctl serve.`,
+    )
+  }
+
+  private async call<T>(method: string, path: string, body?: unknown, range?: string, askDryRun = false): Promise<ApiResponse<T>> {
     const deadline = Date.now() + this.deadlineMs
     const requestId = randomUUID()
     for (let attempt = 0; ; attempt++) {
@@ -160,6 +184,7 @@ export class ApiClient {
             'request-id': requestId,
             ...(body === undefined ? {} : {'content-type': 'application/json'}),
             ...(range ? {range} : {}),
+            ...((this.options.dryRun && !READ_METHODS.has(method)) || askDryRun ? {'dry-run': 'true'} : {}),
           },
           body: body === undefined ? undefined : JSON.stringify(body),
           signal: AbortSignal.timeout(Math.max(1, deadline - Date.now())),
@@ -200,6 +225,12 @@ export class ApiClient {
       }
       const parsed = parseBody(text)
       if (response.statusCode >= 200 && response.statusCode < 300) {
+        if (this.options.dryRun && !READ_METHODS.has(method) && !isDryRunAnswer(response.headers)) {
+          throw new OrgctlError(
+            'network_error',
+            `The API at ${this.baseUrl} does not support dry runs (its answer to ${method} ${path} has no Dry-Run: true header): the change may have been made. Check before going on.`,
+          )
+        }
         if (parsed === INVALID) throw this.unexpected(method, path, `HTTP ${response.statusCode} and a body that is not JSON`)
         return {status: response.statusCode, headers: response.headers, body: parsed as T}
       }
@@ -276,6 +307,11 @@ function parseBody(text: string): unknown {
   } catch {
     return INVALID
   }
+}
+
+/** Whether an answer says its request was taken as a dry run. */
+function isDryRunAnswer(headers: Record<string, string | string[] | undefined>): boolean {
+  return header(headers, 'dry-run')?.trim().toLowerCase() === 'true'
 }
 
 function header(headers: Record<string, string | string[] | undefined>, name: string): string | undefined {

@@ -41,6 +41,8 @@ export async function confirmByName(
     if (given !== name) throw usageError(`Confirmation ${JSON.stringify(given)} did not match ${name}. Aborted.`)
     return
   }
+  // A dry run changes nothing, so there is nothing to confirm (a wrong --confirm is still refused, above).
+  if (ui.dryRun) return
   if (!ui.interactive) throw usageError(`${consequence}: re-run with ${flag} ${name}.`)
   ui.warn(consequence)
   const {default: input} = await import('@inquirer/input')

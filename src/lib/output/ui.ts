@@ -4,6 +4,7 @@
  * stderr is a terminal; under --json nothing but the JSON document is printed.
  */
 import {printable} from '../text.js'
+import {conditional, conditionalLine} from './conditional.js'
 import {type Palette, PLAIN} from './palette.js'
 import {type Column, renderTable} from './table.js'
 
@@ -16,6 +17,8 @@ export interface Streams {
 export class UI {
   /** The spinner drawing now, stopped on Ctrl-C so the terminal is left tidy. */
   private spinner?: {stop(): unknown}
+  /** A dry run (--dry-run, CliContext.beginDryRun): action lines say what would be done, in the conditional. */
+  dryRun = false
 
   constructor(
     readonly streams: Streams,
@@ -89,8 +92,17 @@ export class UI {
     if (this.json) return work()
     if (this.streams.stderr.isTTY) return this.spin(text, work, status)
     const result = await work()
-    this.streams.stderr.write(`${text}... ${status(result)}\n`)
+    this.streams.stderr.write(`${this.actionLine(text, status(result))}\n`)
     return result
+  }
+
+  /**
+   * An action's line with its outcome (`done`, `done, already there`, `failed: why`), as `action`
+   * ends it: for lines printed after the work (a bulk run's items). In a dry run: `Would add ...`.
+   */
+  actionLine(text: string, status: string): string {
+    if (this.dryRun) return conditionalLine(text, status, this.color.error)
+    return `${text}... ${status.startsWith('failed') ? this.color.error(status) : status}`
   }
 
   /** Stops a spinner that is drawing (the process is about to exit on a signal). */
@@ -104,7 +116,7 @@ export class UI {
     // ora draws with cursor moves: it gets Node's own stream (a spinner runs only on a terminal),
     // seen through measuredTerminal, and colours its frames only when colour is on (it ignores NO_COLOR).
     const spinner = ora({
-      text,
+      text: this.dryRun ? conditional(text) : text,
       stream: measuredTerminal(process.stderr),
       isEnabled: true,
       // ora's stdin-discarder puts a terminal in raw mode and never reads it (it adds its listener
@@ -115,7 +127,8 @@ export class UI {
     this.spinner = spinner
     try {
       const result = await work()
-      spinner.stopAndPersist({symbol: '', text: `${text}... ${this.color.ok(status(result))}`})
+      const outcome = status(result)
+      spinner.stopAndPersist({symbol: '', text: this.dryRun ? conditionalLine(text, outcome) : `${text}... ${this.color.ok(outcome)}`})
       return result
     } catch (error) {
       spinner.stop()

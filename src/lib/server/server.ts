@@ -14,6 +14,7 @@ import {LocalBackend} from '../backend/local-backend.js'
 import {type Clock, systemClock} from '../domain/context.js'
 import {hashToken, verifyTokenHash} from '../domain/tokens.js'
 import {type ErrorId, isCommitUnknown, OrgctlError, toOrgctlError, unauthorized} from '../errors.js'
+import {DryRunStorage} from '../storage/dry-run.js'
 import type {StampScope, Storage} from '../storage/storage.js'
 import {accountEmail, appName, collaboratorEmail, formationType, isUuid, memberEmail, orgName, transferId} from './lookup.js'
 import {paginate, parseRange} from './pagination.js'
@@ -45,6 +46,8 @@ declare module 'fastify' {
     storage: Storage
     /** Set on GETs whose answer may be kept: the key it is kept under (the data's stamp, user, URL, Range). */
     answerKey?: string
+    /** A change asked for with `Dry-Run: true`: the rolled-back write its backend runs in, ended when the answer is sent. */
+    dryRun?: DryRunStorage
   }
 }
 
@@ -194,6 +197,16 @@ async function resolveListedParams(request: FastifyRequest, names: readonly stri
 
 const JSON_TYPE = 'application/json; charset=utf-8'
 
+/** Whether a request's Dry-Run header asks for a dry run: `true` does, none does not, anything else is refused naming it. */
+function dryRunAsked(header: string | string[] | undefined): boolean {
+  if (header === undefined) return false
+  if (typeof header === 'string' && header.trim().toLowerCase() === 'true') return true
+  throw new OrgctlError(
+    'bad_request',
+    `Invalid Dry-Run header ${JSON.stringify(Array.isArray(header) ? header.join(', ') : header)}: send Dry-Run: true for a dry run, or leave it out.`,
+  )
+}
+
 /** The token from `Authorization: Bearer T`, or Basic with the token as the password (netrc clients). */
 export function tokenFrom(header: string | undefined): string | undefined {
   if (!header) return undefined
@@ -263,6 +276,7 @@ export async function buildServer(options: ServerOptions): Promise<FastifyInstan
 
   app.decorateRequest('actor', '')
   app.decorateRequest('answerKey', undefined)
+  app.decorateRequest('dryRun', undefined)
   app.decorateRequest('backend', null as unknown as LocalBackend)
   app.decorateRequest('storage', null as unknown as Storage)
 
@@ -298,7 +312,12 @@ export async function buildServer(options: ServerOptions): Promise<FastifyInstan
       throw unauthorized('Invalid credentials: the token is unknown or was revoked. Mint a new one with orgctl authorizations:create.')
     request.actor = actor
     request.storage = storage
-    request.backend = new LocalBackend(storage, actor, clock, {requestId})
+    // An extension: `Dry-Run: true` runs a change with every check and rolls it back (same status, same body).
+    if (dryRunAsked(request.headers['dry-run'])) {
+      reply.header('Dry-Run', 'true')
+      if (request.method !== 'GET' && request.method !== 'HEAD') request.dryRun = new DryRunStorage(storage)
+    }
+    request.backend = new LocalBackend(request.dryRun ?? storage, actor, clock, {requestId})
     // Reads of unchanged data by the same user give the same answer: serve it again.
     if (stamp === undefined) return
     const key = `${stamp}\n${actor}\n${request.url}\n${request.headers.range ?? ''}`
@@ -318,6 +337,19 @@ export async function buildServer(options: ServerOptions): Promise<FastifyInstan
     answers.set(answerKey, {status: reply.statusCode, headers, body: payload})
     return payload
   })
+
+  // A dry run's write is rolled back as soon as its answer is ready (before it is sent: the lock it holds goes with it).
+  const endDryRun = async (request: FastifyRequest) => {
+    const dry = request.dryRun
+    if (!dry) return
+    request.dryRun = undefined
+    await dry.close().catch((error: unknown) => errorLog?.(`dry run (request id ${request.id}): ${(error as Error).message}`))
+  }
+  app.addHook('onSend', async (request, _reply, payload) => {
+    await endDryRun(request)
+    return payload
+  })
+  app.addHook('onResponse', endDryRun)
 
   if (options.log) {
     const log = options.log

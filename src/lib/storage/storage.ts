@@ -46,9 +46,18 @@ export interface Storage {
    * Retried from the start when the engine reports a serialization failure or deadlock, so fn must
    * not act outside the transaction (it may be run more than once).
    */
-  write<T>(fn: (tx: WriteTx) => Promise<T>): Promise<T>
+  write<T>(fn: (tx: WriteTx) => Promise<T>, options?: WriteOptions): Promise<T>
   /** Lets go of files, connections and pools. */
   close(): Promise<void>
+}
+
+export interface WriteOptions {
+  /**
+   * A dry run: fn runs with every check and lock of a real write, then all of it is discarded (the
+   * memory engine drops its working copy; the JSON file is never written, nor its lock left behind;
+   * PostgreSQL rolls back). Gives back fn's value, or rethrows its error, as the real write would.
+   */
+  dryRun?: boolean
 }
 
 /** What may be asked of a cache key: the org or app an answer is about. */
@@ -215,6 +224,12 @@ export interface WriteTx extends ReadTx {
   lockOrgs(names: readonly string[]): Promise<void>
   /** The same for one app (a personal app's changes). */
   lockApp(name: string): Promise<void>
+  /**
+   * A unit inside this one (a savepoint): if fn throws, everything it changed is undone and its
+   * error rethrown, and the rest of this transaction goes on as before it; if fn returns, its
+   * changes stay, to commit (or not) with the rest. What one item of a bulk dry run runs in.
+   */
+  nested<T>(fn: () => Promise<T>): Promise<T>
 
   readonly users: UserReads & {
     /** The stored user for this email: this one inserted, or the one already there (never a conflict). */

@@ -62,14 +62,14 @@ export function bulkFailure<T>(
   results: readonly ItemResult<T>[],
   noun: string,
   json: (results: readonly ItemResult<T>[]) => unknown,
+  dryRun = false,
 ): OrgctlError | undefined {
   const failed = results.filter((result) => !result.ok).map((result) => result.item)
   if (failed.length === 0) return undefined
-  return new OrgctlError(
-    'partial_failure',
-    `${failed.length} of ${results.length} ${noun} failed: ${failed.join(', ')}. Fix the cause and rerun the same command: what succeeded is skipped.`,
-    {results: json(results)},
-  )
+  const message = dryRun
+    ? `${failed.length} of ${results.length} ${noun} would fail: ${failed.join(', ')}. Nothing was changed (a dry run).`
+    : `${failed.length} of ${results.length} ${noun} failed: ${failed.join(', ')}. Fix the cause and rerun the same command: what succeeded is skipped.`
+  return new OrgctlError('partial_failure', message, {results: json(results)})
 }
 
 /** Unique items, in the order given. */

@@ -94,12 +94,13 @@ export async function addMembers(backend: Backend, ui: UI, org: string, entries:
     concurrency: concurrencyFor(newcomers, room),
     onResult: (result) =>
       ui.info(
-        `Adding ${ui.color.user(result.item)} to ${ui.color.org(org)} as ${roles.get(result.item)}... ${
-          result.ok ? (unchanged(result.item) ? 'done, already there' : 'done') : ui.color.error(`failed: ${result.error.message}`)
-        }`,
+        ui.actionLine(
+          `Adding ${ui.color.user(result.item)} to ${ui.color.org(org)} as ${roles.get(result.item)}`,
+          result.ok ? (unchanged(result.item) ? 'done, already there' : 'done') : `failed: ${result.error.message}`,
+        ),
       ),
   })
-  const failure = bulkFailure(results, 'members', items)
+  const failure = bulkFailure(results, 'members', items, ui.dryRun)
   if (failure) throw failure
   return items(results)
 }

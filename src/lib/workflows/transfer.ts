@@ -18,10 +18,11 @@ export function transferStatus(result: TransferResult): TransferStatus {
   return result.moved ? 'moved' : 'unchanged'
 }
 
-/** How a transfer reads in an action line. */
-export function transferVerb(result: TransferResult): string {
+/** How a transfer reads in an action line (a dry run's pending transfer has no id anyone could accept). */
+export function transferVerb(result: TransferResult, dryRun = false): string {
   switch (transferStatus(result)) {
     case 'pending':
+      if (dryRun) return `pending until ${result.transfer!.recipient.email} accepts it`
       return `pending: ${result.transfer!.recipient.email} can accept it with orgctl transfers:accept ${result.transfer!.id}`
     case 'unchanged':
       return 'done, already there'
@@ -86,10 +87,13 @@ export async function transferMany(
     concurrency: concurrencyFor(apps.length, room),
     onResult: (result) =>
       ui.info(
-        `Transferring ${ui.color.app(result.item)} to ${recipient}... ${result.ok ? transferVerb(result.value) : ui.color.error(`failed: ${result.error.message}`)}`,
+        ui.actionLine(
+          `Transferring ${ui.color.app(result.item)} to ${recipient}`,
+          result.ok ? transferVerb(result.value, ui.dryRun) : `failed: ${result.error.message}`,
+        ),
       ),
   })
-  const failure = bulkFailure(results, 'apps', bulkItems)
+  const failure = bulkFailure(results, 'apps', bulkItems, ui.dryRun)
   if (failure) throw failure
   return bulkItems(results)
 }

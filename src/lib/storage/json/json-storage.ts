@@ -3,8 +3,9 @@
  * durable commit, lazy reading). A read runs on the last committed version; a write runs under the
  * file's lock on a fresh copy, and commits with other writes of this process that came meanwhile.
  */
+import type {State} from '../memory/state.js'
 import {stateTx} from '../memory/state-tx.js'
-import type {ReadTx, Storage, WriteTx} from '../storage.js'
+import type {ReadTx, Storage, WriteOptions, WriteTx} from '../storage.js'
 import {JsonStore, type StoreOptions} from './json-store.js'
 
 export class JsonStorage implements Storage {
@@ -25,8 +26,9 @@ export class JsonStorage implements Storage {
     return fn(stateTx(state, () => version))
   }
 
-  write<T>(fn: (tx: WriteTx) => Promise<T>): Promise<T> {
-    return this.store.update((state) => fn(stateTx(state, () => undefined)))
+  write<T>(fn: (tx: WriteTx) => Promise<T>, options: WriteOptions = {}): Promise<T> {
+    const change = (state: State) => fn(stateTx(state, () => undefined))
+    return options.dryRun ? this.store.tryChange(change) : this.store.update(change)
   }
 
   async close(): Promise<void> {

@@ -229,6 +229,40 @@ export class JsonStore {
     })
   }
 
+  /**
+   * A dry run of a change: under the lock, against the latest state, as `update` runs it, but never
+   * committed: the file and its folder are left exactly as they were (the lock taken is let go, and
+   * a folder that does not exist is not created). What a commit would refuse (a lost lock, a file
+   * that may not be written) is refused here too, when the change changed anything.
+   */
+  async tryChange<T>(change: (state: State) => Promise<T>): Promise<T> {
+    try {
+      await stat(dirname(this.path))
+    } catch (error) {
+      // No folder, so no store: the change runs on an empty one (a real run would create both).
+      if (osCode(error) === 'ENOENT') return change(StoreState.empty(this.path))
+      throw storeFailure(this.path, 'folder', error)
+    }
+    const lock = await this.lock()
+    let loaded: Awaited<ReturnType<JsonStore['load']>> | undefined
+    try {
+      loaded = await this.load()
+      const value = await change(loaded.state)
+      if (loaded.state.encode()) {
+        if (lock.lost()) {
+          throw storeError(
+            `Lost the lock on the store ${this.path} while changing it (this process stalled): nothing was written. Run the command again.`,
+          )
+        }
+        await this.writable()
+      }
+      return value
+    } finally {
+      loaded?.handle?.close()
+      await lock.release()
+    }
+  }
+
   private async drain(): Promise<void> {
     if (this.committing) return
     this.committing = true

@@ -1,5 +1,5 @@
 /** The memory engine: a State in this process, for unit tests and as the reference the contract suite checks others by. */
-import type {ReadTx, Storage, WriteTx} from '../storage.js'
+import type {ReadTx, Storage, WriteOptions, WriteTx} from '../storage.js'
 import {cloneState, emptyState, type State} from './state.js'
 import {stateTx} from './state-tx.js'
 
@@ -20,10 +20,12 @@ export class MemoryStorage implements Storage {
     return fn(stateTx(this.state, () => version))
   }
 
-  write<T>(fn: (tx: WriteTx) => Promise<T>): Promise<T> {
+  write<T>(fn: (tx: WriteTx) => Promise<T>, options: WriteOptions = {}): Promise<T> {
     const run = this.queue.then(async () => {
       const working = cloneState(this.state)
       const value = await fn(stateTx(working, () => undefined))
+      // A dry run: the working copy is dropped.
+      if (options.dryRun) return value
       this.state = working
       this.version++
       return value

@@ -100,3 +100,24 @@ export function cloneState(state: State): State {
 function copyMap<T extends object>(map: Map<string, T>): Map<string, T> {
   return new Map([...map].map(([key, value]) => [key, {...value}]))
 }
+
+/**
+ * Puts a state back as a copy of it was (cloneState), in place: the repositories over it hold the
+ * state itself, not its maps, so they see it at once. What a nested unit that failed leaves. Every
+ * section the copy has is put back (a Map or an array), so a section added to State and to
+ * cloneState needs nothing here.
+ */
+export function restoreState(state: State, saved: State): void {
+  for (const [section, records] of Object.entries(saved)) {
+    const target = (state as unknown as Record<string, unknown>)[section]
+    if (records instanceof Map && target instanceof Map) {
+      target.clear()
+      for (const [key, value] of records) target.set(key, value)
+    } else if (Array.isArray(records) && Array.isArray(target)) {
+      target.length = 0
+      for (const record of records) target.push(record)
+    } else if (records !== undefined) {
+      throw new Error(`restoreState cannot put back the section ${section}: make it a Map or an array.`)
+    }
+  }
+}

@@ -20,7 +20,7 @@ import type {Pool, PoolClient} from 'pg'
 
 import {OrgctlError, storeUnavailable} from '../../errors.js'
 import type {State} from '../memory/state.js'
-import type {ReadTx, Storage, WriteTx} from '../storage.js'
+import type {ReadTx, Storage, WriteOptions, WriteTx} from '../storage.js'
 import {databaseError, type DatabaseTarget, isConnectionFailure, openPool, parseDatabaseUrl, type PoolOptions} from './connection.js'
 import {ensureCurrentSchema} from './migrate.js'
 import {readRepositories} from './pg-reads.js'
@@ -92,8 +92,8 @@ export class PostgresStorage implements Storage {
     return this.retried(() => this.unit(READ, false, (db) => fn(readRepositories(db))))
   }
 
-  write<T>(fn: (tx: WriteTx) => Promise<T>): Promise<T> {
-    return this.retried(() => this.unit(WRITE, true, (db) => fn(writeRepositories(db, readRepositories(db)))))
+  write<T>(fn: (tx: WriteTx) => Promise<T>, options: WriteOptions = {}): Promise<T> {
+    return this.retried(() => this.unit(WRITE, true, (db) => fn(writeRepositories(db, readRepositories(db))), options.dryRun === true))
   }
 
   /**
@@ -164,7 +164,8 @@ export class PostgresStorage implements Storage {
     }
   }
 
-  private async unit<T>(begin: string, writing: boolean, fn: (db: Session) => Promise<T>): Promise<T> {
+  /** A dry unit runs as a write does, and ends in ROLLBACK where the write would COMMIT. */
+  private async unit<T>(begin: string, writing: boolean, fn: (db: Session) => Promise<T>, dryRun = false): Promise<T> {
     const client = await this.begin(begin)
     let broken: Error | undefined
     // A checked-out connection that breaks between statements emits 'error' (the pool listens only to
@@ -177,6 +178,11 @@ export class PostgresStorage implements Storage {
       try {
         value = await fn(db)
         if (db.failed) throw db.failed
+        if (dryRun) {
+          // Nothing to keep: the versions need no bump, and a failed ROLLBACK only breaks the connection.
+          await client.query('ROLLBACK').catch((rollback: Error) => (broken = rollback))
+          return value
+        }
         if (db.orgs.size > 0) {
           const ids = [...db.orgs.keys()].sort()
           await db.rows(

@@ -192,6 +192,7 @@ export function writeRepositories(db: Session, reads: ReadTx): WriteTx {
     async lockApp(name) {
       await db.rows(q.lockApp(name))
     },
+    nested: (fn) => db.savepoint(fn),
 
     users: {
       ...reads.users,

@@ -38,10 +38,46 @@ export class Session {
    */
   failed: Error | undefined
 
+  /** Savepoints opened so far (each nested unit gets a name of its own). */
+  private savepoints = 0
+
   constructor(
     readonly client: PoolClient,
     readonly writing: boolean,
   ) {}
+
+  /**
+   * A nested unit (storage.ts, WriteTx.nested) as a savepoint. A failure rolls back to it and puts
+   * back what this session had kept (the orgs and apps touched, the member-list changes, the first
+   * failure): the transaction goes on as before fn. If even that fails, the failure stays and the
+   * whole unit of work fails.
+   */
+  async savepoint<T>(fn: () => Promise<T>): Promise<T> {
+    const name = `nested_${++this.savepoints}`
+    await this.rows({text: `SAVEPOINT ${name}`})
+    const orgs = new Map(this.orgs)
+    const apps = new Set(this.apps)
+    const failed = this.failed
+    try {
+      const value = await fn()
+      // A statement failed and fn went on: the transaction is aborted, so fn did not succeed.
+      if (this.failed !== failed) throw this.failed
+      await this.rows({text: `RELEASE SAVEPOINT ${name}`})
+      return value
+    } catch (error) {
+      try {
+        await this.client.query(`ROLLBACK TO SAVEPOINT ${name}`)
+        this.orgs.clear()
+        for (const [id, delta] of orgs) this.orgs.set(id, delta)
+        this.apps.clear()
+        for (const id of apps) this.apps.add(id)
+        this.failed = failed
+      } catch (rollback) {
+        this.failed ??= new StatementFailure(rollback)
+      }
+      throw error
+    }
+  }
 
   async rows(query: QueryConfig): Promise<Row[]> {
     try {
