@@ -59,6 +59,7 @@ const ORG_COMMANDS: Record<string, (actor: Actor) => string[]> = {
 const APP_COMMANDS: Record<string, (app: string) => string[]> = {
   'apps:info': (app) => ['apps:info', '--app', app],
   'access:list': (app) => ['access', '--app', app],
+  'access:check': (app) => ['access:check', U.admin, 'view', '--app', app],
   'ps:list': (app) => ['ps', '--app', app],
   'ps:scale': (app) => ['ps:scale', 'web=1', '--app', app],
   'access:add': (app) => ['access:add', 'newbie@partner.test', '--app', app],
