@@ -52,6 +52,7 @@ const ORG_COMMANDS: Record<string, (actor: Actor) => string[]> = {
   'members:set': () => ['members:set', U.target, '--role', 'admin', '--org', ORG],
   'members:remove': () => ['members:remove', U.target, '--org', ORG],
   'apps:list': () => ['apps', '--org', ORG],
+  'access:export': () => ['access:export', '--org', ORG],
   'apps:create': () => ['create', 'cell-app', '--org', ORG],
   'apps:transfer-in': (actor) => ['apps:transfer', ORG, '--app', personalAppOf(actor.email)],
 }
