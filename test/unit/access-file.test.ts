@@ -105,7 +105,7 @@ describe('the access file', () => {
     [
       'a duplicate key',
       'version: 1\norgs:\n  acme-widgets:\n    members: {}\n    members: {}\n',
-      /line 5: invalid YAML: Map keys must be unique/,
+      /line 5: "members" is given twice in org acme-widgets \(also line 4\): give it once\./,
     ],
     ['a wrong version', 'version: 2\norgs: {}\n', /^access\.yaml line 1: version must be 1\.$/],
     ['no version', 'orgs: {}\n', /line 1: missing version/],

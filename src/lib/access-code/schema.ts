@@ -52,7 +52,7 @@ export function isJson(source: string, text: string): boolean {
 export function parseAccessFile(text: string, source: string): AccessFile {
   const lines = new LineCounter()
   const json = isJson(source, text)
-  const doc = parseDocument(text, {lineCounter: lines, uniqueKeys: true, prettyErrors: false, ...(json ? {schema: 'json'} : {})})
+  const doc = parseDocument(text, {lineCounter: lines, uniqueKeys: false, prettyErrors: false, ...(json ? {schema: 'json'} : {})})
   const at = (node: Node | null | undefined): number => (node?.range ? lines.linePos(node.range[0]).line : 1)
   const fail = (line: number, message: string): never => {
     throw usageError(`${source} line ${line}: ${message}`)
@@ -66,14 +66,20 @@ export function parseAccessFile(text: string, source: string): AccessFile {
   if (!isMap(root)) return fail(at(root), 'the file must be a mapping with version: 1 and orgs.')
 
   /** The pairs of a mapping, keys checked against the ones allowed there. */
-  const entries = (map: YAMLMap, where: string, allowed?: readonly string[]) =>
-    map.items.map((pair) => {
+  // Keys checked here, once each (yaml's own uniqueKeys compares every pair: seconds on an org of thousands).
+  const entries = (map: YAMLMap, where: string, allowed?: readonly string[]) => {
+    const lineOf = new Map<string, number>()
+    return map.items.map((pair) => {
       const key = pair.key as Node
       if (!isScalar(key) || typeof key.value !== 'string' || key.value === '') fail(at(key), `${where}: keys must be non-empty names.`)
       const name = (key as {value: string}).value
       if (allowed && !allowed.includes(name)) fail(at(key), `unknown key ${JSON.stringify(name)} in ${where}: use ${allowed.join(', ')}.`)
+      const earlier = lineOf.get(name)
+      if (earlier !== undefined) fail(at(key), `${JSON.stringify(name)} is given twice in ${where} (also line ${earlier}): give it once.`)
+      lineOf.set(name, at(key))
       return {name, line: at(key), value: pair.value as Node | null}
     })
+  }
   const mapping = (node: Node | null, line: number, what: string): YAMLMap => {
     if (node === null || (isScalar(node) && node.value === null)) return {items: []} as unknown as YAMLMap
     if (!isMap(node)) fail(at(node) || line, `${what} must be a mapping.`)
