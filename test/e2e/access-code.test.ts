@@ -194,6 +194,35 @@ orgs:
     expectError(await admin('plan', '-f', other), 3, /labs-app is not an app of acme-widgets/)
   })
 
+  it('carries on past a failure, exits 1 naming it, and finishes on a rerun once the cause is fixed', async () => {
+    expectOk(await admin('orgs:create', 'acme-small', '--limit', 'members=2'))
+    expectOk(await admin('create', 'small-app', '--org', 'acme-small'))
+    const full = write(
+      'full.yaml',
+      `version: 1
+orgs:
+  acme-small:
+    members: {${ADMIN}: admin, one@acme.test: member, two@acme.test: member}
+    apps:
+      small-app: {locked: true}
+`,
+    )
+    const failed = await admin('apply', '-f', full, '--yes', '--json')
+    expectError(failed, 1, /1 of 3 changes failed: \+ member two@acme\.test member\. Fix the cause and rerun apply/)
+    const body = failed.json()
+    expect(body.id).toBe('partial_failure')
+    expect(body.changes.map((c: {email: string | null; status: string}) => [c.email, c.status])).toEqual([
+      ['one@acme.test', 'done'],
+      ['two@acme.test', 'failed'],
+      [null, 'done'],
+    ])
+    expect(body.changes[1].error.id).toBe('limit_reached')
+    expect(body.summary).toEqual({create: 2, update: 1, destroy: 0})
+    const left = await admin('plan', '-f', full)
+    expect(left.code).toBe(8)
+    expect(lines(left.stdout)).toEqual(['acme-small:', '  + member two@acme.test member', 'Plan: 1 to create, 0 to update, 0 to destroy.'])
+  })
+
   it('reads the file from stdin', async () => {
     const exported = expectOk(await admin('access:export', '--org', ORG)).stdout
     const result = await box.run(ADMIN, ['plan', '-f', '-'], {input: exported})
