@@ -15,7 +15,7 @@ import {appSubject, Ctx} from '../../src/lib/domain/context.js'
 import {scale} from '../../src/lib/domain/formation.js'
 import {addMember} from '../../src/lib/domain/members.js'
 import {createOrg} from '../../src/lib/domain/orgs.js'
-import {isAllowed, PERMISSION_MATRIX} from '../../src/lib/domain/permissions.js'
+import {isAllowed, PERMISSION_MATRIX, ruleFor} from '../../src/lib/domain/permissions.js'
 import {APP_PERMISSIONS, type AppPermission} from '../../src/lib/domain/types.js'
 import {DEFAULT_LIMITS} from '../../src/lib/domain/validation.js'
 import {ANSWER_EXIT_CODES, OrgctlError} from '../../src/lib/errors.js'
@@ -128,6 +128,11 @@ describe('access:check answers what enforcement does', () => {
         expect(holders.map((h) => h.email)).toEqual(allowed.sort())
       }
     }
+  })
+
+  it('documents who may ask as the access:list row it enforces, and access:export as members:list', () => {
+    expect(ruleFor('access:check').rules).toEqual(ruleFor('access:list').rules)
+    expect(ruleFor('access:export').rules).toEqual(ruleFor('members:list').rules)
   })
 
   it('may be asked by anyone who may list the access, and no one else', async () => {
