@@ -65,11 +65,12 @@ try {
   const overHttp = time('plan over HTTP', ['plan', '-f', file], http)
   const traced = run(['plan', '-f', file], {...http, DEBUG: '1'})
   const requests = traced.stderr.split('\n').filter((line) => line.startsWith('orgctl:http -->'))
+  const answers = traced.stderr.split('\n').filter((line) => line.startsWith('orgctl:http <--'))
   console.log(`plan on ${ORG}: 2,000 members, 500 apps, 2,000 collaborator records (${exported.stdout.length} bytes of YAML)`)
   console.log(`  orgctl --version (start-up floor): ${version.toFixed(0)} ms`)
   console.log(`  plan on the store:                 ${onStore.toFixed(0)} ms (median of ${RUNS})`)
   console.log(`  plan over HTTP:                    ${overHttp.toFixed(0)} ms (median of ${RUNS}), ${requests.length} request(s):`)
-  for (const line of requests) console.log(`    ${line.replace('orgctl:http --> ', '')}`)
+  for (const line of [...requests, ...answers]) console.log(`    ${line.replace(/^orgctl:http /, '')}`)
   const pgBin = findPgBin()
   if (!pgBin) console.log('  PostgreSQL: skipped (no server binaries)')
   else {

@@ -99,40 +99,41 @@ export interface ChangeResult {
  * same time may have made it already, or a member's removal taken the access it would change.
  */
 export async function makeChange(backend: Backend, change: Change): Promise<void> {
-  const {org, app, email} = change
+  const {org, action} = change
+  const app = change.app!
+  const email = change.email!
   if (change.type === 'app') {
-    await backend.setLocked(app!, change.after as boolean)
+    await backend.setLocked(app, change.after as boolean)
     return
   }
   if (change.type === 'team-member') {
-    if (change.action === 'destroy') await backend.removeMember(org, email!)
-    else
-      await retryOn(change.action === 'create' ? 'conflict' : 'not_found', [
-        () => (change.action === 'create' ? backend.addMember : backend.setMember).call(backend, org, email!, change.after as OrgRole),
-        () => (change.action === 'create' ? backend.setMember : backend.addMember).call(backend, org, email!, change.after as OrgRole),
-      ])
+    const role = change.after as OrgRole
+    const add = () => backend.addMember(org, email, role)
+    const set = () => backend.setMember(org, email, role)
+    if (action === 'destroy') await backend.removeMember(org, email)
+    else if (action === 'create') await otherwise(add, 'conflict', set)
+    else await otherwise(set, 'not_found', add)
     return
   }
-  if (change.action === 'destroy') {
-    await backend.removeAccess(app!, email!)
+  if (action === 'destroy') {
+    await backend.removeAccess(app, email)
     return
   }
   const permissions = change.after as AppPermission[]
-  const result = await retryOn(change.action === 'create' ? 'conflict' : 'not_found', [
-    () => (change.action === 'create' ? backend.addAccess(app!, email!, permissions) : backend.updateAccess(app!, email!, permissions)),
-    () => (change.action === 'create' ? backend.updateAccess(app!, email!, permissions) : backend.addAccess(app!, email!, permissions)),
-  ])
+  const add = () => backend.addAccess(app, email, permissions)
+  const update = () => backend.updateAccess(app, email, permissions)
+  const result = action === 'create' ? await otherwise(add, 'conflict', update) : await otherwise(update, 'not_found', add)
   // Adding yourself is joining, which gives the join's permissions: then set the file's.
   const got = result.permissions.map((permission) => permission.name)
-  if (got.length !== permissions.length || permissions.some((permission) => !got.includes(permission)))
-    await backend.updateAccess(app!, email!, permissions)
+  if (got.length !== permissions.length || permissions.some((permission) => !got.includes(permission))) await update()
 }
 
-async function retryOn<T>(id: string, attempts: readonly [() => Promise<T>, () => Promise<T>]): Promise<T> {
+/** `first`, or when it fails with `id` (the change was made, or undone, by someone else meanwhile) `then`. */
+async function otherwise<T>(first: () => Promise<T>, id: string, then: () => Promise<T>): Promise<T> {
   try {
-    return await attempts[0]()
+    return await first()
   } catch (error) {
-    if (error instanceof OrgctlError && error.id === id) return attempts[1]()
+    if (error instanceof OrgctlError && error.id === id) return then()
     throw error
   }
 }
