@@ -15,11 +15,7 @@ type Result = {
 
 export default class Apply extends OrgctlCommand {
   static override summary = 'make the orgs as an access file says (members, roles, collaborators, permissions, locks)'
-  static override description = `Plans as plan does, then makes each change through the same rules as the commands that make it, one by one,
-carrying on past a failure (exit 1, naming what failed; rerun to finish). Asks on a terminal; --yes in scripts.
-Never creates or destroys an org or an app; removes only where the file's prune says so. Refuses before changing
-anything (exit 5) a plan that removes more than --max-removals in an org, leaves an org without an admin, or
-removes or demotes you (unless --allow-self).`
+  static override description = `Plans as plan does, then makes each change through the same rules as the commands that make it, one by one, carrying on past a failure (exit 1, naming what failed; rerun to finish). Asks on a terminal; --yes in scripts. Never creates or destroys an org or an app; removes only where the file's prune says so. Refuses before changing anything (exit 5) a plan that removes more than --max-removals in an org, leaves an org without an admin, or removes or demotes you (unless --allow-self).`
   static override examples = [
     '<%= config.bin %> apply -f access.yaml',
     '<%= config.bin %> apply -f access.yaml --yes --max-removals 10',

@@ -10,10 +10,7 @@ class Pending extends Error {}
 
 export default class Plan extends OrgctlCommand {
   static override summary = 'show what apply would change to make the orgs as an access file says'
-  static override description = `Reads each org the file lists once (its members, apps and collaborators), and prints the changes:
-+ member dev@acme.test member, ~ member lead@acme.test member -> admin, - collaborator x@ext.test acme-api,
-~ app acme-api locked false -> true, then a summary line. Exits 0 when there is nothing to do and ${ANSWER_EXIT_CODES.pending} when
-there are changes (for CI: a drift check), other codes for errors. Changes nothing.`
+  static override description = `Reads each org the file lists once (its members, apps and collaborators), and prints the changes: + member dev@acme.test member, ~ member lead@acme.test member -> admin, - collaborator x@ext.test acme-api, ~ app acme-api locked false -> true, then a summary line. Exits 0 when there is nothing to do and ${ANSWER_EXIT_CODES.pending} when there are changes (for CI: a drift check), other codes for errors. Changes nothing.`
   static override examples = [
     '<%= config.bin %> plan -f access.yaml',
     '<%= config.bin %> plan -f access.json --json',

@@ -11,9 +11,7 @@ class NotAllowed extends Error {}
 
 export default class AccessCheck extends OrgctlCommand {
   static override summary = 'check whether a user holds a permission on an app (for CI gates)'
-  static override description = `Exits 0 if EMAIL holds PERMISSION (view, deploy, operate, manage) on the app, and 1 if not; nothing else exits 1
-(an unexpected failure exits ${ANSWER_EXIT_CODES.checkFailed}), so a gate cannot mistake a failure to ask for an answer.
-Answered by the rule that enforces the permission matrix. Anyone who may list the app's access may ask.`
+  static override description = `Exits 0 if EMAIL holds PERMISSION (view, deploy, operate, manage) on the app, and 1 if not; nothing else exits 1 (an unexpected failure exits ${ANSWER_EXIT_CODES.checkFailed}), so a gate cannot mistake a failure to ask for an answer. Answered by the rule that enforces the permission matrix. Anyone who may list the app's access may ask.`
   static override examples = [
     '<%= config.bin %> access:check ci-bot@acme.test deploy --app acme-api',
     '<%= config.bin %> access:check contractor@ext.test manage --app acme-api --explain',

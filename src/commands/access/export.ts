@@ -10,8 +10,7 @@ import {describeOsError} from '../../lib/os-errors.js'
 
 export default class AccessExport extends OrgctlCommand {
   static override summary = "write an org's members, apps and collaborators as an access file (access as code)"
-  static override description = `YAML (JSON when --output ends in .json), in the format plan and apply read: exporting and then planning
-finds nothing to do. Prune is written off: turn it on in the file to remove what it does not list. Admins and members.`
+  static override description = `YAML (JSON when --output ends in .json), in the format plan and apply read: exporting and then planning finds nothing to do. Prune is written off: turn it on in the file to remove what it does not list. Admins and members.`
   static override examples = [
     '<%= config.bin %> access:export --org acme-widgets --output access.yaml',
     '<%= config.bin %> access:export --org acme-widgets > access.yaml',

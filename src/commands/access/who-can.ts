@@ -7,8 +7,7 @@ import {parsePermission} from '../../lib/domain/validation.js'
 
 export default class AccessWhoCan extends OrgctlCommand {
   static override summary = 'list everyone who holds a permission on an app, and how'
-  static override description = `The org's admins (or a personal app's owner), members (view), and collaborators holding it, as access:check answers for each.
-Anyone who may list the app's access may ask.`
+  static override description = `The org's admins (or a personal app's owner), members (view), and collaborators holding it, as access:check answers for each. Anyone who may list the app's access may ask.`
   static override examples = [
     '<%= config.bin %> access:who-can deploy --app acme-api',
     '<%= config.bin %> access:who-can manage -a acme-api --json',
