@@ -49,6 +49,20 @@ export const ERROR_KINDS: Record<ErrorId, ErrorKind> = {
   output_error: {exitCode: 11, httpStatus: 500, summary: 'the output could not be written (a change, if any, was made)'},
 }
 
+/**
+ * Exit codes that are answers, not errors (listed in the README's table with the errors' codes).
+ * `access:check` exits 1 for "not allowed", so there an error whose own code is 1 (internal_error,
+ * partial_failure) exits `checkFailed` instead: a CI gate never mistakes a failure to ask for a no.
+ */
+export const ANSWER_EXIT_CODES = {
+  /** access:check: the user does not hold the permission. */
+  notAllowed: 1,
+  /** plan: there are changes to make (0: nothing to do); 8 is "pending", as the GitHub CLI uses it. */
+  pending: 8,
+  /** access:check: an unexpected failure (internal_error, partial_failure), whose code is 1 elsewhere. */
+  checkFailed: 12,
+} as const
+
 /** An error a person can act on: one line saying what is wrong and what to do. */
 export class OrgctlError extends Error {
   readonly id: ErrorId

@@ -58,6 +58,7 @@ const ORG_COMMANDS: Record<string, (actor: Actor) => string[]> = {
   'members:set': () => ['members:set', U.target, '--role', 'admin', '--org', ORG],
   'members:remove': () => ['members:remove', U.target, '--org', ORG],
   'apps:list': () => ['apps', '--org', ORG],
+  'access:export': () => ['access:export', '--org', ORG],
   'apps:create': () => ['create', 'cell-app', '--org', ORG],
   'apps:transfer-in': (actor) => ['apps:transfer', ORG, '--app', personalAppOf(actor.email)],
   'audit:list': () => ['audit', '--org', ORG],
@@ -66,6 +67,7 @@ const ORG_COMMANDS: Record<string, (actor: Actor) => string[]> = {
 const APP_COMMANDS: Record<string, (app: string) => string[]> = {
   'apps:info': (app) => ['apps:info', '--app', app],
   'access:list': (app) => ['access', '--app', app],
+  'access:check': (app) => ['access:check', U.admin, 'view', '--app', app],
   'ps:list': (app) => ['ps', '--app', app],
   'ps:scale': (app) => ['ps:scale', 'web=1', '--app', app],
   'access:add': (app) => ['access:add', 'newbie@partner.test', '--app', app],

@@ -4,7 +4,7 @@
  * and its answer to SIGINT (Ctrl-C) and SIGTERM: exit 130 / 143 promptly, nothing left half-done.
  */
 import {type ChildProcess, spawn} from 'node:child_process'
-import {existsSync, mkdirSync, readdirSync, readFileSync, rmSync, utimesSync} from 'node:fs'
+import {existsSync, mkdirSync, readdirSync, readFileSync, rmSync, utimesSync, writeFileSync} from 'node:fs'
 import {type AddressInfo, createServer, type Socket} from 'node:net'
 import {join} from 'node:path'
 
@@ -313,6 +313,26 @@ describe.skipIf(HTTP)('at a prompt', () => {
     expect(run.output()).toMatch(/Error: /)
     expect(run.output()).not.toMatch(/force closed/)
     expect(readFileSync(box.store).equals(before)).toBe(true)
+  })
+
+  it('apply shows the plan and asks; yes applies it, anything else changes nothing', async () => {
+    const file = join(box.dir, 'access.yaml')
+    writeFileSync(file, `version: 1\norgs:\n  ${ORG}:\n    members: {${ADMIN}: admin, dev@acme.test: member}\n`)
+    const before = readFileSync(box.store)
+    const refused = inPty(box, ['apply', '-f', file], {cols: 80, rows: 24})
+    await waitFor(() => refused.output().includes('Type yes'))
+    expect(refused.output()).toContain('+ member dev@acme.test member')
+    refused.type('no\r')
+    const no = await finishes(refused, 10_000)
+    expect(no.code, refused.output()).toBe(2)
+    expect(refused.output()).toMatch(/Not confirmed/)
+    expect(readFileSync(box.store).equals(before)).toBe(true)
+    const accepted = inPty(box, ['apply', '-f', file], {cols: 80, rows: 24})
+    await waitFor(() => accepted.output().includes('Type yes'))
+    accepted.type('yes\r')
+    const yes = await finishes(accepted, 10_000)
+    expect(yes.code, accepted.output()).toBe(0)
+    expect(expectOk(await box.run(ADMIN, ['plan', '-f', file])).code).toBe(0)
   })
 })
 

@@ -286,6 +286,28 @@ export function storageContract(engine: EngineUnderTest): void {
         expect(await storage.read((tx) => tx.collaborators.list('mine'))).toEqual([])
       })
 
+      it('ofOrg: every app of the org, by app name then email, byte-wise; not another org, not a personal app', async () => {
+        await seed()
+        await storage.write(async (tx) => {
+          await ensure(tx, ...TRICKY_EMAILS)
+          await tx.apps.insert(orgApp('zeta-app', 'zeta'))
+          for (const email of TRICKY_EMAILS) await tx.collaborators.put('web', collaborator(email))
+          await tx.collaborators.put('api', collaborator(CY, 2, ['view', 'operate']))
+          await tx.collaborators.put('mine', collaborator(BOB))
+          await tx.collaborators.put('zeta-app', collaborator(BOB))
+        })
+        await storage.read(async (tx) => {
+          const all = await tx.collaborators.ofOrg('acme')
+          expect(all.map(({app, collaborator}) => `${app} ${collaborator.email}`)).toEqual([
+            `api ${CY}`,
+            ...TRICKY_EMAILS_SORTED.map((email) => `web ${email}`),
+          ])
+          expect(all[0]!.collaborator).toEqual(await tx.collaborators.get('api', CY))
+          expect(await tx.collaborators.ofOrg('nobody')).toEqual([])
+          expect((await tx.collaborators.ofOrg('zeta')).map(({app}) => app)).toEqual(['zeta-app'])
+        })
+      })
+
       it('byEmails and inList: a membership, a collaborator on an org app, both, neither; another org, a personal app', async () => {
         await seed()
         await storage.write(async (tx) => {

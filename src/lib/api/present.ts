@@ -1,5 +1,7 @@
 /** Domain objects to API resources: the one place the wire shape is decided. */
 import type {AccessView} from '../domain/access.js'
+import type {OrgAccessState} from '../domain/access-state.js'
+import type {AccessCheck} from '../domain/checks.js'
 import {derivedId} from '../domain/ids.js'
 import type {MemberView} from '../domain/members.js'
 import type {CreatedOrg, OrgLimits, OrgUsage, OrgView} from '../domain/orgs.js'
@@ -241,5 +243,22 @@ export function presentAuditEvent(event: StoredAuditEvent): R.AuditEvent {
     app: event.app ? {id: event.app.id, name: event.app.name} : null,
     data: {before: event.data.before ?? null, after: event.data.after ?? null},
     request_id: event.requestId ?? null,
+  }
+}
+
+export function presentAccessCheck(check: AccessCheck): R.AccessCheck {
+  return {allowed: check.allowed, email: check.email, app: check.app.name, permission: check.permission, via: check.via}
+}
+
+export function presentTeamAccess(state: OrgAccessState): R.TeamAccess {
+  return {
+    team: {id: state.org.id, name: state.org.name},
+    members: state.members.map(({email, role}) => ({email, role})),
+    apps: state.apps.map(({app, collaborators}) => ({
+      id: app.id,
+      name: app.name,
+      locked: app.locked,
+      collaborators: collaborators.map(({email, permissions}) => ({email, permissions: [...permissions]})),
+    })),
   }
 }

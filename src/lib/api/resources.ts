@@ -199,3 +199,24 @@ export interface AuditEvent {
   data: {before: unknown; after: unknown}
   request_id: string | null
 }
+
+/** access:check (extension): whether a user holds a permission on an app, and why. */
+export interface AccessCheck {
+  allowed: boolean
+  email: string
+  app: string
+  permission: 'view' | 'deploy' | 'operate' | 'manage'
+  via: string
+}
+
+/** An org's whole access state (extension, for access as code): memberships, apps, collaborators. */
+export interface TeamAccess {
+  team: Ref
+  members: {email: string; role: 'admin' | 'member' | 'collaborator'}[]
+  apps: {
+    id: string
+    name: string
+    locked: boolean
+    collaborators: {email: string; permissions: ('view' | 'deploy' | 'operate' | 'manage')[]}[]
+  }[]
+}

@@ -46,6 +46,7 @@ export const ROUTES = {
   teamResourceUsage: route('GET', '/teams/{team}/resource-usage', 'extension'),
   teamBilling: route('GET', '/teams/{team}/billing-estimate', 'extension'),
   teamAuditEvents: route('GET', '/teams/{team}/audit-events', 'extension'),
+  teamAccess: route('GET', '/teams/{team}/access', 'extension'),
 
   listApps: route('GET', '/apps', 'App List'),
   createApp: route('POST', '/apps', 'App Create'),
@@ -73,6 +74,8 @@ export const ROUTES = {
   getTeamCollaborator: route('GET', '/teams/apps/{app}/collaborators/{collaborator}', 'Team App Collaborator Info'),
   updateTeamCollaborator: route('PATCH', '/teams/apps/{app}/collaborators/{collaborator}', 'Team App Collaborator Update'),
   removeTeamCollaborator: route('DELETE', '/teams/apps/{app}/collaborators/{collaborator}', 'Team App Collaborator Delete'),
+  accessCheck: route('GET', '/apps/{app}/access-checks/{user}/{permission}', 'extension'),
+  accessHolders: route('GET', '/apps/{app}/access-holders/{permission}', 'extension'),
 
   listTransfers: route('GET', '/account/app-transfers', 'App Transfer List'),
   createTransfer: route('POST', '/account/app-transfers', 'App Transfer Create'),

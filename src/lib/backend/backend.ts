@@ -67,6 +67,13 @@ export interface Backend {
   answerTransfer(id: string, state: 'accepted' | 'declined'): Promise<R.AppTransfer>
   cancelTransfer(id: string): Promise<R.AppTransfer>
 
+  /** Whether EMAIL holds PERMISSION on the app, and why (anyone who may list the app's access may ask). */
+  checkAccess(app: string, email: string, permission: AppPermission): Promise<R.AccessCheck>
+  /** Everyone who holds PERMISSION on the app, and how, by email. */
+  accessHolders(app: string, permission: AppPermission): Promise<R.AccessCheck[]>
+  /** An org's memberships, apps and collaborators, in one read (access as code). */
+  teamAccess(team: string): Promise<R.TeamAccess>
+
   listFormation(app: string): Promise<R.Formation[]>
   scale(app: string, changes: ScaleChange[]): Promise<R.Formation[]>
 

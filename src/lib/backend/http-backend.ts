@@ -206,6 +206,18 @@ export class HttpBackend implements Backend {
     return this.send(ROUTES.deleteTransfer, pathFor(ROUTES.deleteTransfer, {transfer: id}), TRANSFER)
   }
 
+  checkAccess(app: string, email: string, permission: AppPermission): Promise<R.AccessCheck> {
+    return this.client.get(pathFor(ROUTES.accessCheck, {app, user: email, permission}))
+  }
+
+  accessHolders(app: string, permission: AppPermission): Promise<R.AccessCheck[]> {
+    return this.client.list(pathFor(ROUTES.accessHolders, {app, permission}), 'email')
+  }
+
+  teamAccess(team: string): Promise<R.TeamAccess> {
+    return this.client.get(pathFor(ROUTES.teamAccess, {team}))
+  }
+
   listFormation(app: string): Promise<R.Formation[]> {
     return this.client.list(pathFor(ROUTES.listFormation, {app}))
   }

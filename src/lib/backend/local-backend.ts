@@ -2,9 +2,11 @@
 import * as present from '../api/present.js'
 import type * as R from '../api/resources.js'
 import {accessOf, addAccess, listAccess, removeAccess, removedAccess, updateAccess} from '../domain/access.js'
+import {orgAccessState} from '../domain/access-state.js'
 import {byAppName, createApp, destroyApp, getApp, joinApp, leaveApp, listApps, setLocked} from '../domain/apps.js'
 import {type AuditFilter, listOperatorEvents, listOrgEvents, pruneEvents} from '../domain/audit.js'
 import {type Clock, Ctx, type CtxOptions, systemClock, type WriteCtx} from '../domain/context.js'
+import {checkAccess, whoCan} from '../domain/checks.js'
 import {listFormation, scale} from '../domain/formation.js'
 import {absentMember, addMember, listMembers, putMember, removeMember, setMember} from '../domain/members.js'
 import {loadNameGenerator} from '../domain/names.js'
@@ -242,6 +244,18 @@ export class LocalBackend implements Backend {
 
   cancelTransfer(id: string): Promise<R.AppTransfer> {
     return this.change(async (ctx) => present.presentTransfer(await transferView(ctx, await cancelTransfer(ctx, id))))
+  }
+
+  checkAccess(app: string, email: string, permission: AppPermission): Promise<R.AccessCheck> {
+    return this.view(async (ctx) => present.presentAccessCheck(await checkAccess(ctx, app, email, permission)))
+  }
+
+  accessHolders(app: string, permission: AppPermission): Promise<R.AccessCheck[]> {
+    return this.view(async (ctx) => (await whoCan(ctx, app, permission)).holders.map(present.presentAccessCheck))
+  }
+
+  teamAccess(team: string): Promise<R.TeamAccess> {
+    return this.view(async (ctx) => present.presentTeamAccess(await orgAccessState(ctx, team)))
   }
 
   listFormation(app: string): Promise<R.Formation[]> {

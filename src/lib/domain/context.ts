@@ -4,7 +4,7 @@ import {crypto} from '../builtins.js'
 import {notFound} from '../errors.js'
 import type {ReadTx, WriteTx} from '../storage/storage.js'
 import {authorize, type Action, type Standing, type Subject} from './permissions.js'
-import type {App, AppPermission, Org, User} from './types.js'
+import type {App, AppPermission, Org, OrgRole, User} from './types.js'
 import {APP_PERMISSIONS} from './types.js'
 
 export interface Clock {
@@ -125,13 +125,22 @@ export async function orgStanding(ctx: Ctx, org: string, email: string): Promise
 /** The standing and app permissions of a user on one app. */
 export async function appSubject(ctx: Ctx, app: App, email: string): Promise<Subject> {
   const collaborator = await ctx.tx.collaborators.get(app.name, email)
-  const permissions: readonly AppPermission[] = collaborator?.permissions ?? []
+  const role = app.owner.kind === 'org' ? (await ctx.tx.members.get(app.owner.name, email))?.role : undefined
+  return subjectOf(app, email, role, collaborator?.permissions)
+}
+
+/**
+ * The same from what is known of them already: their role in the app's org (undefined: none, or a
+ * personal app) and their collaborator permissions on it (undefined: not a collaborator). Pure, so
+ * a list of everyone's standing (`access:who-can`) is worked out exactly as each check is.
+ */
+export function subjectOf(app: App, email: string, role: OrgRole | undefined, collaborator: readonly AppPermission[] | undefined): Subject {
+  const permissions: readonly AppPermission[] = collaborator ?? []
   const base = {permissions, locked: app.locked, target: `app ${app.name}`}
   if (app.owner.kind === 'user') {
     if (app.owner.email === email) return {...base, standing: 'admin', permissions: APP_PERMISSIONS}
     return {...base, standing: collaborator ? 'collaborator' : 'none'}
   }
-  const role = (await ctx.tx.members.get(app.owner.name, email))?.role
   if (role === 'admin') return {...base, standing: 'admin', permissions: APP_PERMISSIONS}
   if (role === 'member') return {...base, standing: 'member'}
   return {...base, standing: collaborator ? 'collaborator' : 'none'}

@@ -90,11 +90,25 @@ export const PERMISSION_MATRIX = [
   {action: 'members:set', scope: 'org', commands: 'members:set', describe: "change members' roles", rules: ADMIN},
   {action: 'members:remove', scope: 'org', commands: 'members:remove', describe: 'remove members', rules: ADMIN},
   {action: 'apps:list', scope: 'org', commands: 'apps --org', describe: "list the org's apps", rules: STAFF},
+  {
+    action: 'access:export',
+    scope: 'org',
+    commands: 'access:export, plan, apply',
+    describe: "read the org's whole access state",
+    rules: STAFF,
+  },
   {action: 'apps:create', scope: 'org', commands: 'create --org', describe: 'create apps in the org', rules: STAFF},
   {action: 'apps:transfer-in', scope: 'org', commands: 'apps:transfer ORG', describe: 'transfer apps into the org', rules: STAFF},
   {action: 'audit:list', scope: 'org', commands: 'audit', describe: "see the org's audit log", rules: ADMIN},
   {action: 'apps:info', scope: 'app', commands: 'apps:info', describe: 'see the app', rules: needs('view', 'allow')},
   {action: 'access:list', scope: 'app', commands: 'access', describe: "see the app's collaborators", rules: needs('view', 'allow')},
+  {
+    action: 'access:check',
+    scope: 'app',
+    commands: 'access:check, access:who-can',
+    describe: 'check who holds a permission on the app',
+    rules: needs('view', 'allow'),
+  },
   {action: 'ps:list', scope: 'app', commands: 'ps', describe: "see the app's dynos", rules: needs('view', 'allow')},
   {action: 'ps:scale', scope: 'app', commands: 'ps:scale', describe: 'scale the app', rules: needs('operate')},
   {
@@ -155,10 +169,32 @@ export function isAllowed(action: Action, subject: Subject): boolean {
   if (spec.operator === 'allow' && subject.operator) return true
   if (spec.operatorsOnly && subject.operatorsNamed) return false
   if (spec.lockedAdminsOnly && subject.locked && subject.standing !== 'admin') return false
-  const rule = spec.rules[subject.standing]
+  return allows(spec.rules[subject.standing], subject)
+}
+
+/** One cell of a rule row, for a subject: the one evaluation behind isAllowed and holdsPermission. */
+function allows(rule: Rule, subject: Subject): boolean {
   if (rule === 'allow') return true
   if (rule === 'deny') return false
   return subject.permissions.includes(rule.needs)
+}
+
+/**
+ * What holding an app permission means, as a row of the matrix: an admin (or a personal app's owner)
+ * holds every one; a member views every app of the org and holds the others only as a collaborator
+ * with them; a collaborator holds what they were given. The rows above that need a permission use
+ * the same cells (`needs`), so `access:check` answers what enforcement does.
+ */
+export const PERMISSION_RULES: Record<AppPermission, Record<Standing, Rule>> = {
+  view: needs('view', 'allow'),
+  deploy: needs('deploy'),
+  operate: needs('operate'),
+  manage: needs('manage'),
+}
+
+/** Whether the subject holds the permission on the app (`access:check`). */
+export function holdsPermission(permission: AppPermission, subject: Subject): boolean {
+  return allows(PERMISSION_RULES[permission][subject.standing], subject)
 }
 
 /**

@@ -287,3 +287,12 @@ export function uniqueEntries<T extends KeyedEntry>(entries: readonly T[], what:
   }
   return [...byKey.values()]
 }
+
+/** One app permission (`access:check`, `access:who-can`): view, deploy, operate or manage. */
+export function parsePermission(value: string): AppPermission {
+  const name = asciiLower(value.trim())
+  if (!(APP_PERMISSIONS as readonly string[]).includes(name)) {
+    throw usageError(`Unknown permission ${quote(value)}: use one of ${APP_PERMISSIONS.join(', ')}.`)
+  }
+  return name as AppPermission
+}

@@ -66,3 +66,15 @@ export async function askSecret(ui: UI, message: string, flagHint: string): Prom
   const {default: password} = await import('@inquirer/password')
   return ask((signal) => password({message, mask: false}, {output: process.stderr, signal}), flagHint)
 }
+
+/** Asks the person to type yes before changes are made (a script passes the flag instead). */
+export async function confirmYes(ui: UI, question: string, flag: string): Promise<void> {
+  if (!ui.interactive) throw usageError(`${question} needs a terminal to answer: re-run with ${flag}.`)
+  const {default: input} = await import('@inquirer/input')
+  const typed = await ask(
+    (signal) => input({message: `${question} Type yes to proceed, or re-run with ${flag}`}, {output: process.stderr, signal}),
+    `re-run with ${flag}`,
+  )
+  if (typed.trim().toLowerCase() !== 'yes')
+    throw usageError(`Not confirmed (you typed ${JSON.stringify(typed.trim())}, not yes). Nothing was changed.`)
+}

@@ -19,6 +19,7 @@ import type {StampScope, Storage} from '../storage/storage.js'
 import {accountEmail, appName, collaboratorEmail, formationType, isUuid, memberEmail, orgName, transferId} from './lookup.js'
 import {paginate, parseRange} from './pagination.js'
 import {RateLimiter} from './rate-limit.js'
+import {accessRoutes} from './routes/access.js'
 import {accountRoutes} from './routes/account.js'
 import {appRoutes} from './routes/apps.js'
 import {collaboratorRoutes} from './routes/collaborators.js'
@@ -466,6 +467,7 @@ export async function buildServer(options: ServerOptions): Promise<FastifyInstan
   appRoutes(context)
   collaboratorRoutes(context)
   transferRoutes(context)
+  accessRoutes(context)
   return app
 }
 

@@ -147,6 +147,8 @@ export interface CollaboratorReads {
   get(app: string, email: string): Promise<Collaborator | undefined>
   /** An app's collaborators, by email. */
   list(app: string): Promise<Collaborator[]>
+  /** The collaborators of every app of the org, by app name, then email: the whole org in one read (access as code). */
+  ofOrg(org: string): Promise<{app: string; collaborator: Collaborator}[]>
   /** Whether an app of the org is shared with this email. */
   inOrg(org: string, email: string): Promise<boolean>
   /** The names of the org's apps shared with this email, by name. */

@@ -275,6 +275,13 @@ export function stateTx(state: State, stamp: () => string | undefined): WriteTx 
       async list(name) {
         return [...(app(name)?.collaborators.values() ?? [])].map(copyCollaborator).sort(byEmail)
       },
+      async ofOrg(name) {
+        return [...orgApps(name)]
+          .sort(byName)
+          .flatMap((found) =>
+            [...found.collaborators.values()].sort(byEmail).map((c) => ({app: found.name, collaborator: copyCollaborator(c)})),
+          )
+      },
       async inOrg(name, email) {
         return summary(name).collaborators.has(email)
       },

@@ -81,6 +81,11 @@ const q = {
     'collaborator-list',
     `SELECT ${COLLABORATOR_COLUMNS} FROM collaborators c WHERE c.app_id = ${APP_ID('$1')} ORDER BY c.email`,
   ),
+  collaboratorsOfOrg: named(
+    'collaborator-of-org',
+    `SELECT a.name AS app_name, ${COLLABORATOR_COLUMNS} FROM collaborators c JOIN apps a ON a.id = c.app_id
+      WHERE a.owner_org_id = ${ORG_ID('$1')} ORDER BY a.name, c.email`,
+  ),
   // By the person's collaborator rows (few), not by the org's apps (many).
   appsInOrg: named(
     'collaborator-apps-in-org',
@@ -236,6 +241,9 @@ export function readRepositories(db: Session): ReadTx {
       },
       async list(app) {
         return (await db.rows(q.collaborators(app))).map(collaboratorOf)
+      },
+      async ofOrg(org) {
+        return (await db.rows(q.collaboratorsOfOrg(org))).map((row) => ({app: row.app_name as string, collaborator: collaboratorOf(row)}))
       },
       async inOrg(org, email) {
         return (await db.rows(q.appsInOrg(org, email))).length > 0
