@@ -5,6 +5,7 @@ import {describeChange, type Summary} from '../lib/access-code/diff.js'
 import {makePlan, planJson, planLines} from '../lib/access-code/plan.js'
 import {readAccessFile} from '../lib/access-code/state.js'
 import {OrgctlCommand} from '../lib/cli/base-command.js'
+import {dryRunFlag} from '../lib/cli/flags.js'
 import {OrgctlError, usageError} from '../lib/errors.js'
 import {confirmYes} from '../lib/output/prompt.js'
 
@@ -29,6 +30,7 @@ export default class Apply extends OrgctlCommand {
       helpValue: 'N|P%',
     }),
     'allow-self': Flags.boolean({description: 'allow the plan to remove or demote you, or narrow your permissions'}),
+    'dry-run': dryRunFlag,
   }
 
   async run(): Promise<Result> {
@@ -43,17 +45,20 @@ export default class Apply extends OrgctlCommand {
       return {changes: [], summary: plan.summary}
     }
     checkSafety(plan.changes, plan.states, {me: (await backend.account()).email, cap, allowSelf: flags['allow-self']})
-    if (!flags.yes && !ui.interactive) {
+    const ask = !flags.yes && !ui.dryRun
+    if (ask && !ui.interactive) {
       throw usageError(
         `apply would make ${plan.changes.length} change${plan.changes.length === 1 ? '' : 's'} and cannot ask here: re-run with --yes (review them first with orgctl plan -f ${flags.file}).`,
       )
     }
-    if (!flags.yes) {
+    if (ask) {
       for (const line of planLines(plan)) ui.info(line)
       await confirmYes(ui, `Apply ${plan.changes.length} change${plan.changes.length === 1 ? '' : 's'}?`, '--yes')
     }
     const results = await applyChanges(backend, plan.changes, (result) =>
-      ui.info(`${describeChange(result.change)}... ${result.status === 'done' ? 'done' : `failed: ${result.error!.message}`}`),
+      ui.info(
+        `${ui.dryRun ? 'Would make: ' : ''}${describeChange(result.change)}${result.status === 'done' ? (ui.dryRun ? '' : '... done') : `... failed: ${result.error!.message}`}`,
+      ),
     )
     const json = {changes: results.map(resultJson), summary: plan.summary}
     const failed = results.filter((result) => result.status === 'failed')

@@ -2,6 +2,7 @@ import {Flags} from '@oclif/core'
 
 import type {LocalBackend} from '../../lib/backend/local-backend.js'
 import {OrgctlCommand} from '../../lib/cli/base-command.js'
+import {dryRunFlag} from '../../lib/cli/flags.js'
 import {parseAuditTime} from '../../lib/domain/audit-filter.js'
 import {usageError} from '../../lib/errors.js'
 
@@ -14,6 +15,7 @@ never through the API; the prune itself is recorded (action audit.prune, in the 
     'ORGCTL_DATABASE_URL=postgres://orgctl@db.internal/orgctl <%= config.bin %> audit:prune --before 365d --json',
   ]
   static override flags = {
+    'dry-run': dryRunFlag,
     before: Flags.string({
       description: 'remove the events created before this date, time, or time ago (365d)',
       helpValue: 'DATE',
@@ -30,9 +32,9 @@ never through the API; the prune itself is recorded (action audit.prune, in the 
         `audit:prune runs directly on the storage, not through the API at ${backend.location}: unset ORGCTL_API_URL and set ORGCTL_STORE or ORGCTL_DATABASE_URL.`,
       )
     }
-    // (Operators only, once there are operators: the check goes here.)
+    const {ui} = this.ctx
     const removed = await (backend as LocalBackend).pruneAuditEvents(before)
-    this.ctx.ui.out(`Removed ${removed} audit ${removed === 1 ? 'event' : 'events'} created before ${before}`)
+    ui.out(`${ui.dryRun ? 'Would remove' : 'Removed'} ${removed} audit ${removed === 1 ? 'event' : 'events'} created before ${before}`)
     return {before, removed}
   }
 }

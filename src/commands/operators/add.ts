@@ -2,6 +2,7 @@ import {Args} from '@oclif/core'
 
 import {OrgctlCommand} from '../../lib/cli/base-command.js'
 import {databaseUrlFlag} from '../../lib/cli/database.js'
+import {dryRunFlag} from '../../lib/cli/flags.js'
 import {writeStorage} from '../../lib/cli/storage-commands.js'
 import {addOperator} from '../../lib/domain/operators.js'
 import {parseEmail} from '../../lib/domain/validation.js'
@@ -17,7 +18,7 @@ storage (ORGCTL_STORE, or ORGCTL_DATABASE_URL / --database-url); refused over th
     '<%= config.bin %> operators:add ops@platform.test --database-url postgres://orgctl@db.internal/orgctl --json',
   ]
   static override args = {email: Args.string({ignoreStdin: true, description: 'the operator’s email', required: true})}
-  static override flags = {'database-url': databaseUrlFlag}
+  static override flags = {'database-url': databaseUrlFlag, 'dry-run': dryRunFlag}
 
   async run(): Promise<{email: string; created_at: string; added: boolean; operators: number}> {
     const {args, flags} = await this.parse(OperatorsAdd)

@@ -2,6 +2,7 @@ import {Args} from '@oclif/core'
 
 import {OrgctlCommand} from '../../lib/cli/base-command.js'
 import {databaseUrlFlag} from '../../lib/cli/database.js'
+import {dryRunFlag} from '../../lib/cli/flags.js'
 import {writeStorage} from '../../lib/cli/storage-commands.js'
 import {removeOperator} from '../../lib/domain/operators.js'
 import {parseEmail} from '../../lib/domain/validation.js'
@@ -17,7 +18,7 @@ operator changes nothing. Run directly on the storage (ORGCTL_STORE, or ORGCTL_D
     '<%= config.bin %> operators:remove ops@platform.test --json',
   ]
   static override args = {email: Args.string({ignoreStdin: true, description: 'the operator’s email', required: true})}
-  static override flags = {'database-url': databaseUrlFlag}
+  static override flags = {'database-url': databaseUrlFlag, 'dry-run': dryRunFlag}
 
   async run(): Promise<{email: string; removed: boolean; operators: number}> {
     const {args, flags} = await this.parse(OperatorsRemove)

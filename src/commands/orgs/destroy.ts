@@ -2,7 +2,7 @@ import {Args, Flags} from '@oclif/core'
 
 import type {Team} from '../../lib/api/resources.js'
 import {OrgctlCommand} from '../../lib/cli/base-command.js'
-import {orgFlag} from '../../lib/cli/flags.js'
+import {dryRunFlag, orgFlag} from '../../lib/cli/flags.js'
 import {sameValue} from '../../lib/domain/validation.js'
 import {confirmByName} from '../../lib/output/prompt.js'
 
@@ -16,6 +16,7 @@ is none to cancel.`
   static override examples = ['<%= config.bin %> orgs:destroy --org acme-widgets --confirm acme-widgets']
   static override args = {org: Args.string({ignoreStdin: true, description: 'the org (or use --org)'})}
   static override flags = {
+    'dry-run': dryRunFlag,
     org: orgFlag,
     confirm: Flags.string({char: 'c', description: 'the org name again, to confirm', helpValue: 'ORG'}),
   }

@@ -2,7 +2,7 @@ import {Args, Flags} from '@oclif/core'
 
 import type {TeamLimits} from '../../lib/api/resources.js'
 import {OrgctlCommand} from '../../lib/cli/base-command.js'
-import {orgFlag} from '../../lib/cli/flags.js'
+import {dryRunFlag, orgFlag} from '../../lib/cli/flags.js'
 import {parseLimitChanges, sameValue} from '../../lib/domain/validation.js'
 
 export default class OrgsLimits extends OrgctlCommand {
@@ -18,6 +18,7 @@ operator is named on the platform, the org's admins do. A limit below the org's 
   ]
   static override args = {org: Args.string({ignoreStdin: true, description: 'the org (or use --org)'})}
   static override flags = {
+    'dry-run': dryRunFlag,
     org: orgFlag,
     set: Flags.string({
       description: 'a new limit, NAME=N (apps, members, dyno-units); repeatable',

@@ -2,7 +2,7 @@ import {Args} from '@oclif/core'
 
 import type {Team} from '../../lib/api/resources.js'
 import {OrgctlCommand} from '../../lib/cli/base-command.js'
-import {orgFlag} from '../../lib/cli/flags.js'
+import {dryRunFlag, orgFlag} from '../../lib/cli/flags.js'
 import {parseOrgName, sameValue} from '../../lib/domain/validation.js'
 import {usageError} from '../../lib/errors.js'
 
@@ -20,7 +20,7 @@ old name must be changed: the old name is free for anyone to take.`
     org: Args.string({ignoreStdin: true, description: 'the org (or use --org)'}),
     newname: Args.string({ignoreStdin: true, description: 'its new name'}),
   }
-  static override flags = {org: orgFlag}
+  static override flags = {org: orgFlag, 'dry-run': dryRunFlag}
 
   async run(): Promise<Team> {
     const {args, flags} = await this.parse(OrgsRename)

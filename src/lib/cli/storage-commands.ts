@@ -51,7 +51,7 @@ export async function writeStorage<T>(
   flagUrl: string | undefined,
   fn: (ctx: WriteCtx) => Promise<T>,
 ): Promise<{value: T; location: string}> {
-  const storage = await openOwnStorage(ctx, command, flagUrl)
+  const storage = await ctx.withDryRun(await openOwnStorage(ctx, command, flagUrl))
   try {
     const actor = await holder(ctx)
     return {value: await storage.write((tx) => fn(new Ctx(tx, actor))), location: storage.location}

@@ -4,6 +4,8 @@
  * Reading it is for an org's admins; the events of no org (tokens, pruning) are for operators.
  */
 import {type Ctx, type WriteCtx} from './context.js'
+import {operatorStatus} from './operators.js'
+import {authorize} from './permissions.js'
 import type {App, AppPermission, AuditAction, AuditEvent, Org, StoredAuditEvent} from './types.js'
 import type {AuditQuery} from '../storage/storage.js'
 
@@ -46,12 +48,14 @@ export async function listOrgEvents(ctx: Ctx, orgName: string, filter: AuditFilt
  * The events of no org (authorizations, pruning), newest first: for whoever holds the storage
  * (the command runs directly on it, never through the API).
  */
-export function listOperatorEvents(ctx: Ctx, filter: AuditFilter): Promise<StoredAuditEvent[]> {
+export async function listOperatorEvents(ctx: Ctx, filter: AuditFilter): Promise<StoredAuditEvent[]> {
+  await authorizePlatform(ctx)
   return ctx.tx.audit.list({...filter, orgId: null})
 }
 
 /** Removes the events created before a time; the prune itself is an event (of no org). */
 export async function pruneEvents(ctx: WriteCtx, before: string): Promise<number> {
+  await authorizePlatform(ctx)
   const removed = await ctx.tx.audit.prune(before)
   await recordEvent(ctx, {action: 'audit.prune', target: {type: 'audit', name: 'audit-log'}, after: {before, removed}})
   return removed
@@ -87,4 +91,9 @@ export function recordCollaboratorEvent(
     before: before && {email, permissions: [...before]},
     after: after && {email, permissions: [...after]},
   })
+}
+
+/** The platform's own log is for whoever holds the storage, and once operators are named, for them alone. */
+async function authorizePlatform(ctx: Ctx): Promise<void> {
+  authorize('audit:prune', {standing: 'none', permissions: [], target: 'the platform', ...(await operatorStatus(ctx))})
 }
