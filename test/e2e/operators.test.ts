@@ -98,7 +98,10 @@ describe('operators and org provisioning', () => {
     expectError(await expectUnchanged(box, () => admin('orgs:rename', 'acme-renamed')), 2, /Missing org/)
     const renamed = expectOk(await admin('orgs:rename', ORG, 'acme-renamed'))
     expect(renamed.stderr).toMatch(/^Renaming acme-widgets to acme-renamed\.\.\. done/)
-    expect(expectOk(await admin('orgs:info', '--org', 'acme-renamed', '--json')).json()).toMatchObject({name: 'acme-renamed', role: 'admin'})
+    expect(expectOk(await admin('orgs:info', '--org', 'acme-renamed', '--json')).json()).toMatchObject({
+      name: 'acme-renamed',
+      role: 'admin',
+    })
     expect(
       expectOk(await admin('apps', '--org', 'acme-renamed', '--json'))
         .json()

@@ -35,6 +35,10 @@ describe('team provisioning routes', () => {
     await nameOperator()
     expect((await f.call('GET', '/teams/acme/limits')).json().set_by).toBe('operators')
     expect((await f.call('GET', '/teams/acme/limits', {token: ops})).status).toBe(200)
+    // By id too: an operator names any org by its id.
+    const id = first.json().team.id
+    expect((await f.call('GET', `/teams/${id}/limits`, {token: ops})).json().team.name).toBe('acme')
+    expect((await f.call('GET', `/teams/${id}/limits`, {token: f.tokens[OUTSIDER]})).status).toBe(404)
     expect((await f.call('GET', '/teams/acme/limits', {token: f.tokens[OUTSIDER]})).status).toBe(404)
   })
 

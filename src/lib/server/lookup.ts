@@ -32,7 +32,9 @@ export async function orgName(storage: Storage, actor: string, ref: string): Pro
   return storage.read(async (tx) => {
     const org = await tx.orgs.byId(ref)
     if (!org) return ref
-    return (await orgStanding(new Ctx(tx, actor), org.name, actor)) === 'none' ? ref : org.name
+    // An operator may name any org by its id (its limits are theirs to see); anyone else, one they stand in.
+    const visible = (await orgStanding(new Ctx(tx, actor), org.name, actor)) !== 'none' || (await tx.operators.has(actor))
+    return visible ? org.name : ref
   })
 }
 
