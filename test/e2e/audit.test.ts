@@ -199,6 +199,9 @@ describe.skipIf(HTTP || PG)('the embedded store keeps the log in a file of its o
     try {
       expectOk(await box.as(ADMIN)('members', '--org', ORG))
       expectOk(await box.as(ADMIN)('orgs:info', '--org', ORG))
+      // A change appends its line after the committed bytes without reading them.
+      expectOk(await box.as(ADMIN)('members:add', 'late@acme.test', '--org', ORG))
+      expect(readFileSync(log()).subarray(0, good.length).equals(Buffer.alloc(good.length, 'x'))).toBe(true)
       expectError(await box.as(ADMIN)('audit', '--org', ORG), 7, /The audit log .* cannot be used: line 1 is not an event/)
     } finally {
       writeFileSync(log(), good)

@@ -1,6 +1,12 @@
 /** GET /teams/{team}/audit-events: newest first, Range paging on seq, the filters as query parameters, never cached. */
 import {afterAll, beforeAll, describe, expect, it} from 'vitest'
 
+import {HttpBackend} from '../../src/lib/backend/http-backend.js'
+import {LocalBackend} from '../../src/lib/backend/local-backend.js'
+import {addMember} from '../../src/lib/domain/members.js'
+import {ApiClient} from '../../src/lib/http/api-client.js'
+import {JsonStorage} from '../../src/lib/storage/json/json-storage.js'
+import {txCtx} from '../helpers/tx-ctx.js'
 import {ADMIN, type Fixture, MEMBER, startFixture} from './_fixture.js'
 
 describe('GET /teams/{team}/audit-events', () => {
@@ -63,5 +69,37 @@ describe('GET /teams/{team}/audit-events', () => {
     const [latest] = (await f.call('GET', '/teams/acme/audit-events')).json()
     expect(latest).toMatchObject({action: 'team-member.create', target: {name: 'new@acme.test'}, request_id: added.headers['request-id']})
     expect(latest.request_id).toMatch(/,ci-42$/)
+  })
+})
+
+describe('the HTTP backend follows the pages: the same events as on the store', () => {
+  let f: Fixture
+  beforeAll(async () => {
+    f = await startFixture({listen: true})
+    await f.store.update(async (state) => {
+      const {tx} = txCtx(state, ADMIN)
+      const org = (await tx.orgs.byName('acme'))!
+      await tx.orgs.update({...org, limits: {...org.limits, members: 1000}})
+      for (let i = 0; i < 450; i++) await addMember(txCtx(state, ADMIN), 'acme', `m${i}@acme.test`, 'member')
+    })
+  })
+  afterAll(() => f.close())
+
+  it('450 members later: 454 events over several pages, newest first, equal to the local answer; --limit bounds it', async () => {
+    const address = f.server.server.address() as {port: number}
+    const http = new HttpBackend(new ApiClient({baseUrl: `http://127.0.0.1:${address.port}`, token: f.tokens[ADMIN]!}))
+    const local = new LocalBackend(new JsonStorage(f.store), ADMIN)
+    try {
+      const overHttp = await http.listAuditEvents('acme', {limit: 1000})
+      expect(overHttp).toHaveLength(454)
+      expect(overHttp[0]!.target.name).toBe('m449@acme.test')
+      expect(overHttp.at(-1)!.action).toBe('team.create')
+      expect(overHttp).toEqual(await local.listAuditEvents('acme', {limit: 1000}))
+      expect(await http.listAuditEvents('acme', {limit: 250, action: 'team-member.*'})).toEqual(
+        await local.listAuditEvents('acme', {limit: 250, action: 'team-member.*'}),
+      )
+    } finally {
+      await http.close()
+    }
   })
 })

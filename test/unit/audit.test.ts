@@ -6,7 +6,7 @@ import {describe, expect, it} from 'vitest'
 
 import {addAccess, removeAccess, updateAccess} from '../../src/lib/domain/access.js'
 import {createApp, destroyApp, joinApp, leaveApp, setLocked} from '../../src/lib/domain/apps.js'
-import {listOperatorEvents, listOrgEvents, pruneEvents} from '../../src/lib/domain/audit.js'
+import {listOperatorEvents, listOrgEvents, pruneEvents, recordLimitsEvent} from '../../src/lib/domain/audit.js'
 import {parseAuditFilter, parseAuditTime} from '../../src/lib/domain/audit-filter.js'
 import {Ctx} from '../../src/lib/domain/context.js'
 import {scale} from '../../src/lib/domain/formation.js'
@@ -248,6 +248,25 @@ describe('every rule records exactly its event', () => {
     const record = await w.look((tx) => tx.tokens.of(ADMIN))
     expect(record).toEqual([])
     expect(all).not.toMatch(/[0-9a-f]{64}/)
+  })
+})
+
+describe('team.limits-update, for the rule that changes limits', () => {
+  it('records the limits before and after', async () => {
+    const w = world()
+    await w.as(ADMIN).write(createOrg, 'acme', DEFAULT_LIMITS)
+    const org = (await w.look((tx) => tx.orgs.byName('acme')))!
+    const after = {...DEFAULT_LIMITS, apps: 5}
+    const [event] = await recorded(w, () => w.as(ADMIN).write((ctx) => recordLimitsEvent(ctx, org, DEFAULT_LIMITS, after)))
+    expect(brief(event!)).toEqual({
+      action: 'team.limits-update',
+      actor: ADMIN,
+      target: 'team acme',
+      team: 'acme',
+      app: null,
+      before: {limits: DEFAULT_LIMITS},
+      after: {limits: after},
+    })
   })
 })
 

@@ -3,16 +3,15 @@ import {Flags} from '@oclif/core'
 import type {AuditEvent} from '../../lib/api/resources.js'
 import type {LocalBackend} from '../../lib/backend/local-backend.js'
 import {OrgctlCommand} from '../../lib/cli/base-command.js'
-import {appFlag, orgFlag} from '../../lib/cli/flags.js'
+import {orgFlag} from '../../lib/cli/flags.js'
 import {DEFAULT_AUDIT_LIMIT, MAX_AUDIT_LIMIT, parseAuditFilter} from '../../lib/domain/audit-filter.js'
 import {usageError} from '../../lib/errors.js'
 
 export default class Audit extends OrgctlCommand {
   static override summary = "show an org's audit log: who changed what, and when"
-  static override description = `Newest first. Every change is recorded in the transaction that makes it: members, roles, app access and
-permissions, apps created, destroyed, locked or transferred, transfers, dynos scaled. Admins only.
-Without --org, directly on the storage (ORGCTL_STORE or ORGCTL_DATABASE_URL), the events of no org:
-API tokens minted and revoked (never the tokens), and prunes of the log.`
+  static override description =
+    'Newest first. Every change is recorded in the transaction that makes it: members and roles, app access and permissions, apps created, destroyed, locked or transferred, transfers, dynos scaled. Admins only. ' +
+    'Without --org, directly on the storage (ORGCTL_STORE or ORGCTL_DATABASE_URL): the events of no org, API tokens minted and revoked (never the tokens) and prunes of the log.'
   static override examples = [
     '<%= config.bin %> audit --org acme-widgets',
     '<%= config.bin %> audit --org acme-widgets --action "team-member.*" --since 7d',
@@ -21,7 +20,7 @@ API tokens minted and revoked (never the tokens), and prunes of the log.`
   ]
   static override flags = {
     org: orgFlag,
-    app: appFlag,
+    app: Flags.string({char: 'a', description: 'only changes of this app', helpValue: 'APP'}),
     actor: Flags.string({description: 'only changes made by this email', helpValue: 'EMAIL'}),
     action: Flags.string({description: 'only this action, or a pattern such as team-member.*', helpValue: 'PATTERN'}),
     since: Flags.string({description: 'only changes at or after this date, time, or time ago (7d, 24h, 30m)', helpValue: 'DATE'}),

@@ -8,8 +8,8 @@ import {usageError} from '../../lib/errors.js'
 
 export default class AuditPrune extends OrgctlCommand {
   static override summary = 'remove audit events older than a date (directly on the storage)'
-  static override description = `Events are kept until pruned. Runs directly on the storage (ORGCTL_STORE or ORGCTL_DATABASE_URL),
-never through the API; the prune itself is recorded (action audit.prune, in the events of no org).`
+  static override description =
+    'Events are kept until pruned. Runs directly on the storage (ORGCTL_STORE or ORGCTL_DATABASE_URL), never through the API; the prune itself is recorded (action audit.prune, among the events of no org).'
   static override examples = [
     'ORGCTL_STORE=store.json <%= config.bin %> audit:prune --before 2026-01-01',
     'ORGCTL_DATABASE_URL=postgres://orgctl@db.internal/orgctl <%= config.bin %> audit:prune --before 365d --json',

@@ -67,11 +67,7 @@ export function appFacts(app: App): {name: string; owner: string; region: string
 }
 
 /** An event about an app (its org's, when an org owns it). */
-export async function recordAppEvent(
-  ctx: WriteCtx,
-  app: App,
-  input: Omit<EventInput, 'app' | 'org'> & {org?: Pick<Org, 'id' | 'name'>},
-): Promise<void> {
+export async function recordAppEvent(ctx: WriteCtx, app: App, input: Omit<EventInput, 'app'>): Promise<void> {
   const org = input.org ?? (await ctx.ownerOrg(app))
   await recordEvent(ctx, {...input, org, app})
 }
@@ -96,4 +92,15 @@ export function recordCollaboratorEvent(
 /** The platform's own log is for whoever holds the storage, and once operators are named, for them alone. */
 async function authorizePlatform(ctx: Ctx): Promise<void> {
   authorize('audit:prune', {standing: 'none', permissions: [], target: 'the platform', ...(await operatorStatus(ctx))})
+}
+
+/** team.limits-update: an org's limits as they were and as they are (for the rule that changes them). */
+export function recordLimitsEvent(ctx: WriteCtx, org: Org, before: Org['limits'], after: Org['limits']): Promise<void> {
+  return recordEvent(ctx, {
+    action: 'team.limits-update',
+    target: {type: 'team', name: org.name},
+    org,
+    before: {limits: {...before}},
+    after: {limits: {...after}},
+  })
 }

@@ -1,6 +1,6 @@
 /** Orgs: creating, renaming and destroying them, listing the actor's, their limits, and what admins see of them. */
 import {conflict, notFound} from '../errors.js'
-import {recordEvent} from './audit.js'
+import {recordEvent, recordLimitsEvent} from './audit.js'
 import {type Ctx, ensureUser, orgStanding, type WriteCtx} from './context.js'
 import {operatorStatus} from './operators.js'
 import {byKey} from './order.js'
@@ -117,7 +117,7 @@ export async function setOrgLimits(ctx: WriteCtx, name: string, changes: Partial
   org.limits = after
   org.updatedAt = ctx.at
   await ctx.tx.orgs.update(org)
-  await recordEvent(ctx, {action: 'team.limits-update', target: {type: 'team', name: org.name}, org, before, after: {...after}})
+  await recordLimitsEvent(ctx, org, before, after)
   return {org, usage, setBy, before, changed: true}
 }
 
