@@ -34,4 +34,14 @@ as dev@acme.test ps:scale web=5:standard-2x --app acme-api || echo "(exit $?, as
 printf '\n# An org always keeps an admin.\n'
 as lead@acme.test members:remove lead@acme.test --org acme-widgets
 as admin@acme.test members:remove admin@acme.test --org acme-widgets || echo "(exit $?, as expected)"
+printf '\n# Governance: a dry run, a CI gate, the audit log, and access as code.\n'
+as admin@acme.test members:add ops@acme.test --org acme-widgets --dry-run
+as admin@acme.test access:check contractor@partner.test deploy --app acme-api --explain
+as admin@acme.test access:check contractor@partner.test manage --app acme-api --explain || echo "(exit $?: not allowed)"
+as admin@acme.test audit --org acme-widgets --limit 8
+as admin@acme.test access:export --org acme-widgets --output "$demo_dir/access.yaml"
+sed -i 's/dev@acme.test: member/dev@acme.test: admin/' "$demo_dir/access.yaml"
+as admin@acme.test plan -f "$demo_dir/access.yaml" || echo "(exit $?: changes pending)"
+as admin@acme.test apply -f "$demo_dir/access.yaml" --yes
+as admin@acme.test plan -f "$demo_dir/access.yaml"
 printf '\nDemo done: every command above ran on %s, with no server.\n' "$ORGCTL_STORE"
