@@ -853,6 +853,35 @@ export function storageContract(engine: EngineUnderTest): void {
         })
       })
 
+      it('a nested unit that throws takes its audit events and prunes with it; events before and after it stand', async () => {
+        const event = (id: string, createdAt: string): AuditEvent => ({
+          id,
+          createdAt,
+          action: 'team-member.create',
+          actor: {email: ADA},
+          target: {type: 'team-member', name: BOB},
+          org: {id: 'org-nested', name: 'acme'},
+          data: {before: null, after: null},
+        })
+        const list = () => storage.read((tx) => tx.audit.list({orgId: 'org-nested', limit: 100}))
+        await storage.write((tx) => tx.audit.append(event('old', at(1))))
+        await storage.write(async (tx) => {
+          await tx.audit.append(event('before', at(2)))
+          const failure = new Error('this unit fails')
+          const error = await tx
+            .nested(async () => {
+              await tx.audit.prune(at(3))
+              await tx.audit.append(event('inside', at(3)))
+              throw failure
+            })
+            .catch((caught: unknown) => caught)
+          expect(error).toBe(failure)
+          expect((await tx.audit.list({orgId: 'org-nested', limit: 100})).map((e) => e.id)).toEqual(['before', 'old'])
+          await tx.audit.append(event('after', at(4)))
+        })
+        expect((await list()).map((e) => e.id)).toEqual(['after', 'before', 'old'])
+      })
+
       it('a conflict inside a nested unit leaves the transaction usable', async () => {
         await seed()
         await storage.write(async (tx) => {

@@ -11,6 +11,7 @@ import {parseAuditFilter, parseAuditTime} from '../../src/lib/domain/audit-filte
 import {Ctx} from '../../src/lib/domain/context.js'
 import {scale} from '../../src/lib/domain/formation.js'
 import {addMember, removeMember, setMember} from '../../src/lib/domain/members.js'
+import {addOperator} from '../../src/lib/domain/operators.js'
 import {createOrg} from '../../src/lib/domain/orgs.js'
 import {createAuthorization, revokeAuthorization} from '../../src/lib/domain/tokens.js'
 import {cancelTransfer, respondToTransfer, transferApp} from '../../src/lib/domain/transfers.js'
@@ -339,6 +340,20 @@ describe('reading and pruning the log', () => {
     expect((await w.as(ADMIN).read(listOperatorEvents, ALL)).map((e) => [e.action, e.data.after])).toEqual([
       ['audit.prune', {before: '2026-11-05T00:00:00.000Z', removed: 1}],
     ])
+  })
+})
+
+describe('the platform log once operators are named', () => {
+  it('only operators prune it or read the events of no org; the one who names them is recorded', async () => {
+    const w = world('2026-11-01T00:00:00.000Z')
+    await w.as(ADMIN).write(createOrg, 'acme', DEFAULT_LIMITS)
+    await w.as(OUTSIDER).write(addOperator, OUTSIDER)
+    const refused = await failure(w.as(ADMIN).write(pruneEvents, '2026-11-05T00:00:00.000Z'))
+    expect(refused.id).toBe('forbidden')
+    expect((await failure(w.as(ADMIN).read(listOperatorEvents, ALL))).id).toBe('forbidden')
+    // team.create (acme's log) and operator.create (no org's) are both older.
+    expect(await w.as(OUTSIDER, '2026-11-20T00:00:00.000Z').write(pruneEvents, '2026-11-05T00:00:00.000Z')).toBe(2)
+    expect((await w.as(OUTSIDER).read(listOperatorEvents, ALL)).map((e) => [e.action, e.actor.email])).toEqual([['audit.prune', OUTSIDER]])
   })
 })
 

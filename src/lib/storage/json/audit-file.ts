@@ -105,6 +105,17 @@ export class FileAuditLog implements AuditLog {
     return new MemoryAuditLog([...this.events()], this.lastSeq + 1)
   }
 
+  /** Without reading the file: what this transaction appended or pruned is all there is to put back. */
+  savepoint(): () => void {
+    const {committed, pruned} = this
+    const appended = [...this.appended]
+    return () => {
+      this.committed = pruned || this.pruned ? committed : (this.committed ?? committed)
+      this.appended = appended
+      this.pruned = pruned
+    }
+  }
+
   /** What a commit of this state must write of the log (undefined: nothing changed). */
   plan(): AuditCommit | undefined {
     if (!this.pruned && this.appended.length === 0) return undefined

@@ -14,6 +14,8 @@ export interface AuditLog {
   prune(before: string): number
   /** A copy to change (a write's working copy). */
   clone(): AuditLog
+  /** Marks the log as it is now; the function returned puts it back so (a nested unit that failed). */
+  savepoint(): () => void
 }
 
 export class MemoryAuditLog implements AuditLog {
@@ -40,6 +42,13 @@ export class MemoryAuditLog implements AuditLog {
 
   clone(): AuditLog {
     return new MemoryAuditLog([...this.list], this.nextSeq)
+  }
+
+  savepoint(): () => void {
+    const list = [...this.list]
+    return () => {
+      this.list = list
+    }
   }
 }
 

@@ -91,11 +91,13 @@ export function stateTx(state: State, stamp: () => string | undefined): WriteTx 
     async lockApp() {},
     // A snapshot of the whole working state (its every section read in), put back if fn throws.
     async nested(fn) {
-      const saved = cloneState(state)
+      const saved = cloneState(state, false)
+      const undoAudit = state.audit.savepoint()
       try {
         return await fn()
       } catch (error) {
         restoreState(state, saved)
+        undoAudit()
         tokenIndexes.delete(state)
         throw error
       }

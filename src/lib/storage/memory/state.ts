@@ -77,7 +77,8 @@ export function emptyState(): State {
 }
 
 /** A deep copy (the memory engine's working copy for one write). */
-export function cloneState(state: State): State {
+/** A deep copy; without the audit log (withAudit false) for a nested unit, which takes the log's own savepoint. */
+export function cloneState(state: State, withAudit = true): State {
   const copy = emptyState()
   for (const [key, user] of state.users) copy.users.set(key, {...user})
   for (const [key, org] of state.orgs) copy.orgs.set(key, {...org, limits: {...org.limits}, members: copyMap(org.members)})
@@ -93,7 +94,7 @@ export function cloneState(state: State): State {
   for (const [key, transfer] of state.transfers) copy.transfers.set(key, {...transfer})
   for (const [key, token] of state.tokens) copy.tokens.set(key, {...token})
   for (const [key, operator] of state.operators) copy.operators.set(key, {...operator})
-  copy.audit = state.audit.clone()
+  if (withAudit) copy.audit = state.audit.clone()
   return copy
 }
 
@@ -116,6 +117,8 @@ export function restoreState(state: State, saved: State): void {
     } else if (Array.isArray(records) && Array.isArray(target)) {
       target.length = 0
       for (const record of records) target.push(record)
+    } else if (section === 'audit') {
+      // The log is put back by its own savepoint (a nested unit takes one): not copied, not read.
     } else if (records !== undefined) {
       throw new Error(`restoreState cannot put back the section ${section}: make it a Map or an array.`)
     }
