@@ -55,6 +55,15 @@ export const PERMISSION_MATRIX = [
     operator: 'allow',
     operatorsOnly: true,
   },
+  {
+    action: 'audit:prune',
+    scope: 'user',
+    commands: 'audit:prune, audit without --org',
+    describe: 'prune the audit log, or read the events of no org',
+    rules: ALL,
+    operator: 'allow',
+    operatorsOnly: true,
+  },
   {action: 'apps:create-personal', scope: 'user', commands: 'create, apps', describe: 'create or list personal apps', rules: ALL},
   {
     action: 'transfers:respond',
@@ -100,15 +109,6 @@ export const PERMISSION_MATRIX = [
   {action: 'apps:create', scope: 'org', commands: 'create --org', describe: 'create apps in the org', rules: STAFF},
   {action: 'apps:transfer-in', scope: 'org', commands: 'apps:transfer ORG', describe: 'transfer apps into the org', rules: STAFF},
   {action: 'audit:list', scope: 'org', commands: 'audit', describe: "see the org's audit log", rules: ADMIN},
-  {
-    action: 'audit:prune',
-    scope: 'user',
-    commands: 'audit:prune, audit (events of no org)',
-    describe: 'prune the audit log, or read the events of no org',
-    rules: ALL,
-    operator: 'allow',
-    operatorsOnly: true,
-  },
   {action: 'apps:info', scope: 'app', commands: 'apps:info', describe: 'see the app', rules: needs('view', 'allow')},
   {action: 'access:list', scope: 'app', commands: 'access', describe: "see the app's collaborators", rules: needs('view', 'allow')},
   {
