@@ -690,6 +690,46 @@ export function storageContract(engine: EngineUnderTest): void {
         ).rejects.toBe(failure)
         expect(ids(await list())).toEqual([kept.id])
       })
+
+      it('a nested unit that throws takes its events and its prune with it; the rest of the write keeps theirs', async () => {
+        const kept = event()
+        await storage.write((tx) => tx.audit.append(kept))
+        const mine = event()
+        const after = event()
+        const failure = new Error('this item fails')
+        await storage.write(async (tx) => {
+          await tx.audit.append(mine)
+          const error = await tx
+            .nested(async () => {
+              await tx.audit.append(event())
+              await tx.audit.prune('9999-01-01T00:00:00.000Z')
+              await tx.audit.append(event())
+              throw failure
+            })
+            .catch((caught: unknown) => caught)
+          expect(error).toBe(failure)
+          expect(ids(await tx.audit.list({orgId: ORG_A.id, limit: 1000}))).toEqual([mine.id, kept.id])
+          await tx.nested(() => tx.audit.append(after))
+        })
+        const found = await list()
+        expect(ids(found)).toEqual([after.id, mine.id, kept.id])
+        expect(found[0]!.seq).toBeGreaterThan(found[1]!.seq)
+      })
+
+      it('a dry run records nothing, nested units or not', async () => {
+        const kept = event()
+        await storage.write((tx) => tx.audit.append(kept))
+        await storage.write(
+          async (tx) => {
+            await tx.audit.append(event())
+            await tx.nested(() => tx.audit.append(event()))
+            await tx.nested(() => tx.audit.prune('9999-01-01T00:00:00.000Z'))
+            expect(await tx.audit.list({orgId: ORG_A.id, limit: 1000})).toEqual([])
+          },
+          {dryRun: true},
+        )
+        expect(ids(await list())).toEqual([kept.id])
+      })
     })
 
     describe('units of work', () => {

@@ -105,6 +105,19 @@ export class FileAuditLog implements AuditLog {
     return new MemoryAuditLog([...this.events()], this.lastSeq + 1)
   }
 
+  savepoint(): () => void {
+    // append pushes onto `appended`, prune replaces both arrays: the arrays and a length say it all.
+    // Seqs are not given back (as a PostgreSQL sequence): a gap is harmless.
+    const {committed, appended, pruned} = this
+    const length = appended.length
+    return () => {
+      appended.length = length
+      this.appended = appended
+      this.committed = committed
+      this.pruned = pruned
+    }
+  }
+
   /** What a commit of this state must write of the log (undefined: nothing changed). */
   plan(): AuditCommit | undefined {
     if (!this.pruned && this.appended.length === 0) return undefined

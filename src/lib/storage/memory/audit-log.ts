@@ -14,6 +14,11 @@ export interface AuditLog {
   prune(before: string): number
   /** A copy to change (a write's working copy). */
   clone(): AuditLog
+  /**
+   * Marks the log as it is now (a nested unit's start); the function returned puts it back so, in
+   * place (a failed unit's events go with it). The JSON engine's log is not read for it.
+   */
+  savepoint(): () => void
 }
 
 export class MemoryAuditLog implements AuditLog {
@@ -40,6 +45,16 @@ export class MemoryAuditLog implements AuditLog {
 
   clone(): AuditLog {
     return new MemoryAuditLog([...this.list], this.nextSeq)
+  }
+
+  savepoint(): () => void {
+    // append pushes onto the list, prune replaces it: the list and its length say it all.
+    const list = this.list
+    const length = list.length
+    return () => {
+      list.length = length
+      this.list = list
+    }
   }
 }
 
