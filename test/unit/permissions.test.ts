@@ -93,8 +93,9 @@ describe('the permission matrix', () => {
 
   it('marks exactly the provisioning rows for operators', () => {
     const rows = (key: 'operator' | 'operatorsOnly') => PERMISSION_MATRIX.filter((rule) => key in rule).map((rule) => rule.action)
-    expect(rows('operator')).toEqual(['orgs:create', 'orgs:limits', 'orgs:limits-set'])
-    expect(rows('operatorsOnly')).toEqual(['orgs:create', 'orgs:limits-set'])
+    expect(rows('operator')).toEqual(['orgs:create', 'orgs:limits', 'orgs:limits-set', 'audit:prune'])
+    expect(rows('operatorsOnly')).toEqual(['orgs:create', 'orgs:limits-set', 'audit:prune'])
+    expect(describeOperator(PERMISSION_MATRIX.find((r) => r.action === 'audit:prune')!)).toBe('yes; once named, only them')
     expect(whoMay(PERMISSION_MATRIX.find((r) => r.action === 'orgs:limits-set')!)).toBe('an admin, or an operator')
     expect(describeOperator(PERMISSION_MATRIX.find((r) => r.action === 'orgs:limits')!)).toBe('yes')
     expect(describeOperator(PERMISSION_MATRIX.find((r) => r.action === 'orgs:create')!)).toBe('yes; once named, only them')
