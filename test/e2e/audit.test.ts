@@ -143,6 +143,62 @@ describe('the audit log of the guide walk-through', () => {
   })
 })
 
+describe('an org renamed or destroyed: its log follows its id (on the store, over HTTP, on PostgreSQL)', () => {
+  let box: Sandbox
+  beforeAll(async () => {
+    box = sandbox()
+  })
+  afterAll(() => box.cleanup())
+  const actions = async (org: string) =>
+    expectOk(await box.as(ADMIN)('audit', '--org', org, '--json'))
+      .json()
+      .map((e: any) => [e.action, e.team.name])
+
+  it('rename: the history from before is the new name’s; the old name is unknown, its answers not served again', async () => {
+    const admin = box.as(ADMIN)
+    expectOk(await admin('orgs:create', 'acme-old', '--limit', 'apps=7'))
+    expectOk(await admin('members:add', DEV, '--org', 'acme-old'))
+    expectOk(await admin('create', 'old-api', '--org', 'acme-old'))
+    // Read through the server first (its answer cache holds these), then renamed.
+    expectOk(await admin('members', '--org', 'acme-old'))
+    expectOk(await admin('audit', '--org', 'acme-old'))
+    expectOk(await admin('orgs:rename', 'acme-old', 'acme-new'))
+    expect(await actions('acme-new')).toEqual([
+      ['team.update', 'acme-new'],
+      ['app.create', 'acme-old'],
+      ['team-member.create', 'acme-old'],
+      ['team.create', 'acme-old'],
+    ])
+    expectError(await admin('audit', '--org', 'acme-old'), 3)
+    expectError(await admin('members', '--org', 'acme-old'), 3)
+    const members = expectOk(await admin('members', '--org', 'acme-new', '--json')).json()
+    expect(members.map((m: any) => m.email)).toEqual([ADMIN, DEV])
+    expect(
+      expectOk(await admin('apps', '--org', 'acme-new', '--json'))
+        .json()
+        .map((a: any) => a.name),
+    ).toEqual(['old-api'])
+    const limits = expectOk(await admin('orgs:limits', '--org', 'acme-new', '--json')).json()
+    expect(limits.resources.find((r: any) => r.name === 'apps')).toEqual({name: 'apps', used: 1, limit: 7})
+  })
+
+  it('destroy, then create under the same name: an empty log but its own team.create', async () => {
+    const admin = box.as(ADMIN)
+    expectOk(await admin('orgs:create', 'acme-gone'))
+    expectOk(await admin('members:add', DEV, '--org', 'acme-gone'))
+    expectOk(await admin('audit', '--org', 'acme-gone'))
+    expectOk(await admin('orgs:destroy', '--org', 'acme-gone', '--confirm', 'acme-gone'))
+    expectError(await admin('audit', '--org', 'acme-gone'), 3)
+    expectOk(await admin('orgs:create', 'acme-gone'))
+    expect(await actions('acme-gone')).toEqual([['team.create', 'acme-gone']])
+    expect(
+      expectOk(await admin('members', '--org', 'acme-gone', '--json'))
+        .json()
+        .map((m: any) => m.email),
+    ).toEqual([ADMIN])
+  })
+})
+
 describe.skipIf(HTTP || PG)('the embedded store keeps the log in a file of its own', () => {
   let box: Sandbox
   beforeAll(async () => {

@@ -6,7 +6,11 @@
  * of orgctl enforces, against every matrix row that needs a permission), and who-can lists exactly
  * those the checks allow.
  */
-import {beforeAll, describe, expect, it} from 'vitest'
+import {createServer, type Server} from 'node:http'
+
+import {afterEach, beforeAll, describe, expect, it} from 'vitest'
+
+import {HttpBackend} from '../../src/lib/backend/http-backend.js'
 
 import {addAccess, removeAccess} from '../../src/lib/domain/access.js'
 import {createApp, getApp, joinApp, setLocked} from '../../src/lib/domain/apps.js'
@@ -19,6 +23,7 @@ import {isAllowed, PERMISSION_MATRIX, ruleFor} from '../../src/lib/domain/permis
 import {APP_PERMISSIONS, type AppPermission} from '../../src/lib/domain/types.js'
 import {DEFAULT_LIMITS} from '../../src/lib/domain/validation.js'
 import {ANSWER_EXIT_CODES, OrgctlError} from '../../src/lib/errors.js'
+import {ApiClient} from '../../src/lib/http/api-client.js'
 import {fakeBackend, runCommand} from '../helpers/command.js'
 import {ADMIN, world} from './fixture.js'
 
@@ -176,5 +181,44 @@ describe('access:check exit codes', () => {
       })
       expect(result.code, id).toBe(code)
     }
+  })
+})
+
+describe('access:check over HTTP: only a yes or no to the question asked is an answer', () => {
+  let server: Server | undefined
+  let backend: HttpBackend | undefined
+  afterEach(async () => {
+    await backend?.close()
+    await new Promise<void>((done) => (server ? server.close(() => done()) : done()))
+    server = backend = undefined
+  })
+  const answering = async (body: unknown): Promise<HttpBackend> => {
+    server = createServer((req, res) => {
+      req.resume()
+      res.writeHead(200, {'content-type': 'application/json'})
+      res.end(JSON.stringify(body))
+    })
+    await new Promise<void>((resolve) => server!.listen(0, '127.0.0.1', resolve))
+    const {port} = server.address() as {port: number}
+    return (backend = new HttpBackend(new ApiClient({baseUrl: `http://127.0.0.1:${port}`, token: 't', deadlineMs: 3000})))
+  }
+  const good = {allowed: true, email: 'dev@acme.test', app: 'acme-api', permission: 'deploy', via: 'admin of acme'}
+
+  it('takes the answer to its question', async () => {
+    expect(await (await answering(good)).checkAccess('acme-api', 'dev@acme.test', 'deploy')).toEqual(good)
+  })
+
+  it.each([
+    ['allowed as a string', {...good, allowed: 'yes'}],
+    ['no allowed', {email: 'dev@acme.test', app: 'acme-api', permission: 'deploy', via: 'x'}],
+    ['another permission', {...good, permission: 'view'}],
+    ['another user', {...good, email: 'boss@acme.test'}],
+    ['an empty object', {}],
+    ['a list', [good]],
+  ])('an answer with %s is an unexpected answer (network_error, exit 9), not a yes', async (_label, body) => {
+    const error = await (await answering(body)).checkAccess('acme-api', 'dev@acme.test', 'deploy').catch((caught: unknown) => caught)
+    expect(error).toBeInstanceOf(OrgctlError)
+    expect((error as OrgctlError).id).toBe('network_error')
+    expect((error as OrgctlError).exitCode).toBe(9)
   })
 })

@@ -34,6 +34,7 @@ describe('action lines in the conditional', () => {
     ['Transferring api to acme', 'failed: no room', 'Would transfer api to acme... failed: no room'],
     ['Cancelling transfer 1', 'done', 'Would cancel transfer 1'],
     ['Granting x', 'done', 'Would grant x'],
+    ['Naming ops@platform.test an operator', 'done', 'Would name ops@platform.test an operator'],
     ['Scaling dynos on api', 'done, now running web at 2:standard-1x', 'Would scale dynos on api (now running web at 2:standard-1x)'],
   ])('%s... %s', (text, status, line) => {
     expect(conditionalLine(text, status)).toBe(line)

@@ -95,6 +95,7 @@ describe('the permission matrix', () => {
     const rows = (key: 'operator' | 'operatorsOnly') => PERMISSION_MATRIX.filter((rule) => key in rule).map((rule) => rule.action)
     expect(rows('operator')).toEqual(['orgs:create', 'audit:prune', 'orgs:limits', 'orgs:limits-set'])
     expect(rows('operatorsOnly')).toEqual(['orgs:create', 'audit:prune', 'orgs:limits-set'])
+    expect(describeOperator(PERMISSION_MATRIX.find((r) => r.action === 'audit:prune')!)).toBe('yes; once named, only them')
     expect(whoMay(PERMISSION_MATRIX.find((r) => r.action === 'orgs:limits-set')!)).toBe('an admin, or an operator')
     expect(describeOperator(PERMISSION_MATRIX.find((r) => r.action === 'orgs:limits')!)).toBe('yes')
     expect(describeOperator(PERMISSION_MATRIX.find((r) => r.action === 'orgs:create')!)).toBe('yes; once named, only them')

@@ -30,7 +30,11 @@ storage (ORGCTL_STORE, or ORGCTL_DATABASE_URL / --database-url); refused over th
       ({value: change}) => (change.changed ? 'done' : 'already one'),
     )
     if (value.changed && value.remaining === 1) {
-      ui.note(`From now on only operators create orgs and change their limits on ${location}.`)
+      ui.note(
+        ui.dryRun
+          ? `From then on only operators would create orgs and change their limits on ${location}.`
+          : `From now on only operators create orgs and change their limits on ${location}.`,
+      )
     }
     return {email, created_at: value.operator!.createdAt, added: value.changed, operators: value.remaining}
   }

@@ -30,7 +30,11 @@ operator changes nothing. Run directly on the storage (ORGCTL_STORE, or ORGCTL_D
       ({value: change}) => (change.changed ? 'done' : 'was not one'),
     )
     if (value.changed && value.remaining === 0) {
-      ui.warn("That was the last operator: anyone may create an org again, and each org's admins set its limits.")
+      ui.warn(
+        ui.dryRun
+          ? "That is the last operator: then anyone could create an org again, and each org's admins would set its limits."
+          : "That was the last operator: anyone may create an org again, and each org's admins set its limits.",
+      )
     }
     return {email, removed: value.changed, operators: value.remaining}
   }

@@ -207,7 +207,24 @@ export class HttpBackend implements Backend {
   }
 
   checkAccess(app: string, email: string, permission: AppPermission): Promise<R.AccessCheck> {
-    return this.client.get(pathFor(ROUTES.accessCheck, {app, user: email, permission}))
+    // A CI gate exits on `allowed`: an answer that is not a yes or no to this question is not taken as one.
+    const expected: Expected = {
+      what: `an access check of ${permission} for ${email}`,
+      check: (body) => {
+        const answer = body as Partial<R.AccessCheck> | null
+        return (
+          typeof answer === 'object' &&
+          answer !== null &&
+          typeof answer.allowed === 'boolean' &&
+          answer.permission === permission &&
+          typeof answer.email === 'string' &&
+          asciiLower(answer.email) === asciiLower(email) &&
+          typeof answer.app === 'string' &&
+          typeof answer.via === 'string'
+        )
+      },
+    }
+    return this.client.getExpected(pathFor(ROUTES.accessCheck, {app, user: email, permission}), expected)
   }
 
   accessHolders(app: string, permission: AppPermission): Promise<R.AccessCheck[]> {

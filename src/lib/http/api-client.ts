@@ -114,6 +114,15 @@ export class ApiClient {
     return (await this.call<T>('GET', path)).body
   }
 
+  /** A read whose answer a decision rests on (access:check's): anything but the expected shape is an unexpected answer, never taken. */
+  async getExpected<T>(path: string, expected: Expected): Promise<T> {
+    const {status, body} = await this.call<T>('GET', path)
+    if (!expected.check(body)) {
+      throw this.unexpected('GET', path, `HTTP ${status} and ${body === undefined ? 'no body' : `a body that is not ${expected.what}`}`)
+    }
+    return body
+  }
+
   /**
    * A list, following Next-Range until it is complete. With the field the list ranges on,
    * the first request asks for the largest page (1,000), so most lists take one round trip.

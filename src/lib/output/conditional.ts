@@ -24,6 +24,7 @@ const VERBS: Record<string, string> = {
   Making: 'make',
   Migrating: 'migrate',
   Moving: 'move',
+  Naming: 'name',
   Pruning: 'prune',
   Raising: 'raise',
   Removing: 'remove',

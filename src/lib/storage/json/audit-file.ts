@@ -105,13 +105,15 @@ export class FileAuditLog implements AuditLog {
     return new MemoryAuditLog([...this.events()], this.lastSeq + 1)
   }
 
-  /** Without reading the file: what this transaction appended or pruned is all there is to put back. */
   savepoint(): () => void {
-    const {committed, pruned} = this
-    const appended = [...this.appended]
+    // append pushes onto `appended`, prune replaces both arrays: the arrays and a length say it all.
+    // Seqs are not given back (as a PostgreSQL sequence): a gap is harmless.
+    const {committed, appended, pruned} = this
+    const length = appended.length
     return () => {
-      this.committed = pruned || this.pruned ? committed : (this.committed ?? committed)
+      appended.length = length
       this.appended = appended
+      this.committed = committed
       this.pruned = pruned
     }
   }

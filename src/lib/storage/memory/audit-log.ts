@@ -14,7 +14,10 @@ export interface AuditLog {
   prune(before: string): number
   /** A copy to change (a write's working copy). */
   clone(): AuditLog
-  /** Marks the log as it is now; the function returned puts it back so (a nested unit that failed). */
+  /**
+   * Marks the log as it is now (a nested unit's start); the function returned puts it back so, in
+   * place (a failed unit's events go with it). The JSON engine's log is not read for it.
+   */
   savepoint(): () => void
 }
 
@@ -45,8 +48,11 @@ export class MemoryAuditLog implements AuditLog {
   }
 
   savepoint(): () => void {
-    const list = [...this.list]
+    // append pushes onto the list, prune replaces it: the list and its length say it all.
+    const list = this.list
+    const length = list.length
     return () => {
+      list.length = length
       this.list = list
     }
   }

@@ -19,7 +19,7 @@ import type {
 } from '../../domain/types.js'
 import {conflict} from '../../errors.js'
 import type {OrgFigures, OutsideCollaborator, StampScope, WriteTx} from '../storage.js'
-import {cloneState, restoreState, type OrgAppsSummary, type OrgHistory, type State, type StoredApp, type StoredOrg} from './state.js'
+import {savepoint, type OrgAppsSummary, type OrgHistory, type State, type StoredApp, type StoredOrg} from './state.js'
 import {summarizeApps, summarizeOrgApps} from './summaries.js'
 import {selectEvents} from './audit-log.js'
 
@@ -89,15 +89,13 @@ export function stateTx(state: State, stamp: () => string | undefined): WriteTx 
     },
     async lockOrgs() {},
     async lockApp() {},
-    // A snapshot of the whole working state (its every section read in), put back if fn throws.
+    // A snapshot of the whole working state (its every section read in but the audit log), put back if fn throws.
     async nested(fn) {
-      const saved = cloneState(state, false)
-      const undoAudit = state.audit.savepoint()
+      const restore = savepoint(state)
       try {
         return await fn()
       } catch (error) {
-        restoreState(state, saved)
-        undoAudit()
+        restore()
         tokenIndexes.delete(state)
         throw error
       }

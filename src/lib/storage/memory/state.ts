@@ -77,8 +77,27 @@ export function emptyState(): State {
 }
 
 /** A deep copy (the memory engine's working copy for one write). */
-/** A deep copy; without the audit log (withAudit false) for a nested unit, which takes the log's own savepoint. */
-export function cloneState(state: State, withAudit = true): State {
+export function cloneState(state: State): State {
+  const copy = copyRecords(state)
+  copy.audit = state.audit.clone()
+  return copy
+}
+
+/**
+ * A nested unit's start: the records copied and the audit log marked (not read: on the JSON engine
+ * it is a file read only by a query). The function returned puts the state back so, in place.
+ */
+export function savepoint(state: State): () => void {
+  const saved = copyRecords(state)
+  const audit = state.audit.savepoint()
+  return () => {
+    restoreState(state, saved)
+    audit()
+  }
+}
+
+/** Every section but the audit log, copied (the copy's log is empty). */
+function copyRecords(state: State): State {
   const copy = emptyState()
   for (const [key, user] of state.users) copy.users.set(key, {...user})
   for (const [key, org] of state.orgs) copy.orgs.set(key, {...org, limits: {...org.limits}, members: copyMap(org.members)})
@@ -94,7 +113,6 @@ export function cloneState(state: State, withAudit = true): State {
   for (const [key, transfer] of state.transfers) copy.transfers.set(key, {...transfer})
   for (const [key, token] of state.tokens) copy.tokens.set(key, {...token})
   for (const [key, operator] of state.operators) copy.operators.set(key, {...operator})
-  if (withAudit) copy.audit = state.audit.clone()
   return copy
 }
 
@@ -103,13 +121,14 @@ function copyMap<T extends object>(map: Map<string, T>): Map<string, T> {
 }
 
 /**
- * Puts a state back as a copy of it was (cloneState), in place: the repositories over it hold the
+ * Puts a state back as a copy of it was (copyRecords), in place: the repositories over it hold the
  * state itself, not its maps, so they see it at once. What a nested unit that failed leaves. Every
  * section the copy has is put back (a Map or an array), so a section added to State and to
- * cloneState needs nothing here.
+ * cloneState needs nothing here; the audit log is put back by its own savepoint.
  */
-export function restoreState(state: State, saved: State): void {
+function restoreState(state: State, saved: State): void {
   for (const [section, records] of Object.entries(saved)) {
+    if (section === 'audit') continue
     const target = (state as unknown as Record<string, unknown>)[section]
     if (records instanceof Map && target instanceof Map) {
       target.clear()
@@ -117,8 +136,6 @@ export function restoreState(state: State, saved: State): void {
     } else if (Array.isArray(records) && Array.isArray(target)) {
       target.length = 0
       for (const record of records) target.push(record)
-    } else if (section === 'audit') {
-      // The log is put back by its own savepoint (a nested unit takes one): not copied, not read.
     } else if (records !== undefined) {
       throw new Error(`restoreState cannot put back the section ${section}: make it a Map or an array.`)
     }
