@@ -340,6 +340,9 @@ describe('reading and pruning the log', () => {
     expect((await w.as(ADMIN).read(listOperatorEvents, ALL)).map((e) => [e.action, e.data.after])).toEqual([
       ['audit.prune', {before: '2026-11-05T00:00:00.000Z', removed: 1}],
     ])
+    // Again: nothing left to remove, nothing recorded.
+    expect(await w.as(ADMIN, '2026-11-21T00:00:00.000Z').write(pruneEvents, '2026-11-05T00:00:00.000Z')).toBe(0)
+    expect(await w.as(ADMIN).read(listOperatorEvents, ALL)).toHaveLength(1)
   })
 })
 

@@ -57,7 +57,8 @@ export async function listOperatorEvents(ctx: Ctx, filter: AuditFilter): Promise
 export async function pruneEvents(ctx: WriteCtx, before: string): Promise<number> {
   await authorizePlatform(ctx)
   const removed = await ctx.tx.audit.prune(before)
-  await recordEvent(ctx, {action: 'audit.prune', target: {type: 'audit', name: 'audit-log'}, after: {before, removed}})
+  // A prune that removed nothing changed nothing: no event, as for any other rerun.
+  if (removed > 0) await recordEvent(ctx, {action: 'audit.prune', target: {type: 'audit', name: 'audit-log'}, after: {before, removed}})
   return removed
 }
 
