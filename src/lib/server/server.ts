@@ -327,7 +327,15 @@ export async function buildServer(options: ServerOptions): Promise<FastifyInstan
     request.answerKey = key
   })
 
+  const endDryRun = async (request: FastifyRequest) => {
+    const dry = request.dryRun
+    if (!dry) return
+    request.dryRun = undefined
+    await dry.close().catch((error: unknown) => errorLog?.(`dry run (request id ${request.id}): ${(error as Error).message}`))
+  }
   app.addHook('onSend', async (request, reply, payload) => {
+    // A dry run's write is rolled back as soon as its answer is ready (before it is sent: the lock it holds goes with it).
+    if (request.dryRun) await endDryRun(request)
     const {answerKey} = request
     if (answerKey === undefined || reply.statusCode >= 300 || typeof payload !== 'string') return payload
     const headers: Record<string, string> = {}
@@ -339,18 +347,12 @@ export async function buildServer(options: ServerOptions): Promise<FastifyInstan
     return payload
   })
 
-  // A dry run's write is rolled back as soon as its answer is ready (before it is sent: the lock it holds goes with it).
-  const endDryRun = async (request: FastifyRequest) => {
-    const dry = request.dryRun
-    if (!dry) return
-    request.dryRun = undefined
-    await dry.close().catch((error: unknown) => errorLog?.(`dry run (request id ${request.id}): ${(error as Error).message}`))
-  }
-  app.addHook('onSend', async (request, _reply, payload) => {
-    await endDryRun(request)
-    return payload
+  // A request that ends without an answer sent (the client went away) still ends its dry run. One hook in the
+  // callback style: no promise for the requests that are not dry runs (every hook on every request costs).
+  app.addHook('onResponse', (request, _reply, done) => {
+    if (!request.dryRun) return done()
+    void endDryRun(request).then(() => done())
   })
-  app.addHook('onResponse', endDryRun)
 
   if (options.log) {
     const log = options.log
