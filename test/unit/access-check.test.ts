@@ -6,8 +6,6 @@
  * of orgctl enforces, against every matrix row that needs a permission), and who-can lists exactly
  * those the checks allow.
  */
-import {createServer, type Server} from 'node:http'
-
 import {afterEach, beforeAll, describe, expect, it} from 'vitest'
 
 import {HttpBackend} from '../../src/lib/backend/http-backend.js'
@@ -23,7 +21,7 @@ import {isAllowed, PERMISSION_MATRIX, ruleFor} from '../../src/lib/domain/permis
 import {APP_PERMISSIONS, type AppPermission} from '../../src/lib/domain/types.js'
 import {DEFAULT_LIMITS} from '../../src/lib/domain/validation.js'
 import {ANSWER_EXIT_CODES, OrgctlError} from '../../src/lib/errors.js'
-import {ApiClient} from '../../src/lib/http/api-client.js'
+import {type FakeApi, fakeApi} from '../helpers/fake-api.js'
 import {fakeBackend, runCommand} from '../helpers/command.js'
 import {ADMIN, world} from './fixture.js'
 
@@ -185,22 +183,17 @@ describe('access:check exit codes', () => {
 })
 
 describe('access:check over HTTP: only a yes or no to the question asked is an answer', () => {
-  let server: Server | undefined
-  let backend: HttpBackend | undefined
+  let api: FakeApi | undefined
   afterEach(async () => {
-    await backend?.close()
-    await new Promise<void>((done) => (server ? server.close(() => done()) : done()))
-    server = backend = undefined
+    await api?.close()
+    api = undefined
   })
   const answering = async (body: unknown): Promise<HttpBackend> => {
-    server = createServer((req, res) => {
-      req.resume()
+    api = await fakeApi((_req, res) => {
       res.writeHead(200, {'content-type': 'application/json'})
       res.end(JSON.stringify(body))
     })
-    await new Promise<void>((resolve) => server!.listen(0, '127.0.0.1', resolve))
-    const {port} = server.address() as {port: number}
-    return (backend = new HttpBackend(new ApiClient({baseUrl: `http://127.0.0.1:${port}`, token: 't', deadlineMs: 3000})))
+    return new HttpBackend(api.client)
   }
   const good = {allowed: true, email: 'dev@acme.test', app: 'acme-api', permission: 'deploy', via: 'admin of acme'}
 

@@ -4,34 +4,26 @@
  * (a redirect, a status without an {id, message} body) is "could not ask" (network_error, exit 9),
  * never a usage error or a server failure; a write's message says the change may have been made.
  */
-import {createServer, type IncomingMessage, type Server, type ServerResponse} from 'node:http'
+import type {IncomingMessage, ServerResponse} from 'node:http'
 
 import {afterEach, describe, expect, it} from 'vitest'
 
 import {HttpBackend} from '../../src/lib/backend/http-backend.js'
 import {OrgctlError} from '../../src/lib/errors.js'
-import {ApiClient} from '../../src/lib/http/api-client.js'
+import {type FakeApi, fakeApi} from '../helpers/fake-api.js'
 
 type Handler = (req: IncomingMessage, res: ServerResponse) => void
 
-let server: Server | undefined
-let client: ApiClient | undefined
+let api: FakeApi | undefined
 
 afterEach(async () => {
-  await client?.close()
-  await new Promise<void>((done) => (server ? server.close(() => done()) : done()))
-  server = client = undefined
+  await api?.close()
+  api = undefined
 })
 
 async function backendFor(handler: Handler): Promise<HttpBackend> {
-  server = createServer((req, res) => {
-    req.resume()
-    req.on('end', () => handler(req, res))
-  })
-  await new Promise<void>((resolve) => server!.listen(0, '127.0.0.1', resolve))
-  const {port} = server.address() as {port: number}
-  client = new ApiClient({baseUrl: `http://127.0.0.1:${port}`, token: 't', deadlineMs: 3000})
-  return new HttpBackend(client)
+  api = await fakeApi(handler)
+  return new HttpBackend(api.client)
 }
 
 const send =

@@ -3,7 +3,6 @@
  * (a bulk run's later items see the earlier ones; a failed item leaves nothing; nothing stays), the
  * HTTP client's Dry-Run header, and the action lines in the conditional.
  */
-import {createServer, type IncomingMessage, type Server} from 'node:http'
 
 import {afterEach, describe, expect, it} from 'vitest'
 
@@ -12,7 +11,8 @@ import {addMember} from '../../src/lib/domain/members.js'
 import {createOrg} from '../../src/lib/domain/orgs.js'
 import {DEFAULT_LIMITS} from '../../src/lib/domain/validation.js'
 import {OrgctlError, conflict} from '../../src/lib/errors.js'
-import {ApiClient, resource} from '../../src/lib/http/api-client.js'
+import {type ApiClient, resource} from '../../src/lib/http/api-client.js'
+import {type FakeApi, fakeApi} from '../helpers/fake-api.js'
 import {conditional, conditionalLine} from '../../src/lib/output/conditional.js'
 import {PLAIN} from '../../src/lib/output/palette.js'
 import {UI} from '../../src/lib/output/ui.js'
@@ -119,29 +119,26 @@ describe('one rolled-back write for a whole dry run', () => {
 })
 
 describe('the HTTP client in a dry run', () => {
-  let server: Server | undefined
+  let api: FakeApi | undefined
   let client: ApiClient | undefined
   afterEach(async () => {
-    await client?.close()
-    await new Promise<void>((done) => (server ? server.close(() => done()) : done()))
-    server = client = undefined
+    await api?.close()
+    api = client = undefined
   })
 
   /** A fake API that records each request's method and Dry-Run header, and answers a member (with the header back, if it takes dry runs). */
   async function start(takesDryRuns: boolean): Promise<{seen: string[]}> {
     const seen: string[] = []
-    server = createServer((req: IncomingMessage, res) => {
-      req.resume()
-      req.on('end', () => {
+    api = await fakeApi(
+      (req, res) => {
         seen.push(`${req.method} ${req.headers['dry-run'] ?? '-'}`)
         const dry = takesDryRuns && req.headers['dry-run'] === 'true'
         res.writeHead(200, {'content-type': 'application/json', ...(dry ? {'dry-run': 'true'} : {})})
         res.end(JSON.stringify({id: 'm1', email: 'a@acme.test'}))
-      })
-    })
-    await new Promise<void>((resolve) => server!.listen(0, '127.0.0.1', resolve))
-    const {port} = server.address() as {port: number}
-    client = new ApiClient({baseUrl: `http://127.0.0.1:${port}`, token: 't', deadlineMs: 3000, dryRun: true})
+      },
+      {dryRun: true},
+    )
+    client = api.client
     return {seen}
   }
   const member = resource('a member', 'id')
