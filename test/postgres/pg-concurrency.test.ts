@@ -9,6 +9,7 @@ import {afterAll, beforeAll, beforeEach, describe, expect, it} from 'vitest'
 import {isCommitUnknown} from '../../src/lib/errors.js'
 
 import {limitReached, OrgctlError} from '../../src/lib/errors.js'
+import {checkout, openPool, parseDatabaseUrl} from '../../src/lib/storage/postgres/connection.js'
 import {PostgresStorage} from '../../src/lib/storage/postgres/pg-storage.js'
 import {createTestDatabase, pgInfo, type TestDatabase, withClient} from '../helpers/postgres.js'
 import {collaborator, membership, org, orgApp, personalApp, token, user} from '../storage/records.js'
@@ -259,6 +260,39 @@ describe.skipIf(!pgInfo().url)('the PostgreSQL engine under concurrency and faul
       await tx.members.put('acme', membership('after@acme.test'))
     })
     expect((await storage.read((tx) => tx.apps.figures('acme'))).members).toBe(2)
+  })
+
+  it('connections killed just before they are handed out, again and again: never an unheard error (EPIPE): each unit answers, or fails as a store error', async () => {
+    // pg_terminate_backend returns before the backend is gone: the pool may still hand its connection out,
+    // and the first write on it fails. 20 rounds make that window likely at least once.
+    for (let round = 0; round < 20; round++) {
+      await Promise.all(Array.from({length: 6}, () => storage.read((tx) => tx.members.list('acme'))))
+      const killing = admin(`SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = current_database() AND application_name = 'orgctl'`)
+      const units = Array.from({length: 6}, () => storage.read((tx) => tx.members.list('acme')).then((list) => list.length, (error: Error) => error.message))
+      await killing
+      const outcomes = await Promise.all(units)
+      // A unit whose connection died after BEGIN succeeded is store_unavailable; none may crash the process.
+      for (const outcome of outcomes) expect(outcome === 1 || /closed the connection|unavailable|terminat/i.test(String(outcome))).toBe(true)
+    }
+    expect(await storage.read((tx) => tx.members.list('acme'))).toHaveLength(1)
+  })
+
+  it('a connection that breaks once taken from the pool is heard (no uncaught error) and destroyed on release, not pooled again', async () => {
+    const pool = await openPool(parseDatabaseUrl(database.url), {max: 2})
+    try {
+      const taken = await checkout(pool)
+      // What the driver does when its socket fails (EPIPE on the first write): unheard, emit would throw.
+      expect(() => taken.client.emit('error', Object.assign(new Error('write EPIPE'), {code: 'EPIPE'}))).not.toThrow()
+      expect(taken.broken?.message).toBe('write EPIPE')
+      taken.release()
+      expect(pool.totalCount).toBe(0)
+      const next = await checkout(pool)
+      expect((await next.client.query('SELECT 1 AS one')).rows[0]).toEqual({one: 1})
+      next.release()
+      expect(pool.idleCount).toBe(1)
+    } finally {
+      await pool.end()
+    }
   })
 
   it('close() waits for the units of work under way (one waiting for the only connection too), then refuses new ones', async () => {

@@ -10,7 +10,7 @@
  * This module loads `pg`: import it only with `await import()` from the paths that use PostgreSQL, so that
  * commands that never touch it never load it (the bundle keeps `pg` external, required on first use).
  */
-import pg, {type Pool, type PoolConfig} from 'pg'
+import pg, {type Pool, type PoolClient, type PoolConfig} from 'pg'
 
 import {commitUnknown, OrgctlError, storeError, storeUnavailable, usageError} from '../../errors.js'
 
@@ -244,11 +244,43 @@ export async function openPool(target: DatabaseTarget, options: PoolOptions = {}
   // An idle connection that breaks emits 'error' on the pool; unheard, it would end the process.
   pool.on('error', (error) => options.onIdleError?.(databaseError(error, target)))
   try {
-    const client = await pool.connect()
-    client.release()
+    ;(await checkout(pool)).release()
   } catch (error) {
     await pool.end().catch(() => undefined)
     throw databaseError(error, target)
   }
   return pool
+}
+
+/** A connection taken from the pool, heard from the moment it is taken until it is given back. */
+export interface Checkout {
+  readonly client: PoolClient
+  /** The error the connection broke with, if it did: it is destroyed on release, not pooled again. */
+  readonly broken: Error | undefined
+  /** Marks the connection broken (a failed ROLLBACK, say), so release destroys it. */
+  breaks(error: Error): void
+  release(): void
+}
+
+/**
+ * Takes a connection from the pool. The pool listens for errors only on idle connections, and a
+ * connection killed just before it was handed out fails its first write (EPIPE) with no one to hear
+ * it: unheard, 'error' ends the process. So the listener goes on here, before the first statement.
+ */
+export async function checkout(pool: Pool): Promise<Checkout> {
+  const client = await pool.connect()
+  let broken: Error | undefined
+  const onError = (error: Error) => (broken ??= error)
+  client.on('error', onError)
+  return {
+    client,
+    get broken() {
+      return broken
+    },
+    breaks: (error) => (broken ??= error),
+    release() {
+      client.off('error', onError)
+      client.release(broken)
+    },
+  }
 }

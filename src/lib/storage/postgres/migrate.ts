@@ -9,7 +9,7 @@
 import type {Pool, PoolClient} from 'pg'
 
 import {OrgctlError, storeError} from '../../errors.js'
-import {databaseError, type DatabaseTarget, describeHost, openPool, parseDatabaseUrl, scrub} from './connection.js'
+import {type Checkout, checkout, databaseError, type DatabaseTarget, describeHost, openPool, parseDatabaseUrl, scrub} from './connection.js'
 import {type MigrationFile, migrationFiles} from './migration-files.js'
 
 /** The advisory lock key of migrations ("orgctl" in ASCII): other users of the database pick other keys. */
@@ -46,14 +46,14 @@ async function recordedVersion(client: PoolClient): Promise<number> {
 
 /** The schema version the database is at (0 if orgctl never migrated it), read without a lock. */
 export async function schemaVersion(pool: Pool, target: DatabaseTarget): Promise<number> {
-  let client: PoolClient | undefined
+  let taken: Checkout | undefined
   try {
-    client = await pool.connect()
-    return await recordedVersion(client)
+    taken = await checkout(pool)
+    return await recordedVersion(taken.client)
   } catch (error) {
     throw databaseError(error, target)
   } finally {
-    client?.release()
+    taken?.release()
   }
 }
 
@@ -77,12 +77,13 @@ export async function ensureCurrentSchema(pool: Pool, target: DatabaseTarget, mi
 /** Applies the pending migrations (see the module's note) and says what it did. */
 export async function migrate(pool: Pool, target: DatabaseTarget, migrations = migrationFiles()): Promise<MigrationResult> {
   const latest = latestVersion(migrations)
-  let client: PoolClient
+  let taken: Checkout
   try {
-    client = await pool.connect()
+    taken = await checkout(pool)
   } catch (error) {
     throw databaseError(error, target)
   }
+  const {client} = taken
   let step = 'starting'
   try {
     await client.query('BEGIN')
@@ -127,7 +128,7 @@ export async function migrate(pool: Pool, target: DatabaseTarget, migrations = m
     }
     throw databaseError(error, target)
   } finally {
-    client.release()
+    taken.release()
   }
 }
 

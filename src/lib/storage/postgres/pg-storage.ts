@@ -16,12 +16,12 @@
  *
  * Load this module with `await import()` only: it loads `pg`.
  */
-import type {Pool, PoolClient} from 'pg'
+import type {Pool} from 'pg'
 
 import {OrgctlError, storeUnavailable} from '../../errors.js'
 import type {State} from '../memory/state.js'
 import type {ReadTx, Storage, WriteOptions, WriteTx} from '../storage.js'
-import {databaseError, type DatabaseTarget, isConnectionFailure, openPool, parseDatabaseUrl, type PoolOptions} from './connection.js'
+import {type Checkout, checkout, databaseError, type DatabaseTarget, isConnectionFailure, openPool, parseDatabaseUrl, type PoolOptions} from './connection.js'
 import {ensureCurrentSchema} from './migrate.js'
 import {readRepositories} from './pg-reads.js'
 import {exportState, importState, type ImportOptions} from './pg-state.js'
@@ -144,20 +144,21 @@ export class PostgresStorage implements Storage {
    * another taken: as many times as the pool holds connections (all of them may have died at once, in a
    * database restart), then one more, a new one; nothing was sent, so this is always safe.
    */
-  private async begin(statement: string): Promise<PoolClient> {
+  private async begin(statement: string): Promise<Checkout> {
     const attempts = (this.pool.options.max ?? 10) + 1
     for (let tries = 1; ; tries++) {
-      let client: PoolClient
+      let taken: Checkout
       try {
-        client = await this.pool.connect()
+        taken = await checkout(this.pool)
       } catch (error) {
         throw databaseError(error, this.target, 'connect')
       }
       try {
-        await client.query(statement)
-        return client
+        await taken.client.query(statement)
+        return taken
       } catch (error) {
-        client.release(error as Error)
+        taken.breaks(error as Error)
+        taken.release()
         if (tries < attempts && isConnectionFailure(error)) continue
         throw databaseError(error, this.target, 'transaction')
       }
@@ -166,12 +167,9 @@ export class PostgresStorage implements Storage {
 
   /** A dry unit runs as a write does, and ends in ROLLBACK where the write would COMMIT. */
   private async unit<T>(begin: string, writing: boolean, fn: (db: Session) => Promise<T>, dryRun = false): Promise<T> {
-    const client = await this.begin(begin)
-    let broken: Error | undefined
-    // A checked-out connection that breaks between statements emits 'error' (the pool listens only to
-    // idle ones): unheard it would end the process. Heard, the connection is destroyed on release.
-    const onError = (error: Error) => (broken = error)
-    client.on('error', onError)
+    const taken = await this.begin(begin)
+    const {client} = taken
+    const broken = (error: Error) => taken.breaks(error)
     try {
       const db = new Session(client, writing)
       let value: T
@@ -180,7 +178,7 @@ export class PostgresStorage implements Storage {
         if (db.failed) throw db.failed
         if (dryRun) {
           // Nothing to keep: the versions need no bump, and a failed ROLLBACK only breaks the connection.
-          await client.query('ROLLBACK').catch((rollback: Error) => (broken = rollback))
+          await client.query('ROLLBACK').catch(broken)
           return value
         }
         if (db.orgs.size > 0) {
@@ -196,9 +194,9 @@ export class PostgresStorage implements Storage {
       } catch (error) {
         const cause = error instanceof StatementFailure ? error.cause : error
         if (isConnectionFailure(cause)) {
-          broken = cause as Error
+          broken(cause as Error)
         } else {
-          await client.query('ROLLBACK').catch((rollback: Error) => (broken = rollback))
+          await client.query('ROLLBACK').catch(broken)
         }
         throw this.meaning(error)
       }
@@ -207,14 +205,13 @@ export class PostgresStorage implements Storage {
         const {command} = await client.query('COMMIT')
         if (command !== 'COMMIT') throw new Error(`COMMIT answered ${command}`)
       } catch (error) {
-        if (isConnectionFailure(error)) broken = error as Error
+        if (isConnectionFailure(error)) broken(error as Error)
         if (!writing) return value
         throw this.meaning(error, 'commit')
       }
       return value
     } finally {
-      client.off('error', onError)
-      client.release(broken)
+      taken.release()
     }
   }
 
