@@ -125,6 +125,20 @@ export interface Token {
   createdAt: string
 }
 
+/**
+ * A Dashboard sign-in (src/lib/dashboard): a browser's session, or a one-time link that starts one
+ * (`orgctl dashboard`). Kept in storage, so that every instance serving one database knows it.
+ */
+export interface DashboardSession {
+  /** sha256 of its secret, hex: the secret (a cookie's value, a link's code) is never stored. */
+  hash: string
+  kind: 'session' | 'link'
+  email: string
+  createdAt: string
+  /** When it stops working (ISO): a session some hours on, a link a couple of minutes. */
+  expiresAt: string
+}
+
 /** As Heroku: at most 100 dynos of one type. */
 export const MAX_DYNOS_PER_TYPE = 100
 

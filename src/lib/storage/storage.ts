@@ -21,6 +21,7 @@ import type {
   App,
   AuditEvent,
   Collaborator,
+  DashboardSession,
   FormationEntry,
   LedgerEntry,
   Membership,
@@ -78,6 +79,7 @@ export interface ReadTx {
   readonly history: HistoryReads
   readonly operators: OperatorReads
   readonly audit: AuditReads
+  readonly sessions: SessionReads
   /**
    * A key that changes whenever anything an answer about this org or app could depend on changes
    * (its members, apps, collaborators, formation, locking, owner; an app's owner org too), read
@@ -176,6 +178,11 @@ export interface TokenReads {
   byHash(hash: string): Promise<Token | undefined>
   /** This email's tokens, oldest first. */
   of(email: string): Promise<Token[]>
+}
+
+export interface SessionReads {
+  /** The session or link with this hash, expired or not (the caller compares expiresAt with its clock). */
+  byHash(hash: string): Promise<DashboardSession | undefined>
 }
 
 export interface HistoryReads {
@@ -280,6 +287,19 @@ export interface WriteTx extends ReadTx {
   readonly tokens: TokenReads & {
     insert(token: Token): Promise<void>
     remove(id: string): Promise<void>
+  }
+  /**
+   * Dashboard sessions and one-time sign-in links. Not part of the org data: a change here moves no
+   * stamp of an org or app, and db:export / db:import / copies between engines leave them out.
+   */
+  readonly sessions: SessionReads & {
+    insert(session: DashboardSession): Promise<void>
+    /** Removes it; whether it was there (a one-time link is used by removing it: of two at once, one wins). */
+    remove(hash: string): Promise<boolean>
+    /** Removes every session and link of this email (its user signs out everywhere); how many. */
+    removeOf(email: string): Promise<number>
+    /** Removes those that expired at or before `now` (ISO); how many. */
+    prune(now: string): Promise<number>
   }
   readonly history: HistoryReads & {
     /** Sets the usage day of its date, and keeps at most `keep` days (the newest). */
