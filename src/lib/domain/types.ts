@@ -175,6 +175,8 @@ export const AUDIT_ACTIONS = [
   'app-transfer.cancel',
   'formation.update',
   'authorization.create',
+  'dashboard.sign-in',
+  'dashboard.sign-out',
   'authorization.destroy',
   'audit.prune',
 ] as const

@@ -13,11 +13,13 @@ import {methodsFor, paramNames, type ParamsOf, type Route, routerPath} from '../
 import {LocalBackend} from '../backend/local-backend.js'
 import {type Clock, systemClock} from '../domain/context.js'
 import {hashToken, verifyTokenHash} from '../domain/tokens.js'
+import {isDashboardRequest, registerDashboard} from '../dashboard/plugin.js'
 import {type ErrorId, isCommitUnknown, OrgctlError, toOrgctlError, unauthorized} from '../errors.js'
 import {DryRunStorage} from '../storage/dry-run.js'
 import type {StampScope, Storage} from '../storage/storage.js'
 import {accountEmail, appName, collaboratorEmail, formationType, isUuid, memberEmail, orgName, transferId} from './lookup.js'
 import {paginate, parseRange} from './pagination.js'
+import {publicFailure} from './failures.js'
 import {RateLimiter} from './rate-limit.js'
 import {accessRoutes} from './routes/access.js'
 import {accountRoutes} from './routes/account.js'
@@ -35,6 +37,11 @@ export interface ServerOptions {
   bodyLimit?: number
   /** Log one line per request (never a header, so never a token). */
   log?: (line: string) => void
+  /**
+   * Trust X-Forwarded-* from a proxy in front (TLS ends there): the Dashboard's cookies are then
+   * Secure when the browser's side is HTTPS, and the client address is the browser's.
+   */
+  trustProxy?: boolean
   /** Where failures the client is not told the detail of go (the store's, unexpected ones): always on in serve. */
   errorLog?: (line: string) => void
 }
@@ -228,6 +235,7 @@ export async function buildServer(options: ServerOptions): Promise<FastifyInstan
   const limiter = new RateLimiter(options.rateLimitPerHour ?? 4500)
   const answers = new AnswerCache(200, 32 * 1024 * 1024)
   const app = Fastify({
+    trustProxy: options.trustProxy === true,
     bodyLimit: options.bodyLimit ?? 64 * 1024,
     // Answered by the onRequest hook instead, in Heroku's error body.
     return503OnClosing: false,
@@ -287,6 +295,8 @@ export async function buildServer(options: ServerOptions): Promise<FastifyInstan
     const given = request.headers['request-id']
     const requestId = typeof given === 'string' && /^[\w.,:-]{1,200}$/.test(given) ? `${request.id},${given}` : request.id
     reply.header('Request-Id', requestId)
+    // The Dashboard's pages check their own session cookie (src/lib/dashboard/plugin.ts), not a token.
+    if (isDashboardRequest(request)) return
     const token = tokenFrom(request.headers.authorization)
     const hash = token === undefined ? undefined : hashToken(token)
     const cacheable =
@@ -363,33 +373,7 @@ export async function buildServer(options: ServerOptions): Promise<FastifyInstan
 
   const errorLog = options.errorLog ?? options.log
   app.setErrorHandler((error: FastifyError, request, reply) => {
-    let failure = httpError(error, request)
-    const given = reply.getHeader('request-id')
-    const requestId = typeof given === 'string' ? given : request.id
-    if (failure.id === 'store_unavailable') {
-      // Nothing reached the database: any client may retry, after a moment.
-      errorLog?.(`database unavailable (request id ${requestId}): ${failure.message}`)
-      reply.header('Retry-After', '2')
-      failure = new OrgctlError(
-        'store_unavailable',
-        `The server cannot reach its database right now: nothing was changed; retry in a moment (request id ${requestId}).`,
-      )
-    } else if (failure.id === 'store_error' && isCommitUnknown(failure)) {
-      errorLog?.(`commit outcome unknown (request id ${requestId}): ${failure.message}`)
-      failure = new OrgctlError(
-        'store_error',
-        `The server lost its database connection while committing this change: it may or may not have been made. Check before retrying (request id ${requestId}).`,
-      )
-    } else if (failure.id === 'store_error') {
-      // The store's path and the advice to fix it are for the operator, whoever asked (unauthenticated included).
-      errorLog?.(`store error (request id ${requestId}): ${failure.message}`)
-      failure = new OrgctlError(
-        'internal_error',
-        `The server could not read or write its store: its operator can see why in the server's log (request id ${requestId}).`,
-      )
-    } else if (failure.id === 'internal_error') {
-      errorLog?.(`internal error (request id ${requestId}): ${error.stack ?? error.message}`)
-    }
+    const failure = publicFailure(httpError(error, request), error, request, reply, errorLog)
     void reply.code(failure.httpStatus).type(JSON_TYPE).send(failure.toJSON())
   })
 
@@ -470,6 +454,7 @@ export async function buildServer(options: ServerOptions): Promise<FastifyInstan
   collaboratorRoutes(context)
   transferRoutes(context)
   accessRoutes(context)
+  registerDashboard(app, {storage, clock, limiter, errorLog})
   return app
 }
 
