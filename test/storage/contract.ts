@@ -8,6 +8,7 @@ import {afterEach, beforeEach, describe, expect, it} from 'vitest'
 import {conflict, OrgctlError} from '../../src/lib/errors.js'
 import {DryRunStorage} from '../../src/lib/storage/dry-run.js'
 import {orgsContract} from './contract-orgs.js'
+import {sessionsContract} from './contract-sessions.js'
 import type {AuditEvent} from '../../src/lib/domain/types.js'
 import type {AuditQuery, Storage, WriteTx} from '../../src/lib/storage/storage.js'
 import {at, collaborator, dyno, membership, org, orgApp, personalApp, token, transfer, user} from './records.js'
@@ -573,6 +574,7 @@ export function storageContract(engine: EngineUnderTest): void {
     })
 
     orgsContract(() => storage, engine.scopedStamp)
+    sessionsContract(() => storage, engine.scopedStamp)
     describe('audit log', () => {
       const ORG_A = {id: 'org-a-id', name: 'acme'}
       const ORG_B = {id: 'org-b-id', name: 'acme'} // the same name again: another org, another log

@@ -7,6 +7,7 @@ import {byCreation, byKey} from '../../domain/order.js'
 import type {
   App,
   Collaborator,
+  DashboardSession,
   FormationEntry,
   LedgerEntry,
   Membership,
@@ -377,6 +378,36 @@ export function stateTx(state: State, stamp: () => string | undefined): WriteTx 
       async remove(id) {
         state.tokens.delete(id)
         tokenIndexes.delete(state)
+      },
+    },
+
+    sessions: {
+      async byHash(hash) {
+        const session = state.sessions.get(hash)
+        return session && copy(session)
+      },
+      async insert(session: DashboardSession) {
+        // As PostgreSQL's primary key (a hash of 256 random bits: never in practice).
+        if (state.sessions.has(session.hash)) throw conflict('That Dashboard session exists already: sign in again.')
+        state.sessions.set(session.hash, copy(session))
+      },
+      async remove(hash) {
+        return state.sessions.delete(hash)
+      },
+      async removeOf(email) {
+        let removed = 0
+        for (const [hash, session] of state.sessions) {
+          if (session.email === email && state.sessions.delete(hash)) removed++
+        }
+        return removed
+      },
+      async prune(now) {
+        let removed = 0
+        // ISO times of one format compare as strings (as PostgreSQL's text column compares them).
+        for (const [hash, session] of state.sessions) {
+          if (session.expiresAt <= now && state.sessions.delete(hash)) removed++
+        }
+        return removed
       },
     },
 

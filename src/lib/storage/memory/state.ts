@@ -6,6 +6,7 @@
 import type {
   App,
   Collaborator,
+  DashboardSession,
   FormationEntry,
   LedgerEntry,
   Membership,
@@ -53,6 +54,8 @@ export interface State {
   tokens: Map<string, Token>
   /** By email. */
   operators: Map<string, Operator>
+  /** Dashboard sessions and sign-in links, by hash (not org data: no export or copy carries them). */
+  sessions: Map<string, DashboardSession>
   /** The audit log (its own file on the JSON engine, read only when asked). */
   audit: AuditLog
   /**
@@ -72,6 +75,7 @@ export function emptyState(): State {
     transfers: new Map(),
     tokens: new Map(),
     operators: new Map(),
+    sessions: new Map(),
     audit: new MemoryAuditLog(),
   }
 }
@@ -113,6 +117,7 @@ function copyRecords(state: State): State {
   for (const [key, transfer] of state.transfers) copy.transfers.set(key, {...transfer})
   for (const [key, token] of state.tokens) copy.tokens.set(key, {...token})
   for (const [key, operator] of state.operators) copy.operators.set(key, {...operator})
+  for (const [key, session] of state.sessions) copy.sessions.set(key, {...session})
   return copy
 }
 
