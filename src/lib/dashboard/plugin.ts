@@ -23,7 +23,7 @@ import type {Storage} from '../storage/storage.js'
 import {ASSETS} from './assets.js'
 import {Html, html} from './html.js'
 import {layout} from './layout.js'
-import {accessPage, accessRoutes} from './pages/access.js'
+import {accessRoutes} from './pages/access.js'
 import {homePage} from './pages/home.js'
 import {signInRoutes} from './pages/sign-in.js'
 import type {FormProblem, Page, View} from './view.js'
@@ -149,7 +149,10 @@ export function formRoute(
       const failure = toOrgctlError(error)
       if (!refusalShownBesideForm(failure)) throw error
       const problem: FormProblem = {form, message: failure.message, values: fields}
-      return sendPage(reply, await page(view, problem), failure.httpStatus)
+      const shown = await page(view, problem)
+      // A page that does not show this form to this user (a member posting an admin's form) says it on the error page.
+      if (!shown.value.includes(`id="${form}-error"`)) return sendPage(reply, errorPage(view, failure), failure.httpStatus)
+      return sendPage(reply, shown, failure.httpStatus)
     }
   })
 }
@@ -251,7 +254,6 @@ export function registerDashboard(app: FastifyInstance, options: DashboardOption
       scope.get('/orgs/:org', async (request, reply) =>
         reply.redirect(`/dashboard/orgs/${encodeURIComponent((request.params as {org: string}).org)}/access`, 303),
       )
-      scope.get('/orgs/:org/access', async (request, reply) => sendPage(reply, await accessPage(viewOf(request))))
       accessRoutes(scope)
     },
     {prefix: '/dashboard'},

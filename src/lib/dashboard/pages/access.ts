@@ -10,7 +10,7 @@ import {ORG_ROLES, type OrgRole} from '../../domain/types.js'
 import {OrgctlError} from '../../errors.js'
 import {html} from '../html.js'
 import {csrfField, formError, layout, typed} from '../layout.js'
-import {formRoute} from '../plugin.js'
+import {formRoute, sendPage, viewOf} from '../plugin.js'
 import {type FormProblem, mayInOrg, orgPath, type View} from '../view.js'
 
 export const PAGE_SIZE = 100
@@ -152,6 +152,7 @@ function memberRow(view: View, base: string, member: R.TeamMember, manage: boole
 }
 
 export function accessRoutes(scope: FastifyInstance): void {
+  scope.get('/orgs/:org/access', async (request, reply) => sendPage(reply, await accessPage(viewOf(request))))
   const back = (view: View) => orgPath(view.params.org!, 'access')
   formRoute(scope, '/orgs/:org/access/add', 'add-member', accessPage, async (view, fields) => {
     const member = await view.backend.addMember(view.params.org!, emailOf(fields), roleOf(fields))

@@ -1,0 +1,230 @@
+/**
+ * The Dashboard in-process (fastify inject, on the memory engine): signing in and out, the session
+ * cookie's attributes, CSRF and origin checks, the CSP, escaping, and the Access tab's forms with the
+ * domain's refusals beside them. The browser suite (test/browser) walks the same pages in Chromium.
+ */
+import type {FastifyInstance, InjectOptions} from 'fastify'
+import {afterEach, beforeEach, describe, expect, it} from 'vitest'
+
+import {Ctx} from '../../src/lib/domain/context.js'
+import {addMember} from '../../src/lib/domain/members.js'
+import {createOrg} from '../../src/lib/domain/orgs.js'
+import {createSignInLink} from '../../src/lib/domain/sessions.js'
+import {createAuthorization} from '../../src/lib/domain/tokens.js'
+import {DEFAULT_LIMITS} from '../../src/lib/domain/validation.js'
+import {buildServer} from '../../src/lib/server/server.js'
+import {MemoryStorage} from '../../src/lib/storage/memory/memory-storage.js'
+
+const ADMIN = 'admin@acme.test'
+const MEMBER = 'member@acme.test'
+const EVIL = '<script>alert(1)</script>@x.test'
+
+interface Answer {
+  status: number
+  headers: Record<string, unknown>
+  text: string
+}
+
+describe('the Dashboard, in-process', () => {
+  let storage: MemoryStorage
+  let server: FastifyInstance
+  const tokens: Record<string, string> = {}
+
+  beforeEach(async () => {
+    storage = new MemoryStorage()
+    await storage.write(async (tx) => {
+      const admin = new Ctx(tx, ADMIN)
+      await createOrg(admin, 'acme', DEFAULT_LIMITS)
+      await addMember(admin, 'acme', MEMBER, 'member')
+      for (const email of [ADMIN, MEMBER]) tokens[email] = (await createAuthorization(new Ctx(tx, email), 'test')).token
+    })
+    server = await buildServer({storage, rateLimitPerHour: 100_000})
+    await server.ready()
+  })
+  afterEach(async () => {
+    await server.close()
+  })
+
+  /** A browser-like request: Accept text/html, the cookies given, a form body when fields are. */
+  async function browse(
+    method: string,
+    url: string,
+    options: {cookies?: string; form?: Record<string, string>; headers?: Record<string, string>} = {},
+  ): Promise<Answer> {
+    const response = await server.inject({
+      method: method as InjectOptions['method'],
+      url,
+      headers: {
+        accept: 'text/html,application/xhtml+xml',
+        ...(options.cookies ? {cookie: options.cookies} : {}),
+        ...(options.form ? {'content-type': 'application/x-www-form-urlencoded'} : {}),
+        ...options.headers,
+      },
+      payload: options.form ? new URLSearchParams(options.form).toString() : undefined,
+    })
+    return {status: response.statusCode, headers: response.headers, text: response.body}
+  }
+
+  const cookiesOf = (answer: Answer): string[] => {
+    const set = answer.headers['set-cookie']
+    return set === undefined ? [] : Array.isArray(set) ? set : [String(set)]
+  }
+  const cookieValue = (answer: Answer, name: string) =>
+    cookiesOf(answer)
+      .find((line) => line.startsWith(`${name}=`))
+      ?.split(';')[0]!
+      .slice(name.length + 1)
+  const csrfOf = (page: string) => /name="csrf" value="([^"]+)"/.exec(page)?.[1]
+
+  async function signIn(email: string, token = tokens[email]!): Promise<string> {
+    const form = await browse('GET', '/dashboard/sign-in')
+    const formToken = /name="form" value="([^"]+)"/.exec(form.text)![1]!
+    const answer = await browse('POST', '/dashboard/sign-in', {
+      cookies: `orgctl_sign_in=${cookieValue(form, 'orgctl_sign_in')}`,
+      form: {form: formToken, email, token, next: '/dashboard'},
+    })
+    expect(answer.status).toBe(303)
+    return `orgctl_session=${cookieValue(answer, 'orgctl_session')}`
+  }
+
+  it('a browser at / is sent to the Dashboard; an API client gets what it always got', async () => {
+    const page = await browse('GET', '/')
+    expect(page.status).toBe(303)
+    expect(page.headers.location).toBe('/dashboard')
+    const api = await server.inject({method: 'GET', url: '/', headers: {accept: 'application/vnd.heroku+json; version=3'}})
+    expect(api.statusCode).toBe(404)
+    expect(JSON.parse(api.body).id).toBe('not_found')
+    const signedOut = await browse('GET', '/dashboard')
+    expect(signedOut.status).toBe(303)
+    expect(signedOut.headers.location).toBe('/dashboard/sign-in?next=%2Fdashboard')
+  })
+
+  it('signs in with email and token: an HttpOnly, SameSite=Strict session cookie, the token nowhere in the page', async () => {
+    const form = await browse('GET', '/dashboard/sign-in')
+    expect(form.headers['content-security-policy']).toMatch(/script-src 'self'/)
+    expect(String(form.headers['content-security-policy'])).not.toMatch(/unsafe-inline/)
+    expect(form.headers['x-content-type-options']).toBe('nosniff')
+    expect(form.text).toMatch(/<label for="email"\s*>Email/)
+    expect(form.text).toMatch(/<label for="token"\s*>API token/)
+    const formToken = /name="form" value="([^"]+)"/.exec(form.text)![1]!
+    const answer = await browse('POST', '/dashboard/sign-in', {
+      cookies: `orgctl_sign_in=${cookieValue(form, 'orgctl_sign_in')}`,
+      form: {form: formToken, email: ADMIN, token: tokens[ADMIN]!},
+    })
+    expect(answer.status).toBe(303)
+    const session = cookiesOf(answer).find((line) => line.startsWith('orgctl_session='))!
+    expect(session).toMatch(/HttpOnly/i)
+    expect(session).toMatch(/SameSite=Strict/i)
+    expect(session).not.toMatch(/Secure/i)
+    const home = await browse('GET', '/dashboard', {cookies: session.split(';')[0]})
+    expect(home.status).toBe(200)
+    expect(home.text).toContain('href="/dashboard/orgs/acme"')
+    expect(home.text).not.toContain(tokens[ADMIN])
+  })
+
+  it("a wrong token, or another email's token, is refused on the form with one line, and no session", async () => {
+    for (const [email, token] of [
+      [ADMIN, 'orgctl_wrong'],
+      [ADMIN, tokens[MEMBER]!],
+    ] as const) {
+      const form = await browse('GET', '/dashboard/sign-in')
+      const formToken = /name="form" value="([^"]+)"/.exec(form.text)![1]!
+      const answer = await browse('POST', '/dashboard/sign-in', {
+        cookies: `orgctl_sign_in=${cookieValue(form, 'orgctl_sign_in')}`,
+        form: {form: formToken, email, token},
+      })
+      expect(answer.status).toBe(401)
+      expect(answer.text).toMatch(/role="alert">Wrong email or API token/)
+      expect(cookieValue(answer, 'orgctl_session')).toBeUndefined()
+    }
+  })
+
+  it('a sign-in form posted without its own token, or from another origin, is refused (login CSRF)', async () => {
+    const noToken = await browse('POST', '/dashboard/sign-in', {form: {email: ADMIN, token: tokens[ADMIN]!}})
+    expect(noToken.status).toBe(403)
+    const form = await browse('GET', '/dashboard/sign-in')
+    const formToken = /name="form" value="([^"]+)"/.exec(form.text)![1]!
+    const elsewhere = await browse('POST', '/dashboard/sign-in', {
+      cookies: `orgctl_sign_in=${cookieValue(form, 'orgctl_sign_in')}`,
+      form: {form: formToken, email: ADMIN, token: tokens[ADMIN]!},
+      headers: {origin: 'https://evil.example'},
+    })
+    expect(elsewhere.status).toBe(403)
+    expect(cookieValue(elsewhere, 'orgctl_session')).toBeUndefined()
+  })
+
+  it('a one-time link signs in once; used again it is refused', async () => {
+    const {code} = await storage.write((tx) => createSignInLink(new Ctx(tx, ADMIN)))
+    const first = await browse('GET', `/dashboard/sign-in/link?code=${code}`)
+    expect(first.status).toBe(303)
+    expect(cookieValue(first, 'orgctl_session')).toBeTruthy()
+    const again = await browse('GET', `/dashboard/sign-in/link?code=${code}`)
+    expect(again.status).toBe(401)
+    expect(again.text).toMatch(/used already or has expired/)
+  })
+
+  it('sign out ends the session on the server: the old cookie no longer works', async () => {
+    const cookies = await signIn(ADMIN)
+    const home = await browse('GET', '/dashboard', {cookies})
+    const out = await browse('POST', '/dashboard/sign-out', {cookies, form: {csrf: csrfOf(home.text)!}})
+    expect(out.status).toBe(303)
+    const replay = await browse('GET', '/dashboard', {cookies})
+    expect(replay.status).toBe(303)
+    expect(String(replay.headers.location)).toMatch(/^\/dashboard\/sign-in/)
+  })
+
+  it('a change without the CSRF token, with a wrong one, or from another origin is refused and changes nothing', async () => {
+    const cookies = await signIn(ADMIN)
+    const page = await browse('GET', '/dashboard/orgs/acme/access', {cookies})
+    const csrf = csrfOf(page.text)!
+    const attempts: {form: Record<string, string>; headers?: Record<string, string>}[] = [
+      {form: {email: 'new@acme.test', role: 'member'}},
+      {form: {email: 'new@acme.test', role: 'member', csrf: csrf.slice(1) + 'x'}},
+      {form: {email: 'new@acme.test', role: 'member', csrf}, headers: {origin: 'http://evil.example'}},
+    ]
+    for (const attempt of attempts) {
+      const answer = await browse('POST', '/dashboard/orgs/acme/access/add', {cookies, ...attempt})
+      expect(answer.status).toBe(403)
+    }
+    const members = await storage.read((tx) => tx.members.list('acme'))
+    expect(members.map((member) => member.email)).not.toContain('new@acme.test')
+  })
+
+  it("adds a member from the Access tab, and shows the domain's refusal beside the form (the last admin)", async () => {
+    const cookies = await signIn(ADMIN)
+    const page = await browse('GET', '/dashboard/orgs/acme/access', {cookies})
+    const csrf = csrfOf(page.text)!
+    const added = await browse('POST', '/dashboard/orgs/acme/access/add', {cookies, form: {csrf, email: 'new@acme.test', role: 'member'}})
+    expect(added.status).toBe(303)
+    const notice = `orgctl_notice=${cookieValue(added, 'orgctl_notice')}`
+    const after = await browse('GET', '/dashboard/orgs/acme/access', {cookies: `${cookies}; ${notice}`})
+    expect(after.text).toContain('Added new@acme.test to acme as member.')
+    expect(after.text).toContain('new@acme.test')
+    const demote = await browse('POST', '/dashboard/orgs/acme/access/role', {cookies, form: {csrf, email: ADMIN, role: 'member'}})
+    expect(demote.status).toBe(409)
+    expect(demote.text).toMatch(/role="alert" id="change-role-error">[^<]*last admin/)
+  })
+
+  it("a member sees the Access tab without its forms, and is refused a change with the matrix's message", async () => {
+    const cookies = await signIn(MEMBER)
+    const page = await browse('GET', '/dashboard/orgs/acme/access', {cookies})
+    expect(page.status).toBe(200)
+    expect(page.text).not.toContain('Add a member')
+    expect(page.text).not.toContain('>Usage<')
+    const answer = await browse('POST', '/dashboard/orgs/acme/access/add', {
+      cookies,
+      form: {csrf: csrfOf(page.text)!, email: 'x@acme.test', role: 'member'},
+    })
+    expect(answer.status).toBe(403)
+    expect(answer.text).toMatch(/You cannot add members in org acme/)
+  })
+
+  it('escapes names with markup: an email holding <script> renders as text', async () => {
+    const cookies = await signIn(ADMIN)
+    const page = await browse('GET', '/dashboard/orgs/acme/access', {cookies})
+    await browse('POST', '/dashboard/orgs/acme/access/add', {cookies, form: {csrf: csrfOf(page.text)!, email: EVIL, role: 'member'}})
+    const after = await browse('GET', `/dashboard/orgs/acme/access?q=${encodeURIComponent('<script>')}`, {cookies})
+    expect(after.text).not.toContain('<script>alert(1)')
+    expect(after.text).toContain('&lt;script&gt;')
+  })
+})
