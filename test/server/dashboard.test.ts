@@ -3,89 +3,38 @@
  * cookie's attributes, CSRF and origin checks, the CSP, escaping, and the Access tab's forms with the
  * domain's refusals beside them. The browser suite (test/browser) walks the same pages in Chromium.
  */
-import type {FastifyInstance, InjectOptions} from 'fastify'
 import {afterEach, beforeEach, describe, expect, it} from 'vitest'
 
 import {Ctx} from '../../src/lib/domain/context.js'
 import {addMember} from '../../src/lib/domain/members.js'
 import {createOrg} from '../../src/lib/domain/orgs.js'
 import {createSignInLink} from '../../src/lib/domain/sessions.js'
-import {createAuthorization} from '../../src/lib/domain/tokens.js'
 import {DEFAULT_LIMITS} from '../../src/lib/domain/validation.js'
-import {buildServer} from '../../src/lib/server/server.js'
-import {MemoryStorage} from '../../src/lib/storage/memory/memory-storage.js'
+import {cookiesOf, cookieValue, csrfOf, type DashboardFixture, startDashboard} from './_dashboard.js'
 
 const ADMIN = 'admin@acme.test'
 const MEMBER = 'member@acme.test'
 const EVIL = '<script>alert(1)</script>@x.test'
 
-interface Answer {
-  status: number
-  headers: Record<string, unknown>
-  text: string
-}
-
 describe('the Dashboard, in-process', () => {
-  let storage: MemoryStorage
-  let server: FastifyInstance
-  const tokens: Record<string, string> = {}
+  let fixture: DashboardFixture
+  let storage: DashboardFixture['storage']
+  let server: DashboardFixture['server']
+  let tokens: Record<string, string>
+  let browse: DashboardFixture['browse']
+  let signIn: DashboardFixture['signIn']
 
   beforeEach(async () => {
-    storage = new MemoryStorage()
-    await storage.write(async (tx) => {
-      const admin = new Ctx(tx, ADMIN)
-      await createOrg(admin, 'acme', DEFAULT_LIMITS)
-      await addMember(admin, 'acme', MEMBER, 'member')
-      for (const email of [ADMIN, MEMBER]) tokens[email] = (await createAuthorization(new Ctx(tx, email), 'test')).token
-    })
-    server = await buildServer({storage, rateLimitPerHour: 100_000})
-    await server.ready()
-  })
-  afterEach(async () => {
-    await server.close()
-  })
-
-  /** A browser-like request: Accept text/html, the cookies given, a form body when fields are. */
-  async function browse(
-    method: string,
-    url: string,
-    options: {cookies?: string; form?: Record<string, string>; headers?: Record<string, string>} = {},
-  ): Promise<Answer> {
-    const response = await server.inject({
-      method: method as InjectOptions['method'],
-      url,
-      headers: {
-        accept: 'text/html,application/xhtml+xml',
-        ...(options.cookies ? {cookie: options.cookies} : {}),
-        ...(options.form ? {'content-type': 'application/x-www-form-urlencoded'} : {}),
-        ...options.headers,
+    fixture = await startDashboard(
+      async (as) => {
+        await createOrg(as(ADMIN), 'acme', DEFAULT_LIMITS)
+        await addMember(as(ADMIN), 'acme', MEMBER, 'member')
       },
-      payload: options.form ? new URLSearchParams(options.form).toString() : undefined,
-    })
-    return {status: response.statusCode, headers: response.headers, text: response.body}
-  }
-
-  const cookiesOf = (answer: Answer): string[] => {
-    const set = answer.headers['set-cookie']
-    return set === undefined ? [] : Array.isArray(set) ? set : [String(set)]
-  }
-  const cookieValue = (answer: Answer, name: string) =>
-    cookiesOf(answer)
-      .find((line) => line.startsWith(`${name}=`))
-      ?.split(';')[0]!
-      .slice(name.length + 1)
-  const csrfOf = (page: string) => /name="csrf" value="([^"]+)"/.exec(page)?.[1]
-
-  async function signIn(email: string, token = tokens[email]!): Promise<string> {
-    const form = await browse('GET', '/dashboard/sign-in')
-    const formToken = /name="form" value="([^"]+)"/.exec(form.text)![1]!
-    const answer = await browse('POST', '/dashboard/sign-in', {
-      cookies: `orgctl_sign_in=${cookieValue(form, 'orgctl_sign_in')}`,
-      form: {form: formToken, email, token, next: '/dashboard'},
-    })
-    expect(answer.status).toBe(303)
-    return `orgctl_session=${cookieValue(answer, 'orgctl_session')}`
-  }
+      [ADMIN, MEMBER],
+    )
+    ;({storage, server, tokens, browse, signIn} = fixture)
+  })
+  afterEach(() => fixture.close())
 
   it('a browser at / is sent to the Dashboard; an API client gets what it always got', async () => {
     const page = await browse('GET', '/')

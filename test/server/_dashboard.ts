@@ -1,0 +1,103 @@
+/**
+ * In-process Dashboard tests' fixture: a server on the memory engine, seeded by the caller through
+ * the domain, and a browser-like client (Accept text/html, cookies, form posts) that signs in as a
+ * user with the real sign-in form.
+ */
+import type {FastifyInstance, InjectOptions} from 'fastify'
+
+import {Ctx, type WriteCtx} from '../../src/lib/domain/context.js'
+import {createAuthorization} from '../../src/lib/domain/tokens.js'
+import {buildServer} from '../../src/lib/server/server.js'
+import {MemoryStorage} from '../../src/lib/storage/memory/memory-storage.js'
+
+export interface Answer {
+  status: number
+  headers: Record<string, unknown>
+  text: string
+}
+
+export interface BrowseOptions {
+  cookies?: string
+  form?: Record<string, string | string[]>
+  headers?: Record<string, string>
+}
+
+export interface DashboardFixture {
+  storage: MemoryStorage
+  server: FastifyInstance
+  /** An API token per email given to seed's `tokensFor`. */
+  tokens: Record<string, string>
+  browse(method: string, url: string, options?: BrowseOptions): Promise<Answer>
+  /** Signs in with the form; the session cookie, as a Cookie header's value. */
+  signIn(email: string, token?: string): Promise<string>
+  /** Posts a form of a page: the CSRF token is read off the page at `from` first. */
+  submit(cookies: string, from: string, action: string, fields: Record<string, string | string[]>): Promise<Answer>
+  close(): Promise<void>
+}
+
+export const cookiesOf = (answer: Answer): string[] => {
+  const set = answer.headers['set-cookie']
+  return set === undefined ? [] : Array.isArray(set) ? set : [String(set)]
+}
+export const cookieValue = (answer: Answer, name: string): string | undefined =>
+  cookiesOf(answer)
+    .find((line) => line.startsWith(`${name}=`))
+    ?.split(';')[0]!
+    .slice(name.length + 1)
+export const csrfOf = (page: string): string | undefined => /name="csrf" value="([^"]+)"/.exec(page)?.[1]
+
+/** Form fields as a urlencoded body; a list is the same name repeated (checkboxes). */
+function encodeForm(form: Record<string, string | string[]>): string {
+  const params = new URLSearchParams()
+  for (const [name, value] of Object.entries(form)) for (const each of Array.isArray(value) ? value : [value]) params.append(name, each)
+  return params.toString()
+}
+
+export async function startDashboard(
+  seed: (as: (email: string) => WriteCtx) => Promise<void>,
+  tokensFor: readonly string[],
+): Promise<DashboardFixture> {
+  const storage = new MemoryStorage()
+  const tokens: Record<string, string> = {}
+  await storage.write(async (tx) => {
+    await seed((email) => new Ctx(tx, email))
+    for (const email of tokensFor) tokens[email] = (await createAuthorization(new Ctx(tx, email), 'test')).token
+  })
+  const server = await buildServer({storage, rateLimitPerHour: 100_000})
+  await server.ready()
+
+  async function browse(method: string, url: string, options: BrowseOptions = {}): Promise<Answer> {
+    const response = await server.inject({
+      method: method as InjectOptions['method'],
+      url,
+      headers: {
+        accept: 'text/html,application/xhtml+xml',
+        ...(options.cookies ? {cookie: options.cookies} : {}),
+        ...(options.form ? {'content-type': 'application/x-www-form-urlencoded'} : {}),
+        ...options.headers,
+      },
+      payload: options.form ? encodeForm(options.form) : undefined,
+    })
+    return {status: response.statusCode, headers: response.headers, text: response.body}
+  }
+
+  async function signIn(email: string, token = tokens[email]!): Promise<string> {
+    const form = await browse('GET', '/dashboard/sign-in')
+    const formToken = /name="form" value="([^"]+)"/.exec(form.text)![1]!
+    const answer = await browse('POST', '/dashboard/sign-in', {
+      cookies: `orgctl_sign_in=${cookieValue(form, 'orgctl_sign_in')}`,
+      form: {form: formToken, email, token, next: '/dashboard'},
+    })
+    if (answer.status !== 303) throw new Error(`sign-in as ${email} answered ${answer.status}`)
+    return `orgctl_session=${cookieValue(answer, 'orgctl_session')}`
+  }
+
+  async function submit(cookies: string, from: string, action: string, fields: Record<string, string | string[]>): Promise<Answer> {
+    const page = await browse('GET', from, {cookies})
+    const csrf = csrfOf(page.text)
+    if (!csrf) throw new Error(`no CSRF token on ${from} (${page.status})`)
+    return browse('POST', action, {cookies, form: {csrf, ...fields}})
+  }
+
+  return {storage, server, tokens, browse, signIn, submit, close: () => server.close()}
+}
