@@ -35,6 +35,9 @@ finish first, then the database pool is drained.`
       min: 1,
       max: 1000,
     }),
+    'trust-proxy': Flags.boolean({
+      description: "behind a TLS-terminating proxy: trust its X-Forwarded-* headers (the Dashboard's cookies become Secure)",
+    }),
     verbose: Flags.boolean({char: 'v', description: 'log one line per request (never a token)'}),
   }
 
@@ -49,6 +52,7 @@ finish first, then the database pool is drained.`
     const server = await buildServer({
       storage,
       rateLimitPerHour: Math.max(1, Math.floor(flags['rate-limit'] / flags.instances)),
+      trustProxy: flags['trust-proxy'],
       log: flags.verbose || this.ctx.settings.debug ? log : undefined,
       errorLog: log,
     })
@@ -60,6 +64,7 @@ finish first, then the database pool is drained.`
       throw usageError(`Cannot listen on ${flags.host}:${flags.port}: ${(error as Error).message}. Pick another --port or --host.`)
     }
     process.stderr.write(`orgctl API listening on ${address} (${storage.kind === 'json' ? 'store' : 'database'}: ${storage.location})\n`)
+    process.stderr.write(`Dashboard: ${address}/dashboard (sign in with an API token, or run orgctl dashboard)\n`)
     await new Promise<void>((resolve) => {
       const stop = (signal: string) => {
         process.stderr.write(`${signal}: finishing requests in flight, then stopping\n`)

@@ -187,6 +187,12 @@ export interface TeamPeriodUsage {
 }
 
 /** One change in an org's audit log (extension: Heroku keeps audit trails behind an Enterprise add-on). */
+/** A one-time link that opens the Dashboard signed in (`orgctl dashboard`): its path on the server, with the code. */
+export interface DashboardLink {
+  path: string
+  expires_at: string
+}
+
 export interface AuditEvent {
   id: string
   created_at: string

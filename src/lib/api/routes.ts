@@ -24,6 +24,7 @@ export const ROUTES = {
   getAuthorization: route('GET', '/oauth/authorizations/{authorization}', 'OAuth Authorization Info'),
   revokeAuthorization: route('DELETE', '/oauth/authorizations/{authorization}', 'OAuth Authorization Delete'),
   permissions: route('GET', '/teams/permissions', 'Team App Permission List'),
+  createDashboardLink: route('POST', '/account/dashboard-links', 'extension'),
 
   listTeams: route('GET', '/teams', 'Team List'),
   createTeam: route('POST', '/teams', 'Team Create'),

@@ -27,6 +27,9 @@ export interface Backend {
   /** Revokes one of your tokens by id (`~`: the token this backend uses, on an API). */
   revokeAuthorization(id: string): Promise<R.Authorization>
 
+  /** A one-time link that opens the Dashboard signed in as the actor (valid a couple of minutes). */
+  createDashboardLink(): Promise<R.DashboardLink>
+
   listTeams(): Promise<R.Team[]>
   /** A new org; `admin`: its first admin, when not the caller (an operator provisioning it for them). */
   createTeam(name: string, limits: Limits, options?: {admin?: string}): Promise<R.CreatedTeam>

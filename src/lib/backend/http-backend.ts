@@ -17,6 +17,7 @@ import type {AuditFilter} from '../domain/audit.js'
 // A write is done only when the answer is the resource it changed, with the fields the commands render.
 const AUTHORIZATION = resource('an authorization', 'id')
 const TEAM = resource('a team', 'id', 'name')
+const DASHBOARD_LINK = resource('a Dashboard sign-in link', 'path', 'expires_at')
 const MEMBER = resource('a team member', 'id', 'email')
 const LIMITS = resource("a team's limits", 'team.id', 'team.name', 'set_by')
 const APP = resource('an app', 'id', 'name')
@@ -54,6 +55,10 @@ export class HttpBackend implements Backend {
 
   createAuthorization(description: string): Promise<R.Authorization> {
     return this.send(ROUTES.createAuthorization, pathFor(ROUTES.createAuthorization), AUTHORIZATION, {description})
+  }
+
+  createDashboardLink(): Promise<R.DashboardLink> {
+    return this.send(ROUTES.createDashboardLink, pathFor(ROUTES.createDashboardLink), DASHBOARD_LINK)
   }
 
   listAuthorizations(): Promise<R.Authorization[]> {

@@ -11,6 +11,7 @@ import {listFormation, scale} from '../domain/formation.js'
 import {absentMember, addMember, listMembers, putMember, removeMember, setMember} from '../domain/members.js'
 import {loadNameGenerator} from '../domain/names.js'
 import {createOrg, destroyOrg, listOrgs, orgBilling, orgInfo, orgLimits, orgUsage, renameOrg, setOrgLimits} from '../domain/orgs.js'
+import {createSignInLink, signInLinkPath} from '../domain/sessions.js'
 import {createAuthorization, listAuthorizations, revokeAuthorization} from '../domain/tokens.js'
 import {cancelTransfer, listTransfers, respondToTransfer, transferApp} from '../domain/transfers.js'
 import type {AppPermission, Limits, OrgRole, Token} from '../domain/types.js'
@@ -27,7 +28,8 @@ export class LocalBackend implements Backend {
   readonly location: string
 
   constructor(
-    private readonly storage: Storage,
+    /** The storage it runs on (`orgctl dashboard` serves the same one). */
+    readonly storage: Storage,
     private readonly actor: string | undefined,
     private readonly clock: Clock = systemClock,
     /** A server's request id, kept in the audit events of the changes this backend makes. */
@@ -76,6 +78,13 @@ export class LocalBackend implements Backend {
     return this.change(async (ctx) => {
       const {token, record} = await createAuthorization(ctx, description)
       return (await this.authorizations(ctx, [record], token))[0]!
+    })
+  }
+
+  createDashboardLink(): Promise<R.DashboardLink> {
+    return this.change(async (ctx) => {
+      const {code, expiresAt} = await createSignInLink(ctx)
+      return {path: signInLinkPath(code), expires_at: expiresAt}
     })
   }
 

@@ -18,7 +18,7 @@ import {booleanWithValue, type CommandShape, describeParseFailure, isParseFailur
 type Outputs = {[name: string]: any}
 
 /** Commands that stop themselves on SIGINT/SIGTERM (serve finishes the requests in flight, then exits 0). */
-const STOP_THEMSELVES = new Set(['serve'])
+const STOP_THEMSELVES = new Set(['serve', 'dashboard'])
 
 export abstract class OrgctlCommand extends Command {
   static override enableJsonFlag = true

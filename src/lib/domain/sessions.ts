@@ -83,6 +83,9 @@ export async function createSignInLink(ctx: WriteCtx): Promise<{code: string; ex
   return {code, expiresAt}
 }
 
+/** Where a one-time link's code is used: the Dashboard's path, with the code in the query (which no log keeps). */
+export const signInLinkPath = (code: string) => `/dashboard/sign-in/link?code=${encodeURIComponent(code)}`
+
 /** Uses a one-time link: it is removed whether it works or not (of two uses at once, one wins), then a session starts. */
 export async function useSignInLink(ctx: WriteCtx, code: string): Promise<NewSession> {
   const hash = hashToken(code)

@@ -16,6 +16,12 @@ export function accountRoutes({on, sendList}: RouteContext): void {
     return request.backend.createAuthorization(body.description ?? 'orgctl API')
   })
 
+  // The code is in the answer's body only: never in a URL this server logs (its log keeps no query string either).
+  on(ROUTES.createDashboardLink, {}, async (request, reply) => {
+    reply.code(201)
+    return request.backend.createDashboardLink()
+  })
+
   on(ROUTES.listAuthorizations, {}, async (request, reply) =>
     sendList(request, reply, await request.backend.listAuthorizations(), {created_at: (a) => `${a.created_at} ${a.id}`, id: (a) => a.id}),
   )
