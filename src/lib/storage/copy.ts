@@ -1,7 +1,8 @@
 /**
  * Moving a team between engines: an embedded store file read whole into a State (for `db:import`),
  * and a State written out as a new embedded store (for `db:export`). The database side is the
- * PostgreSQL engine's (importState / exportState, each one transaction).
+ * PostgreSQL engine's (importState / exportState, each one transaction). Dashboard sessions and
+ * sign-in links are not org data: the sections copied here leave them out (a copy signs nobody in).
  */
 import {closeSync, existsSync, fsyncSync, openSync, renameSync, rmSync} from 'node:fs'
 import {basename, dirname, join} from 'node:path'
