@@ -58,7 +58,7 @@ describe.skipIf(!pgInfo().url)('importState and exportState', () => {
   beforeEach(async () => {
     await withClient(database.url, (client) =>
       client.query(
-        'TRUNCATE users, orgs, memberships, org_people, usage_days, ledger_entries, apps, collaborators, formation, transfers, tokens, operators',
+        'TRUNCATE users, orgs, memberships, org_people, usage_days, ledger_entries, apps, collaborators, formation, transfers, tokens, operators, dashboard_sessions',
       ),
     )
     storage = await PostgresStorage.open(database.url)
@@ -135,5 +135,37 @@ describe.skipIf(!pgInfo().url)('importState and exportState', () => {
     const before = await storage.read((tx) => tx.stamp({org: 'acme', app: 'web'}))
     await storage.importState(state, {replace: true})
     expect(await storage.read((tx) => tx.stamp({org: 'acme', app: 'web'}))).not.toBe(before)
+  })
+  it('Dashboard sessions are not org data: the export leaves them out, and an import (replacing or not) leaves none', async () => {
+    const session = (email: string, hash: string) => ({
+      hash: hash.repeat(64),
+      kind: 'session' as const,
+      email,
+      createdAt: at(1),
+      expiresAt: at(2),
+    })
+    const signIn = (...records: ReturnType<typeof session>[]) =>
+      storage.write(async (tx) => {
+        for (const record of records) await tx.sessions.insert(record)
+      })
+    const sessions = () =>
+      withClient(database.url, async (client) => (await client.query('SELECT count(*)::int AS n FROM dashboard_sessions')).rows[0].n)
+    // A database holding only sessions is not refused (nothing of a team to lose), and they do not outlive the import.
+    await signIn(session('early@acme.test', 'e'))
+    const state = await sample()
+    await storage.importState(state, {replace: false})
+    expect(await sessions()).toBe(0)
+    await signIn(session(ADA, 'a'), session(BOB, 'b'))
+    const exported = await storage.exportState()
+    expect(exported.sessions.size).toBe(0)
+    expect(exported).toEqual(state)
+    // A replaced database's users may be gone: --replace signs everyone out.
+    await storage.importState(state, {replace: true})
+    expect(await sessions()).toBe(0)
+    // A State that holds some (the memory engine's) does not carry them in either.
+    const withSessions = cloneState(state)
+    withSessions.sessions.set('c'.repeat(64), session(CY, 'c'))
+    await storage.importState(withSessions, {replace: true})
+    expect(await sessions()).toBe(0)
   })
 })

@@ -1,7 +1,7 @@
 /**
  * The schema's integrity (migrations/0001_init.sql): the rules the database itself holds, whatever the
  * code above it does. Unique names, one pending transfer per app, foreign keys, checked roles,
- * permissions, owners and sizes, byte-wise collation of names and emails, version columns.
+ * permissions, owners and sizes, byte-wise collation of names and emails, version columns; Dashboard sessions (0004).
  */
 import pg from 'pg'
 import {afterAll, beforeAll, beforeEach, describe, expect, it} from 'vitest'
@@ -64,6 +64,27 @@ describe.skipIf(!info.url)('the PostgreSQL schema', () => {
     await pool.query('TRUNCATE users, orgs, apps, transfers CASCADE')
     await user('ann@acme.test')
     await user('bob@acme.test')
+  })
+
+  it('Dashboard sessions (0004): a 64-hex hash once, a kind of session or link, a lower-case email that needs no user', async () => {
+    await pool.query('TRUNCATE dashboard_sessions')
+    const session = (hash: string, kind = 'session', email = 'nobody@acme.test') =>
+      pool.query('INSERT INTO dashboard_sessions (hash, kind, email, created_at, expires_at) VALUES ($1, $2, $3, $4, $4)', [
+        hash,
+        kind,
+        email,
+        NOW,
+      ])
+    expect(await code(session('a'.repeat(64)))).toBe('ok')
+    expect(await code(session('a'.repeat(64), 'link'))).toBe('23505')
+    expect(await code(session('b'.repeat(64), 'link'))).toBe('ok')
+    expect(await code(session('c'.repeat(64), 'cookie'))).toBe('23514')
+    expect(await code(session('C'.repeat(64)))).toBe('23514')
+    expect(await code(session('d'.repeat(63)))).toBe('23514')
+    expect(await code(session('e'.repeat(64), 'session', 'Ann@acme.test'))).toBe('23514')
+    // Users come and go (an import replaces them) without a session standing in the way.
+    expect(await code(pool.query('TRUNCATE users CASCADE'))).toBe('ok')
+    expect((await pool.query('SELECT count(*)::int AS n FROM dashboard_sessions')).rows[0].n).toBe(2)
   })
 
   it('org, app and user names are unique (unique_violation 23505)', async () => {

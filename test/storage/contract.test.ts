@@ -40,7 +40,7 @@ describe.skipIf(!pgInfo().url)('on PostgreSQL', () => {
     open: async () => {
       await withClient(database.url, (client) =>
         client.query(
-          'TRUNCATE users, orgs, memberships, org_people, usage_days, ledger_entries, apps, collaborators, formation, transfers, tokens, operators, audit_events',
+          'TRUNCATE users, orgs, memberships, org_people, usage_days, ledger_entries, apps, collaborators, formation, transfers, tokens, operators, audit_events, dashboard_sessions',
         ),
       )
       return PostgresStorage.open(database.url, {source: 'the test database'})

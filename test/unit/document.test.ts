@@ -1,5 +1,5 @@
 /**
- * The sectioned store file (schema 4): its layout, lazy sections, the kept org app summaries
+ * The sectioned store file (schema 5): its layout, lazy sections, the kept org app summaries
  * and the slow, safe path for files that do not match their layout. Real JsonStore, real files,
  * real domain operations.
  */
@@ -192,7 +192,7 @@ async function seed(store: JsonStore): Promise<void> {
 const PEOPLE = [ADMIN, MEMBER, OWNER, OUTSIDER, 'friend@home.test', 'nobody@none.test']
 
 describe('the layout of a committed file', () => {
-  it('is one JSON document, schema 4, whose layout ranges slice exactly each section (and the crc of apps+orgApps)', async () => {
+  it(`is one JSON document, schema ${SCHEMA_VERSION}, whose layout ranges slice exactly each section (and the crc of apps+orgApps)`, async () => {
     const store = new JsonStore(path)
     await seed(store)
     const bytes = readFileSync(path)
@@ -704,7 +704,7 @@ describe('a schema 2 document', () => {
     expect(statSync(path).mtimeMs).toBe(mtime)
   })
 
-  it('is rewritten as schema 4 with a layout by a real change, losing nothing', async () => {
+  it(`is rewritten as schema ${SCHEMA_VERSION} with a layout by a real change, losing nothing`, async () => {
     const {expected, histories} = await writeSchema2()
     const store = new JsonStore(path)
     await store.update((state) => createAuthorization(as(state, MEMBER), 'ci'))
@@ -757,52 +757,136 @@ describe('renaming and destroying orgs in the file', () => {
   })
 })
 
-describe('a schema 3 document (laid out, without operators)', () => {
-  /** The file as the previous orgctl committed it: the same sections and layout, but no `operators`. */
-  async function writeSchema3(): Promise<Awaited<ReturnType<typeof answers>>> {
-    await seed(new JsonStore(path))
-    const expected = await answers(await lazyRead(), PEOPLE)
-    const bytes = readFileSync(path)
-    const doc = JSON.parse(bytes.toString('utf8')) as {layout: Record<string, unknown>}
-    const [start, end] = doc.layout.operators as [number, number]
-    const key = Buffer.from(',"operators":')
-    const cut = end - start + key.length
-    const layout: Record<string, unknown> = {}
-    for (const [name, value] of Object.entries(doc.layout)) {
-      if (name === 'operators') continue
-      layout[name] = Array.isArray(value) && (value[0] as number) > start ? value.map((n: number) => n - cut) : value
-    }
-    const head = Buffer.concat([bytes.subarray(0, start - key.length), bytes.subarray(end, bytes.lastIndexOf(',"layout":'))])
-    const v3 = Buffer.concat([head, Buffer.from(`,"layout":${JSON.stringify(layout)}}`)])
-    const text = v3.toString('utf8').replace('{"schemaVersion":4,', '{"schemaVersion":3,')
-    writeFileSync(path, text)
-    // As its commit left it: the summaries are trusted by the mtime the layout names.
-    const written = (layout.written as number) / 1000
-    utimesSync(path, written, written)
-    return expected
-  }
+/** When the records below were made. */
+const AT = clock.now().toISOString()
 
-  it('is read lazily by its layout (summaries kept, apps unread), with no operators', async () => {
-    const expected = await writeSchema3()
-    const state = await lazyRead()
-    expect(state.orgAppsSummaries).toBeDefined()
-    expect(state.operators.size).toBe(0)
-    expect(await answers(state, PEOPLE)).toEqual(expected)
+/** The parts a file laid out by an older schema lacks (each came with a later one). */
+const OLDER_SCHEMAS: [number, (typeof PARTS)[number][]][] = [
+  [3, ['operators', 'sessions']],
+  [4, ['sessions']],
+]
+
+for (const [version, missing] of OLDER_SCHEMAS) {
+  describe(`a schema ${version} document (laid out, without ${missing.join(' or ')})`, () => {
+    /** The file as that orgctl committed it: the same sections and layout, but none of `missing`. */
+    async function writeOlder(): Promise<Awaited<ReturnType<typeof answers>>> {
+      await seed(new JsonStore(path))
+      const expected = await answers(await lazyRead(), PEOPLE)
+      let bytes = readFileSync(path)
+      let layout = (JSON.parse(bytes.toString('utf8')) as {layout: Record<string, unknown>}).layout
+      for (const part of missing) {
+        const [start, end] = layout[part] as [number, number]
+        const key = Buffer.from(`,"${part}":`)
+        const cut = end - start + key.length
+        const kept: Record<string, unknown> = {}
+        for (const [name, value] of Object.entries(layout)) {
+          if (name === part) continue
+          kept[name] = Array.isArray(value) && (value[0] as number) > start ? value.map((n: number) => n - cut) : value
+        }
+        const head = Buffer.concat([bytes.subarray(0, start - key.length), bytes.subarray(end, bytes.lastIndexOf(',"layout":'))])
+        bytes = Buffer.concat([head, Buffer.from(`,"layout":${JSON.stringify(kept)}}`)])
+        layout = kept
+      }
+      const text = bytes.toString('utf8').replace(`{"schemaVersion":${SCHEMA_VERSION},`, `{"schemaVersion":${version},`)
+      expect(text.startsWith(`{"schemaVersion":${version},`)).toBe(true)
+      writeFileSync(path, text)
+      // As its commit left it: the summaries are trusted by the mtime the layout names.
+      const written = (layout.written as number) / 1000
+      utimesSync(path, written, written)
+      return expected
+    }
+
+    it(`is read lazily by its layout (summaries kept, apps unread), with no ${missing.join(' and no ')}`, async () => {
+      const expected = await writeOlder()
+      const state = await lazyRead()
+      expect(state.orgAppsSummaries).toBeDefined()
+      for (const part of missing) expect((state[part as keyof State] as Map<string, unknown>).size).toBe(0)
+      expect(await answers(state, PEOPLE)).toEqual(expected)
+    })
+
+    it(`is not rewritten by a change that changes nothing; a real change writes it as schema ${SCHEMA_VERSION}, losing nothing`, async () => {
+      const expected = await writeOlder()
+      const store = new JsonStore(path)
+      const before = readFileSync(path)
+      await store.update((state) => listMembers(as(state, ADMIN), 'acme'))
+      await store.update(async (state) => void state.sessions.size)
+      expect(readFileSync(path).equals(before)).toBe(true)
+      await store.update(async (state) => {
+        state.operators.set('ops@platform.test', {email: 'ops@platform.test', createdAt: clock.now().toISOString()})
+      })
+      expectLaidOut(readFileSync(path))
+      const state = await lazyRead()
+      expect([...state.operators.keys()]).toEqual(['ops@platform.test'])
+      expect(state.sessions.size).toBe(0)
+      expect(await answers(state, PEOPLE)).toEqual(expected)
+    })
+
+    it(`opens on the storage interface and stores a Dashboard session, then is schema ${SCHEMA_VERSION}`, async () => {
+      const expected = await writeOlder()
+      const storage = new JsonStorage(path)
+      const record = {hash: 'a'.repeat(64), kind: 'link' as const, email: ADMIN, createdAt: AT, expiresAt: '2026-11-15T00:02:00.000Z'}
+      try {
+        expect(await storage.read((tx) => tx.sessions.byHash(record.hash))).toBeUndefined()
+        await storage.write((tx) => tx.sessions.insert(record))
+        expect(await storage.read((tx) => tx.sessions.byHash(record.hash))).toStrictEqual(record)
+      } finally {
+        await storage.close()
+      }
+      expectLaidOut(readFileSync(path))
+      expect(JSON.parse(readFileSync(path, 'utf8')).sessions).toEqual([record])
+      expect(await answers(await lazyRead(), PEOPLE)).toEqual(expected)
+    })
+  })
+}
+
+describe('Dashboard sessions in the file', () => {
+  const record = {hash: 'b'.repeat(64), kind: 'session', email: ADMIN, createdAt: AT, expiresAt: '2026-11-15T08:00:00.000Z'} as const
+
+  it('a section of their own: a session change copies every other section byte for byte', async () => {
+    const store = new JsonStore(path)
+    await seed(store)
+    const before = slices(readFileSync(path))
+    await store.update(async (state) => void state.sessions.set(record.hash, {...record}))
+    const after = slices(readFileSync(path))
+    for (const part of PARTS) if (part !== 'sessions') expect(after[part].equals(before[part]), part).toBe(true)
+    expect(JSON.parse(after.sessions.toString('utf8'))).toEqual([record])
+    expectLaidOut(readFileSync(path))
   })
 
-  it('is not rewritten by a change that changes nothing; a real change writes it as schema 4, losing nothing', async () => {
-    const expected = await writeSchema3()
-    const store = new JsonStore(path)
-    const before = readFileSync(path)
-    await store.update((state) => listMembers(as(state, ADMIN), 'acme'))
-    expect(readFileSync(path).equals(before)).toBe(true)
-    await store.update(async (state) => {
-      state.operators.set('ops@platform.test', {email: 'ops@platform.test', createdAt: clock.now().toISOString()})
+  for (const [what, from, to, message] of [
+    ['a kind', '"kind":"session"', '"kind":"sessiox"', 'sessions[0].kind should be one of session, link'],
+    ['a time', '"expiresAt":"2026-11-15T08:00:00.000Z"', '"expiresAt":7', 'sessions[0].expiresAt should be a string'],
+  ] as const) {
+    it(`a malformed sessions section (${what}) is a store error naming the file and the field; the file is left as it is`, async () => {
+      const store = new JsonStore(path)
+      await seed(store)
+      await store.update(async (state) => void state.sessions.set(record.hash, {...record}))
+      const doc = JSON.parse(readFileSync(path, 'utf8'))
+      handWrite(JSON.stringify(doc).replace(from, to))
+      const bad = readFileSync(path)
+      const error = await failure(new JsonStorage(path).read((tx) => tx.sessions.byHash(record.hash)))
+      expect(error.id).toBe('store_error')
+      expect(error.message).toContain(path)
+      expect(error.message).toContain(message)
+      const written = await failure(new JsonStorage(path).write((tx) => tx.sessions.prune(AT)))
+      expect(written.id).toBe('store_error')
+      expect(readFileSync(path).equals(bad)).toBe(true)
     })
-    expectLaidOut(readFileSync(path))
-    const state = await lazyRead()
-    expect([...state.operators.keys()]).toEqual(['ops@platform.test'])
-    expect(await answers(state, PEOPLE)).toEqual(expected)
+  }
+
+  it('a same-size edit of the sessions section in a laid-out file is found when it is read (checked: not as its commit left it)', async () => {
+    const store = new JsonStore(path)
+    await seed(store)
+    await store.update(async (state) => void state.sessions.set(record.hash, {...record}))
+    const bytes = readFileSync(path)
+    const [start, end] = JSON.parse(bytes.toString('utf8')).layout.sessions as [number, number]
+    const section = bytes.subarray(start, end).toString('utf8').replace(ADMIN, 'ADMIN@acme.test')
+    handWrite(Buffer.concat([bytes.subarray(0, start), Buffer.from(section), bytes.subarray(end)]))
+    const error = await failure(new JsonStorage(path).read((tx) => tx.sessions.byHash(record.hash)))
+    expect(error.id).toBe('store_error')
+    expect(error.message).toContain('sessions[0].email should be written as orgctl stores emails')
+    // The members need not read it, and still answer.
+    expect((await listMembers(as(await lazyRead(), ADMIN), 'acme')).length).toBe(3)
   })
 })
 

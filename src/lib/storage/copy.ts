@@ -1,12 +1,14 @@
 /**
  * Moving a team between engines: an embedded store file read whole into a State (for `db:import`),
  * and a State written out as a new embedded store (for `db:export`). The database side is the
- * PostgreSQL engine's (importState / exportState, each one transaction).
+ * PostgreSQL engine's (importState / exportState, each one transaction). Dashboard sessions and
+ * sign-in links are not org data: the sections copied here leave them out (a copy signs nobody in).
  */
-import {closeSync, existsSync, fsyncSync, openSync, renameSync, rmSync} from 'node:fs'
+import {closeSync, existsSync, fsyncSync, openSync, renameSync, rmSync, writeSync} from 'node:fs'
 import {basename, dirname, join} from 'node:path'
 
 import {storeError, usageError} from '../errors.js'
+import {SCHEMA_VERSION, SECTIONS} from './json/codec.js'
 import {JsonStore} from './json/json-store.js'
 import {MemoryAuditLog} from './memory/audit-log.js'
 import {emptyState, type State} from './memory/state.js'
@@ -83,6 +85,8 @@ export async function writeStoreFile(path: string, state: State, {force}: {force
       for (const {seq: _seq, ...event} of state.audit.events()) target.audit.append(event)
     })
     store.close()
+    // Nothing to copy (an empty database): the store wrote nothing, as for any change that changes nothing.
+    if (!existsSync(temp)) writeEmptyStore(temp)
     // The log first: the store that counts its bytes must not be in place before it.
     if (existsSync(auditPath(temp, 0))) renameSync(auditPath(temp, 0), auditPath(path, 0))
     renameSync(temp, path)
@@ -93,6 +97,17 @@ export async function writeStoreFile(path: string, state: State, {force}: {force
     rmSync(auditPath(temp, 0), {force: true})
     if (error instanceof Error && 'id' in error) throw error
     throw storeError(`Cannot write the store ${path}: ${(error as Error).message}`)
+  }
+}
+
+/** A store with nothing in it (read whole by the next command; its first commit lays it out). */
+function writeEmptyStore(path: string): void {
+  const fd = openSync(path, 'wx', 0o600)
+  try {
+    writeSync(fd, JSON.stringify({schemaVersion: SCHEMA_VERSION, ...Object.fromEntries(SECTIONS.map((section) => [section, []]))}))
+    fsyncSync(fd)
+  } finally {
+    closeSync(fd)
   }
 }
 

@@ -7,6 +7,7 @@ import {
   type AppOwner,
   type AppPermission,
   type Collaborator,
+  type DashboardSession,
   DYNO_SIZES,
   type FormationEntry,
   type LedgerEntry,
@@ -29,7 +30,7 @@ import {parseAppName, parseEmail, parseOrgName, quote} from '../../domain/valida
 import type {OrgAppsSummary, OrgHistory, State, StoredApp as App, StoredOrg as Org} from '../memory/state.js'
 import {summarizeOrgApps} from '../memory/summaries.js'
 
-export const SCHEMA_VERSION = 4
+export const SCHEMA_VERSION = 5
 
 type Json = Record<string, unknown>
 
@@ -39,6 +40,7 @@ type Json = Record<string, unknown>
  * 2 -> 3: orgs' usage histories and ledgers moved to a section of their own (`histories`); the file
  *         gained each org's app summary and a layout of its sections (both written by the next commit).
  * 3 -> 4: the platform's operators (a section of their own, empty until one is named).
+ * 4 -> 5: Dashboard sessions and sign-in links (a section of their own, empty until someone signs in).
  */
 export const MIGRATIONS: Record<number, (doc: Json) => Json> = {
   1: (doc) => ({
@@ -56,6 +58,7 @@ export const MIGRATIONS: Record<number, (doc: Json) => Json> = {
     }
   },
   3: (doc) => ({...doc, schemaVersion: 4, operators: []}),
+  4: (doc) => ({...doc, schemaVersion: 5, sessions: []}),
 }
 
 export class DecodeError extends Error {}
@@ -277,8 +280,18 @@ const decodeToken = (o: Json, p: string): Token => ({
   createdAt: str(o, 'createdAt', p),
 })
 
+const SESSION_KINDS = ['session', 'link'] as const
+
+const decodeSession = (o: Json, p: string): DashboardSession => ({
+  hash: str(o, 'hash', p),
+  kind: oneOf(o, 'kind', SESSION_KINDS, p),
+  email: checkedEmail(str(o, 'email', p), at(p, 'email')),
+  createdAt: str(o, 'createdAt', p),
+  expiresAt: str(o, 'expiresAt', p),
+})
+
 /** The sections of a document, in file order: each is decoded only when first used. */
-export const SECTIONS = ['users', 'orgs', 'histories', 'apps', 'transfers', 'tokens', 'operators'] as const
+export const SECTIONS = ['users', 'orgs', 'histories', 'apps', 'transfers', 'tokens', 'operators', 'sessions'] as const
 export type SectionName = (typeof SECTIONS)[number]
 /** The records of the store file (the audit log is a file of its own: json/audit-file.ts). */
 export type Sections = Pick<State, SectionName>
@@ -302,6 +315,7 @@ const SECTION_DECODERS: {[K in SectionName]: (value: unknown) => Sections[K]} = 
   transfers: (value) => keyed(value, 'transfers', decodeTransfer, (t) => t.id),
   tokens: (value) => keyed(value, 'tokens', decodeToken, (t) => t.id),
   operators: (value) => keyed(value, 'operators', decodeOperator, (o) => o.email),
+  sessions: (value) => keyed(value, 'sessions', decodeSession, (s) => s.hash),
 }
 
 /*
@@ -373,6 +387,8 @@ const SECTION_ENCODERS: {[K in SectionName]: (records: Sections[K]) => unknown[]
   transfers: (transfers) => [...transfers.values()].map(transferRecord),
   tokens: (tokens) => [...tokens.values()].map(tokenRecord),
   operators: (operators) => [...operators.values()].map(({email, createdAt}) => ({email, createdAt})),
+  sessions: (sessions) =>
+    [...sessions.values()].map(({hash, kind, email, createdAt, expiresAt}) => ({hash, kind, email, createdAt, expiresAt})),
 }
 
 /** Runs a decode (checked or not), and when it fails, runs it again naming the bad field. */
@@ -447,6 +463,7 @@ function decodeDocument(parsed: unknown): Sections {
     transfers: SECTION_DECODERS.transfers(doc.transfers),
     tokens: SECTION_DECODERS.tokens(doc.tokens),
     operators: SECTION_DECODERS.operators(doc.operators),
+    sessions: SECTION_DECODERS.sessions(doc.sessions),
   }
 }
 

@@ -1,8 +1,8 @@
 /**
  * The store file: one JSON document in sections, with the byte range of each in a `layout` at its end.
  *
- *   {"schemaVersion":4,"revision":"…","users":[…],"orgs":[…],"histories":[…],"apps":[…],"transfers":[…],
- *    "tokens":[…],"operators":[…],"orgApps":{…},"layout":{"users":[start,end],…,"orgApps":[start,end],"crc32":N}}
+ *   {"schemaVersion":5,"revision":"…","users":[…],"orgs":[…],"histories":[…],"apps":[…],"transfers":[…],
+ *    "tokens":[…],"operators":[…],"sessions":[…],"orgApps":{…},"layout":{"users":[start,end],…,"orgApps":[start,end],"crc32":N}}
  *
  * A reader parses only the sections it uses, and a commit re-encodes only those it decoded, copying
  * the others' bytes: listing an org's 2,000 members does not parse its 5,000 apps. `orgApps` sums up
@@ -15,8 +15,9 @@
  * The file need not even be read whole: the store reads its end first, and leaves the apps (most
  * of a big store) unread until a section that needs them is used (`StoreFile.fill`).
  *
- * A file laid out by schema 3 (no `operators`) is read the same lazy way, with no operators: the next
- * commit writes it as schema 4. Migrating it would mean reading it whole on every command until then.
+ * A file laid out by schema 3 (no `operators`, no `sessions`) or 4 (no `sessions`) is read the same lazy
+ * way, with those sections empty: the next commit writes it as schema 5. Migrating it would mean
+ * reading it whole on every command until then.
  */
 import {zlib} from '../../builtins.js'
 import {storeError} from '../../errors.js'
@@ -39,8 +40,8 @@ import {
 
 const PARTS = [...SECTIONS, 'orgApps'] as const
 type Part = (typeof PARTS)[number]
-/** The parts of a schema-3 file, in its order: all but the operators. */
-const V3_PARTS = PARTS.filter((part) => part !== 'operators')
+/** The parts an older schema's laid-out file lacks (each came later, and is empty in such a file). */
+const MISSING_IN: Record<string, readonly Part[]> = {3: ['operators', 'sessions'], 4: ['sessions']}
 type Bodies = Record<Part, Buffer>
 
 const LAYOUT_KEY = Buffer.from(',"layout":')
@@ -52,6 +53,7 @@ const EMPTY_BODIES: Bodies = {
   transfers: Buffer.from('[]'),
   tokens: Buffer.from('[]'),
   operators: Buffer.from('[]'),
+  sessions: Buffer.from('[]'),
   orgApps: Buffer.from('{}'),
 }
 
@@ -105,7 +107,7 @@ export class StoreState implements State {
     const version = /^\{"schemaVersion":(\d+),/.exec(bytes.toString('latin1', 0, 32))?.[1]
     if (version !== undefined && Number(version) > SCHEMA_VERSION) throw unusable(path, newerVersion(Number(version)))
     const laidOut =
-      version === String(SCHEMA_VERSION) ? layoutOf(bytes, PARTS) : version === String(SCHEMA_VERSION - 1) ? v3LayoutOf(bytes) : undefined
+      version === String(SCHEMA_VERSION) ? layoutOf(bytes, PARTS) : version === undefined ? undefined : olderLayoutOf(bytes, version)
     if (laidOut) {
       const untouched = mtimeMs !== undefined && Math.round(mtimeMs) === laidOut.written
       const fillPart = fill && ((part: Part) => fill(...laidOut.ranges[part]))
@@ -169,6 +171,10 @@ export class StoreState implements State {
 
   get operators(): State['operators'] {
     return (this.decoded.operators ??= this.decode('operators'))
+  }
+
+  get sessions(): State['sessions'] {
+    return (this.decoded.sessions ??= this.decode('sessions'))
   }
 
   /** The audit log beside the store: opened only when its events are asked for. */
@@ -294,12 +300,19 @@ interface Layout {
   audit: AuditRef
 }
 
-/** A schema-3 file's layout, with an empty operators part (nothing of the file to read for it). */
-function v3LayoutOf(bytes: Buffer): Layout | undefined {
-  const layout = layoutOf(bytes, V3_PARTS)
+/** An older schema's layout, with empty parts for those it lacks (nothing of the file to read for them). */
+function olderLayoutOf(bytes: Buffer, version: string): Layout | undefined {
+  const missing = MISSING_IN[version]
+  if (!missing) return undefined
+  const layout = layoutOf(
+    bytes,
+    PARTS.filter((part) => !missing.includes(part)),
+  )
   if (!layout) return undefined
-  layout.bodies.operators = EMPTY_BODIES.operators
-  layout.ranges.operators = [0, 0]
+  for (const part of missing) {
+    layout.bodies[part] = EMPTY_BODIES[part]
+    layout.ranges[part] = [0, 0]
+  }
   return layout
 }
 

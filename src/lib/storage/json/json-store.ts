@@ -181,7 +181,8 @@ export class JsonStore {
       )
     }
     const state = await this.read()
-    for (const section of ['users', 'orgs', 'histories', 'apps', 'transfers', 'tokens', 'operators'] as const) void state[section]
+    for (const section of ['users', 'orgs', 'histories', 'apps', 'transfers', 'tokens', 'operators', 'sessions'] as const)
+      void state[section]
     try {
       await access(dirname(this.path), constants.W_OK)
     } catch (error) {

@@ -1,6 +1,6 @@
 /** The read repositories of the PostgreSQL engine: one statement per answer, over a Session. */
 import type {OrgFigures, OutsideCollaborator, ReadTx, StampScope} from '../storage.js'
-import {appOf, collaboratorOf, dayOf, formationOf, ledgerOf, membershipOf, orgOf, tokenOf, transferOf, userOf} from './rows.js'
+import {appOf, collaboratorOf, dayOf, formationOf, ledgerOf, membershipOf, orgOf, sessionOf, tokenOf, transferOf, userOf} from './rows.js'
 import {auditReads} from './pg-audit.js'
 import type {Session} from './session.js'
 import {
@@ -118,6 +118,7 @@ const q = {
   oldestLedger: named('ledger-oldest', `SELECT at FROM ledger_entries WHERE org_id = ${ORG_ID('$1')} ORDER BY seq LIMIT 1`),
   operators: named('operators', 'SELECT email, created_at FROM operators ORDER BY email'),
   isOperator: named('operator-has', 'SELECT 1 FROM operators WHERE email = $1'),
+  sessionByHash: named('session-by-hash', 'SELECT hash, kind, email, created_at, expires_at FROM dashboard_sessions WHERE hash = $1'),
   // An app's answers depend on its owner org too (roles there decide access to it): both in its stamp.
   stamp: named(
     'stamp',
@@ -184,6 +185,13 @@ export function readRepositories(db: Session): ReadTx {
       },
       async has(email) {
         return (await db.row(q.isOperator(email))) !== undefined
+      },
+    },
+
+    sessions: {
+      async byHash(hash) {
+        const row = await db.row(q.sessionByHash(hash))
+        return row && sessionOf(row)
       },
     },
 

@@ -7,6 +7,9 @@
  * schema's foreign keys want a user row for every email a membership, app owner, collaborator or token
  * names: one is made (with the membership's user id where it has one) for each the store has no user
  * record for.
+ *
+ * Dashboard sessions and sign-in links are not org data: the export leaves them out, and an import
+ * signs everyone out (a replaced database's users may be gone; a session is never carried over).
  */
 import {derivedId} from '../../domain/ids.js'
 import type {Collaborator, FormationEntry, Membership, User} from '../../domain/types.js'
@@ -133,8 +136,11 @@ export async function importState(db: Session, state: State, options: ImportOpti
     // Without RESTART IDENTITY: resetting the ledger's sequence needs its owner, and a role granted the
     // tables' privileges (not their owner) must be able to replace; the ledger's order does not need small numbers.
     await db.rows({
-      text: `TRUNCATE users, orgs, memberships, org_people, usage_days, ledger_entries, apps, collaborators, formation, transfers, tokens, operators, audit_events`,
+      text: `TRUNCATE users, orgs, memberships, org_people, usage_days, ledger_entries, apps, collaborators, formation, transfers, tokens, operators, audit_events, dashboard_sessions`,
     })
+  } else {
+    // Not data an import is refused for, but none of them outlives it either.
+    await db.rows({text: 'DELETE FROM dashboard_sessions'})
   }
   const orgs: StoredOrg[] = [...state.orgs.values()]
   const apps: StoredApp[] = [...state.apps.values()]

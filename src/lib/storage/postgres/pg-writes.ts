@@ -140,6 +140,22 @@ const q = {
   removeTransfer: named('transfer-remove', 'DELETE FROM transfers WHERE id = $1 RETURNING app_id'),
   insertToken: named('token-insert', 'INSERT INTO tokens (id, email, hash, description, created_at) VALUES ($1, $2, $3, $4, $5)'),
   removeToken: named('token-remove', 'DELETE FROM tokens WHERE id = $1'),
+  // Sessions touch no org or app: nothing here records a version to bump.
+  insertSession: named(
+    'session-insert',
+    `INSERT INTO dashboard_sessions (hash, kind, email, created_at, expires_at) VALUES ($1, $2, $3, $4, $5)
+     ON CONFLICT (hash) DO NOTHING RETURNING hash`,
+  ),
+  // Of two removals at once, the second waits on the row lock and then finds the row gone: one wins.
+  removeSession: named('session-remove', 'DELETE FROM dashboard_sessions WHERE hash = $1 RETURNING hash'),
+  removeSessionsOf: named(
+    'sessions-remove-of',
+    'WITH d AS (DELETE FROM dashboard_sessions WHERE email = $1 RETURNING 1) SELECT count(*)::int AS n FROM d',
+  ),
+  pruneSessions: named(
+    'sessions-prune',
+    'WITH d AS (DELETE FROM dashboard_sessions WHERE expires_at <= $1 RETURNING 1) SELECT count(*)::int AS n FROM d',
+  ),
   putDay: named(
     'usage-put-day',
     `INSERT INTO usage_days (org_id, day, apps, members, dyno_units) SELECT o.id, $2, $3::int, $4::int, $5::int FROM orgs o WHERE o.name = $1
@@ -359,6 +375,26 @@ export function writeRepositories(db: Session, reads: ReadTx): WriteTx {
       },
       async remove(id: string) {
         await db.rows(q.removeToken(id))
+      },
+    },
+
+    sessions: {
+      ...reads.sessions,
+      async insert(session) {
+        const {hash, kind, email, createdAt, expiresAt} = session
+        // As the memory engine (a hash of 256 random bits: never in practice).
+        if (!(await db.row(q.insertSession(hash, kind, email, createdAt, expiresAt)))) {
+          throw conflict('That Dashboard session exists already: sign in again.')
+        }
+      },
+      async remove(hash) {
+        return (await db.row(q.removeSession(hash))) !== undefined
+      },
+      async removeOf(email) {
+        return (await db.row(q.removeSessionsOf(email)))!.n as number
+      },
+      async prune(now) {
+        return (await db.row(q.pruneSessions(now)))!.n as number
       },
     },
 

@@ -3,6 +3,7 @@ import type {
   App,
   AppPermission,
   Collaborator,
+  DashboardSession,
   DynoSize,
   FormationEntry,
   LedgerEntry,
@@ -86,3 +87,11 @@ export const tokenOf = (row: Row): Token => ({
 export const dayOf = (row: Row): UsageDay => ({date: row.day, apps: row.apps, members: row.members, dynoUnits: row.dyno_units})
 
 export const ledgerOf = (row: Row): LedgerEntry => ({at: row.at, app: row.app, dynoUnits: row.dyno_units, monthlyCents: row.monthly_cents})
+
+export const sessionOf = (row: Row): DashboardSession => ({
+  hash: row.hash,
+  kind: row.kind,
+  email: row.email,
+  createdAt: row.created_at,
+  expiresAt: row.expires_at,
+})
