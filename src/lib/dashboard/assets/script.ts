@@ -4,8 +4,8 @@
  */
 export const SCRIPT = `'use strict';
 document.addEventListener('submit', function (event) {
-  var form = event.target;
-  var question = form.getAttribute('data-confirm');
+  var button = event.submitter;
+  var question = (button && button.getAttribute('data-confirm')) || event.target.getAttribute('data-confirm');
   if (question && !window.confirm(question)) event.preventDefault();
 });
 document.addEventListener('change', function (event) {

@@ -119,36 +119,16 @@ export async function accessPage(view: View, problem?: FormProblem) {
   })
 }
 
+/**
+ * One member's row. An admin's row is one form (the page is 100 of them: kept small): the role
+ * select with "Change role", and "Remove", which posts the same form to the remove action.
+ */
 function memberRow(view: View, base: string, member: R.TeamMember, manage: boolean) {
+  const you = member.email === view.email ? html` <span class="muted">(you)</span>` : ''
+  const role = html`<span class="badge ${member.role ?? ''}">${member.role}</span>`
+  if (!manage) return html`<tr><td>${member.email}${you}</td><td>${role}</td></tr>\n`
   const id = `role-${member.id}`
-  return html`<tr>
-    <td>${member.email}${member.email === view.email ? html` <span class="muted">(you)</span>` : ''}</td>
-    <td><span class="badge ${member.role ?? ''}">${member.role}</span></td>
-    ${
-      manage
-        ? html`<td>
-            <form class="inline" method="post" action="${base}/role">
-              ${csrfField(view)}<input type="hidden" name="email" value="${member.email}" />
-              <label class="visually-hidden" for="${id}">Role of ${member.email}</label
-              ><select id="${id}" name="role">
-                ${roleOptions(member.role ?? 'member')}
-              </select>
-              <button class="secondary" type="submit">Change role</button>
-            </form>
-            <form
-              class="inline"
-              method="post"
-              action="${base}/remove"
-              data-confirm="Remove ${member.email} from the org, with all their access to its apps?"
-            >
-              ${csrfField(view)}<input type="hidden" name="email" value="${member.email}" /><button class="danger" type="submit">
-                Remove<span class="visually-hidden"> ${member.email}</span>
-              </button>
-            </form>
-          </td>`
-        : ''
-    }
-  </tr>`
+  return html`<tr><td>${member.email}${you}</td><td>${role}</td><td><form class="inline" method="post" action="${base}/role">${csrfField(view)}<input type="hidden" name="email" value="${member.email}"><label class="visually-hidden" for="${id}">Role of ${member.email}</label><select id="${id}" name="role">${roleOptions(member.role ?? 'member')}</select><button class="secondary" type="submit">Change role</button><button class="danger" type="submit" formaction="${base}/remove" data-confirm="Remove ${member.email} from the org, with all their access to its apps?">Remove<span class="visually-hidden"> ${member.email}</span></button></form></td></tr>\n`
 }
 
 export function accessRoutes(scope: FastifyInstance): void {
