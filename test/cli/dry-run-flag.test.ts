@@ -37,6 +37,7 @@ const READ_ONLY: Record<string, string> = {
   transfers: 'lists transfers',
   whoami: 'shows the acting user',
   serve: 'serves the API (its changes come as requests, which take Dry-Run: true)',
+  dashboard: 'opens a browser session (changes no org data; the pages it serves change through the domain)',
   login: 'saves local config only',
   logout: 'forgets local config (and revokes its own token: a dry run of logging out is no use)',
   'db:export': 'reads the database, writes a new file',
