@@ -238,6 +238,15 @@ describe.runIf(PG)('the operator commands on PostgreSQL', () => {
       expectOk(await onDb(url, undefined, 'db:export', existing, '--force'))
       expect(await answers((user, ...args) => onFile(existing, user, ...args))).toEqual(fromFile)
     })
+    it('db:export of an empty database writes an empty store that the file commands use', async () => {
+      const {url} = await database()
+      const out = join(dir, 'empty-export.json')
+      expect(expectOk(await onDb(url, undefined, 'db:export', out)).stdout).toBe(`Exported 0 orgs, 0 apps and 0 tokens to ${out}\n`)
+      expect(expectOk(await onFile(out, BOSS, 'orgs', '--json')).json()).toEqual([])
+      expectOk(await onFile(out, BOSS, 'orgs:create', 'fresh-org'))
+      expect(expectOk(await onFile(out, BOSS, 'orgs', '--json')).json()).toHaveLength(1)
+    })
+
     it('audit:prune runs directly on the database and records itself; the org keeps only what is newer', async () => {
       const {url} = await database()
       expectOk(await onDb(url, undefined, 'db:import', file))
