@@ -58,6 +58,19 @@ export default defineConfig({
       },
       // Concurrency, crashes, hostile input, faults, escalation, load: bounded here; ORGCTL_STRESS=3 for longer.
       {extends: true, test: {name: 'stress', include: ['test/stress/**/*.test.ts'], testTimeout: 300_000}},
+      // The Dashboard in a real browser (Debian's headless Chromium, playwright-core) against a real `orgctl serve`.
+      // One file at a time: a browser and a server each, on two shared cores. No Chromium: the globalSetup
+      // prints its loud line and the suites skip (browserSuite); under CI=true or ORGCTL_TEST_BROWSER=require it fails.
+      {
+        extends: true,
+        test: {
+          name: 'browser',
+          include: ['test/browser/**/*.test.ts'],
+          env: {ORGCTL_TEST_BACKEND: 'local'},
+          globalSetup: ['test/helpers/browser-setup.ts'],
+          maxWorkers: 1,
+        },
+      },
     ],
   },
 })

@@ -110,9 +110,10 @@ function spawnServer(args: string[], env: Env): Promise<Server> {
   })
 }
 
-export function startServer(store: string, env: Env): Promise<Server> {
+/** `orgctl serve` on the store file (created empty when missing), with any further flags of serve. */
+export function startServer(store: string, env: Env, args: string[] = []): Promise<Server> {
   if (!existsSync(store)) writeFileSync(store, EMPTY_STORE, {mode: 0o600})
-  return spawnServer([], {...env, ORGCTL_STORE: store})
+  return spawnServer(args, {...env, ORGCTL_STORE: store})
 }
 
 /** `orgctl serve --database-url`: serve refuses ORGCTL_STORE beside a database, so it is left out. */
