@@ -140,7 +140,7 @@ describe('the Dashboard Apps tab and app pages, in-process', () => {
     expect(app.text).not.toContain('/lock"')
     const forged = await browse('POST', `${APPS}/create`, {cookies, form: {csrf: csrfOf(page.text)!, name: 'sneaky', region: 'us'}})
     expect(forged.status).toBe(403)
-    expect(forged.text).toMatch(/You cannot create apps in the org in org acme/)
+    expect(forged.text).toMatch(/You cannot create apps in org acme: that needs an admin or a member/)
     expect(await appOf('sneaky')).toBeUndefined()
     const hidden = await browse('GET', `${APPS}/acme-web`, {cookies})
     expect(hidden.status).toBe(404)
