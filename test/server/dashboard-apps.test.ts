@@ -144,6 +144,10 @@ describe('the Dashboard Apps tab and app pages, in-process', () => {
     expect(await appOf('sneaky')).toBeUndefined()
     const hidden = await browse('GET', `${APPS}/acme-web`, {cookies})
     expect(hidden.status).toBe(404)
+    // Not in the org at all: the domain's not-found, on the error page.
+    const elsewhere = await browse('GET', '/dashboard/orgs/tiny/apps', {cookies})
+    expect(elsewhere.status).toBe(404)
+    expect(elsewhere.text).toMatch(/Couldn&#39;t find org tiny/)
   })
 
   it('updates permissions with checkboxes (view always held, disabled and sent hidden); adds and removes a collaborator', async () => {
