@@ -24,6 +24,7 @@ import {ASSETS} from './assets.js'
 import {Html, html} from './html.js'
 import {layout} from './layout.js'
 import {accessRoutes} from './pages/access.js'
+import {appsRoutes} from './pages/apps.js'
 import {homePage} from './pages/home.js'
 import {signInRoutes} from './pages/sign-in.js'
 import type {FormProblem, Page, View} from './view.js'
@@ -255,6 +256,7 @@ export function registerDashboard(app: FastifyInstance, options: DashboardOption
         reply.redirect(`/dashboard/orgs/${encodeURIComponent((request.params as {org: string}).org)}/access`, 303),
       )
       accessRoutes(scope)
+      appsRoutes(scope)
     },
     {prefix: '/dashboard'},
   )

@@ -106,7 +106,7 @@ export const PERMISSION_MATRIX = [
     describe: "read the org's whole access state",
     rules: STAFF,
   },
-  {action: 'apps:create', scope: 'org', commands: 'create --org', describe: 'create apps in the org', rules: STAFF},
+  {action: 'apps:create', scope: 'org', commands: 'create --org', describe: 'create apps', rules: STAFF},
   {action: 'apps:transfer-in', scope: 'org', commands: 'apps:transfer ORG', describe: 'transfer apps into the org', rules: STAFF},
   {action: 'audit:list', scope: 'org', commands: 'audit', describe: "see the org's audit log", rules: ADMIN},
   {action: 'apps:info', scope: 'app', commands: 'apps:info', describe: 'see the app', rules: needs('view', 'allow')},

@@ -11,8 +11,8 @@ export interface Rate {
   monthlyCents: number
 }
 
-/** Dyno units and monthly price of a formation. */
-export function appRate(formation: Iterable<FormationEntry>): Rate {
+/** Dyno units and monthly price of a formation (its quantities and sizes). */
+export function appRate(formation: Iterable<Pick<FormationEntry, 'quantity' | 'size'>>): Rate {
   let dynoUnits = 0
   let monthlyCents = 0
   for (const entry of formation) {

@@ -67,14 +67,17 @@ export function bulkItems(results: readonly ItemResult<TransferResult>[]): BulkT
   )
 }
 
-/** Transfers each app, reporting each as it finishes; throws a partial failure naming the apps that failed. */
-export async function transferMany(
+/**
+ * Transfers each app to the recipient, carrying on past a failure: into an org all at once when it has room
+ * for every one, else in the order given. The one bulk transfer, for the CLI (transferMany) and the Dashboard.
+ */
+export async function transferEach(
   backend: Backend,
-  ui: UI,
   apps: readonly string[],
   recipient: string,
   locked: boolean,
-): Promise<BulkTransferItem[]> {
+  onResult?: (result: ItemResult<TransferResult>) => void,
+): Promise<ItemResult<TransferResult>[]> {
   // Into an org: all at once when it has room for every app (apps limit) and every newcomer (at most one per
   // app plus its collaborators: counted as one, the apps limit is the one that bites); else in the order given.
   const room = looksLikeEmail(recipient)
@@ -83,16 +86,25 @@ export async function transferMany(
         (team) => Math.min(team.limits.apps - team.usage.apps, team.limits.members - team.usage.members),
         () => undefined,
       )
-  const results = await runBulk(apps, (app) => backend.transferApp(app, recipient, {locked}), {
-    concurrency: concurrencyFor(apps.length, room),
-    onResult: (result) =>
-      ui.info(
-        ui.actionLine(
-          `Transferring ${ui.color.app(result.item)} to ${recipient}`,
-          result.ok ? transferVerb(result.value, ui.dryRun) : `failed: ${result.error.message}`,
-        ),
+  return runBulk(apps, (app) => backend.transferApp(app, recipient, {locked}), {concurrency: concurrencyFor(apps.length, room), onResult})
+}
+
+/** Transfers each app, reporting each as it finishes; throws a partial failure naming the apps that failed. */
+export async function transferMany(
+  backend: Backend,
+  ui: UI,
+  apps: readonly string[],
+  recipient: string,
+  locked: boolean,
+): Promise<BulkTransferItem[]> {
+  const results = await transferEach(backend, apps, recipient, locked, (result) =>
+    ui.info(
+      ui.actionLine(
+        `Transferring ${ui.color.app(result.item)} to ${recipient}`,
+        result.ok ? transferVerb(result.value, ui.dryRun) : `failed: ${result.error.message}`,
       ),
-  })
+    ),
+  )
   const failure = bulkFailure(results, 'apps', bulkItems, ui.dryRun)
   if (failure) throw failure
   return bulkItems(results)
