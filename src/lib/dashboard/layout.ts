@@ -24,6 +24,7 @@ export function layout(view: View | undefined, frame: PageFrame): Html {
         <meta charset="utf-8" />
         <meta name="viewport" content="width=device-width, initial-scale=1" />
         <title>${frame.title} · orgctl</title>
+        <link rel="icon" href="data:," />
         <link rel="stylesheet" href="${ASSETS.style.path}" />
         <script src="${ASSETS.script.path}" defer></script>
       </head>

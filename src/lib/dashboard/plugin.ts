@@ -27,7 +27,7 @@ import {accessRoutes} from './pages/access.js'
 import {appsRoutes} from './pages/apps.js'
 import {homePage} from './pages/home.js'
 import {signInRoutes} from './pages/sign-in.js'
-import type {FormProblem, Page, View} from './view.js'
+import {type FormProblem, orgPath, type Page, tabsFor, type View} from './view.js'
 
 export interface DashboardOptions {
   storage: Storage
@@ -252,9 +252,12 @@ export function registerDashboard(app: FastifyInstance, options: DashboardOption
 
       signInRoutes(scope, options)
       scope.get('', async (request, reply) => sendPage(reply, await homePage(viewOf(request))))
-      scope.get('/orgs/:org', async (request, reply) =>
-        reply.redirect(`/dashboard/orgs/${encodeURIComponent((request.params as {org: string}).org)}/access`, 303),
-      )
+      // An org opens on the first tab its user's role sees (a collaborator's is Apps).
+      scope.get('/orgs/:org', async (request, reply) => {
+        const org = (request.params as {org: string}).org
+        const team = (await viewOf(request).backend.listTeams()).find((each) => each.name === org)
+        return reply.redirect(orgPath(org, team ? tabsFor(team)[0]!.id : 'access'), 303)
+      })
       accessRoutes(scope)
       appsRoutes(scope)
     },
