@@ -24,8 +24,11 @@ import {ASSETS} from './assets.js'
 import {Html, html} from './html.js'
 import {layout} from './layout.js'
 import {accessRoutes} from './pages/access.js'
+import {billingRoutes} from './pages/billing.js'
 import {homePage} from './pages/home.js'
 import {signInRoutes} from './pages/sign-in.js'
+import {transfersRoutes} from './pages/transfers.js'
+import {usageRoutes} from './pages/usage.js'
 import type {FormProblem, Page, View} from './view.js'
 
 export interface DashboardOptions {
@@ -255,6 +258,9 @@ export function registerDashboard(app: FastifyInstance, options: DashboardOption
         reply.redirect(`/dashboard/orgs/${encodeURIComponent((request.params as {org: string}).org)}/access`, 303),
       )
       accessRoutes(scope)
+      usageRoutes(scope)
+      billingRoutes(scope)
+      transfersRoutes(scope)
     },
     {prefix: '/dashboard'},
   )
