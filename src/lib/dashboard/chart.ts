@@ -5,7 +5,7 @@
  *
  * Usage history is recorded on the days something changed, so the series is drawn as steps: a
  * level holds until the next recorded day. The x axis is time (a gap of a week is wider than a
- * day); the y axis fits the data, with the limit drawn only when it is near enough to read beside it.
+ * day); the y axis fits the data, with the limit drawn only when it is near enough to read beside it (yScale).
  */
 import {html, type Html} from './html.js'
 
@@ -28,7 +28,7 @@ export interface LineChart {
 
 const WIDTH = 640
 const HEIGHT = 170
-const PAD = {left: 44, right: 12, top: 12, bottom: 26}
+const PAD = {left: 48, right: 12, top: 12, bottom: 30}
 const PLOT_W = WIDTH - PAD.left - PAD.right
 const PLOT_H = HEIGHT - PAD.top - PAD.bottom
 /** Longer histories are shown as weekly peaks: a point a day would be thinner than a pixel on a phone. */
@@ -39,6 +39,8 @@ const MONTHS = ['Jan', 'Feb', 'Mar', 'Apr', 'May', 'Jun', 'Jul', 'Aug', 'Sep', '
 
 const dayNumber = (date: string) => Math.round(Date.parse(`${date}T00:00:00Z`) / DAY_MS)
 const count = new Intl.NumberFormat('en-US', {maximumFractionDigits: 0})
+/** Tick labels stay short (a phone shows them larger): 15K, not 15,000. */
+const short = new Intl.NumberFormat('en-US', {notation: 'compact'})
 const round = (value: number) => Math.round(value * 10) / 10
 
 /** A step of 1, 2 or 5 times a power of ten (at least 1: the values are counts), giving about `ticks` steps up to max. */
@@ -51,13 +53,14 @@ export function niceStep(max: number, ticks = 4): number {
 }
 
 /**
- * The y scale's top: the data's peak, raised to take in the limit when the limit is at most twice
- * the peak (near enough to matter); a limit far above the usage would flatten the line to the floor.
+ * The y scale's top: the data's peak (at least 4, so a count going from 0 to 1 is not a cliff),
+ * raised to take in the limit when the usage reaches a fifth of it, or the limit is 10 or less;
+ * a limit far above the usage would flatten the line to the floor, so the legend says it instead.
  */
 export function yScale(values: readonly number[], limit?: number): {top: number; step: number; showsLimit: boolean} {
   const peak = Math.max(0, ...values)
-  const showsLimit = limit !== undefined && limit > 0 && limit <= Math.max(2 * peak, 4)
-  const wanted = Math.max(1, peak, showsLimit ? limit : 0)
+  const showsLimit = limit !== undefined && limit > 0 && limit <= Math.max(5 * peak, 10)
+  const wanted = Math.max(4, peak, showsLimit ? limit : 0)
   const step = niceStep(wanted)
   return {top: Math.ceil(wanted / step) * step, step, showsLimit}
 }
@@ -106,7 +109,7 @@ export function lineChart(chart: LineChart): Html {
               y1="${y(tick)}"
               y2="${y(tick)}"
               class="${tick === 0 ? 'axis' : 'tick'}"
-            /><text x="${PAD.left - 6}" y="${y(tick) + 4}" text-anchor="end"> ${count.format(tick)} </text>`,
+            /><text x="${PAD.left - 6}" y="${y(tick) + 4}" text-anchor="end"> ${short.format(tick)} </text>`,
       )}
       <line x1="${PAD.left}" x2="${PAD.left}" y1="${PAD.top}" y2="${bottom}" class="axis" />
     </g>
@@ -115,7 +118,11 @@ export function lineChart(chart: LineChart): Html {
         const point = points[index]!
         const anchor = labels.length === 1 ? 'middle' : order === 0 ? 'start' : index === points.length - 1 ? 'end' : 'middle'
         const previous = order === 0 ? undefined : points[labels[order - 1]!]!.date
-        return html`<text x="${x(point.date)}" y="${HEIGHT - 8}" text-anchor="${anchor}">${dateLabel(point.date, previous)}</text>`
+        // The dates between the first and the last are left out on a phone, where the labels are drawn larger.
+        const minor = order > 0 && order < labels.length - 1
+        return html`<text class="${minor ? 'minor' : ''}" x="${x(point.date)}" y="${HEIGHT - 8}" text-anchor="${anchor}"
+          >${dateLabel(point.date, previous)}</text
+        >`
       })}
     </g>
     ${
