@@ -123,9 +123,9 @@ describe('the Dashboard: Usage and Billing', () => {
 
   it('refuses a member Usage and Billing with the matrix message, and shows them no such tab', async () => {
     const cookies = await fixture.signIn(MEMBER)
-    const refusal = (read: typeof orgUsage | typeof orgBilling) =>
+    const refusal = (read: (ctx: Ctx, org: string) => Promise<unknown>) =>
       fixture.storage
-        .read((tx) => read(new Ctx(tx, MEMBER), 'acme'))
+        .read(async (tx) => void (await read(new Ctx(tx, MEMBER), 'acme')))
         .then(
           () => '',
           (error: unknown) => toOrgctlError(error).message,
