@@ -164,6 +164,7 @@ describe('the Dashboard: Usage and Billing', () => {
       expect(total[column]).toMatch(/^\$\d+\.\d\d$/)
       expect(dollars(total[column]!)).toBe(dollars(api[column]!) + dollars(web[column]!))
     }
+    expect(page.text).toMatch(/From (\d{4}-\d\d)-01 to \1-(28|29|30|31):/)
     // Projected to the month's end at today's scale: at least what has run so far.
     expect(dollars(total[3]!)).toBeGreaterThanOrEqual(dollars(total[2]!))
   })
@@ -307,7 +308,7 @@ describe('the Dashboard: Transfers', () => {
     // The sender cannot accept: refused beside the transfer, on the page again.
     const byOwner = await fixture.submit(alice, '/dashboard/transfers', `/dashboard/transfers/${id}/accept`, {})
     expect(byOwner.status).toBe(403)
-    const row = new RegExp(`<tr>\\s*<td>alice-app</td>[\\s\\S]*?</tr>`).exec(byOwner.text)![0]
+    const row = new RegExp(`<tr>\\s*<td>alice-app</td>[\\s\\S]*?</tr>\\s*<tr class="refusal">[\\s\\S]*?</tr>`).exec(byOwner.text)![0]
     expect(row).toContain(
       `<p class="error" role="alert" id="accept-transfer-error">Only bob@home.test, the recipient, can answer transfer ${id}`,
     )

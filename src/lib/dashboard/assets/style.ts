@@ -55,5 +55,5 @@ svg.chart .line-apps{stroke:#5a3fc0}svg.chart .line-members{stroke:#1b7f3b}svg.c
 .sign-in form{display:flex;flex-direction:column;gap:.75rem}
 .sign-in label{display:flex;flex-direction:column;gap:.25rem}
 @media (max-width:40rem){main{padding:.75rem}th.optional,td.optional{display:none}table,tbody,tr{display:block}thead{display:none}tr{border-bottom:1px solid var(--line);padding:.4rem 0}td{display:block;border:0;padding:.2rem .25rem}td.num{text-align:left}.usage-row{grid-template-columns:1fr auto}.usage-row meter{grid-column:1/-1}}
-@media (max-width:40rem){svg.chart text{font-size:20px}svg.chart .minor{display:none}tfoot{display:block}td[data-label]::before{content:attr(data-label) ": ";color:var(--muted)}}
+@media (max-width:40rem){svg.chart text{font-size:20px}svg.chart .minor{display:none}tfoot{display:block}tfoot th,tfoot td{border:0}td[data-label]::before{content:attr(data-label) ": ";color:var(--muted)}}
 `

@@ -11,6 +11,9 @@ import {sendPage, viewOf} from '../plugin.js'
 import type {View} from '../view.js'
 import {teamOf} from './access.js'
 
+/** The period's last day (its end is the next month's first instant). */
+const lastDay = (end: string) => new Date(Date.parse(end) - 1).toISOString().slice(0, 10)
+
 export async function billingPage(view: View) {
   const org = view.params.org!
   const [billing, {team, teams}] = await Promise.all([view.backend.teamBilling(org), teamOf(view, org)])
@@ -25,8 +28,8 @@ export async function billingPage(view: View) {
       <section class="card" aria-labelledby="estimate-heading">
         <h2 id="estimate-heading">Estimated charges in ${billing.month}</h2>
         <p class="muted">
-          From ${billing.period_start.slice(0, 10)} to ${billing.period_end.slice(0, 10)}: each app's dyno charges, prorated by the second
-          over the time it ran in the org, to date and projected to the month's end at today's scale.
+          From ${billing.period_start.slice(0, 10)} to ${lastDay(billing.period_end)}: each app's dyno charges, prorated by the second over
+          the time it ran in the org, to date and projected to the month's end at today's scale.
         </p>
         ${
           billing.apps.length === 0

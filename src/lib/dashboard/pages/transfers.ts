@@ -35,13 +35,13 @@ function pendingTable(view: View, problem: FormProblem | undefined, transfers: R
         <th>App</th>
         <th>${incoming ? 'From' : 'To'}</th>
         <th>Sent</th>
-        <th>Answer</th>
+        <th>${incoming ? 'Answer' : 'Action'}</th>
       </tr>
     </thead>
     <tbody>
-      ${transfers.map(
-        (transfer) =>
-          html`<tr>
+      ${transfers.map((transfer) => {
+        const refused = view.params.transfer === transfer.id && problem !== undefined
+        return html`<tr>
             <td>${transfer.app.name}</td>
             <td>${incoming ? transfer.owner.email : transfer.recipient.email}</td>
             <td>${transfer.created_at.slice(0, 10)}</td>
@@ -52,10 +52,16 @@ function pendingTable(view: View, problem: FormProblem | undefined, transfers: R
                     ${actionForm(view, transfer, 'decline', `Decline ${transfer.app.name} from ${transfer.owner.email}? It stays theirs.`)}`
                   : actionForm(view, transfer, 'cancel', `Cancel the transfer of ${transfer.app.name} to ${transfer.recipient.email}?`)
               }
-              ${view.params.transfer === transfer.id ? errorsOf(problem) : ''}
             </td>
-          </tr>`,
-      )}
+          </tr>
+          ${
+            refused
+              ? html`<tr class="refusal">
+                  <td colspan="4">${errorsOf(problem)}</td>
+                </tr>`
+              : ''
+          }`
+      })}
     </tbody>
   </table>`
 }
