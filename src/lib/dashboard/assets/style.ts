@@ -51,6 +51,7 @@ figure.chart{margin:0 0 1rem}.key::before{content:"";display:inline-block;width:
 details summary{cursor:pointer;color:var(--accent)}tfoot th,tfoot td{font-weight:700;border-top:2px solid var(--line)}
 svg.chart .line-apps{stroke:#5a3fc0}svg.chart .line-members{stroke:#1b7f3b}svg.chart .line-dyno-units{stroke:#c2410c}
 .legend span{margin-right:1rem}.legend .apps{color:#5a3fc0}.legend .members{color:#1b7f3b}.legend .dyno-units{color:#c2410c}
+@media (prefers-color-scheme:dark){svg.chart .line-apps{stroke:#9b87f5}svg.chart .line-members{stroke:#7bd88f}svg.chart .line-dyno-units{stroke:#fb923c}.legend .apps{color:#9b87f5}.legend .members{color:#7bd88f}.legend .dyno-units{color:#fb923c}}
 .sign-in{max-width:26rem;margin:3rem auto}
 .sign-in form{display:flex;flex-direction:column;gap:.75rem}
 .sign-in label{display:flex;flex-direction:column;gap:.25rem}
