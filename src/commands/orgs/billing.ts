@@ -1,8 +1,7 @@
 import type {TeamBilling} from '../../lib/api/resources.js'
 import {OrgctlCommand} from '../../lib/cli/base-command.js'
 import {orgFlag} from '../../lib/cli/flags.js'
-
-const usd = (amount: number): string => `$${amount.toFixed(2)}`
+import {usd} from '../../lib/output/money.js'
 
 export default class OrgsBilling extends OrgctlCommand {
   static override summary = "estimate this month's charges for an org, per app (admins)"

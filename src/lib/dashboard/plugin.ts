@@ -25,8 +25,11 @@ import {Html, html} from './html.js'
 import {layout} from './layout.js'
 import {accessRoutes} from './pages/access.js'
 import {appsRoutes} from './pages/apps.js'
+import {billingRoutes} from './pages/billing.js'
 import {homePage} from './pages/home.js'
 import {signInRoutes} from './pages/sign-in.js'
+import {transfersRoutes} from './pages/transfers.js'
+import {usageRoutes} from './pages/usage.js'
 import {type FormProblem, orgPath, type Page, tabsFor, type View} from './view.js'
 
 export interface DashboardOptions {
@@ -260,6 +263,9 @@ export function registerDashboard(app: FastifyInstance, options: DashboardOption
       })
       accessRoutes(scope)
       appsRoutes(scope)
+      usageRoutes(scope)
+      billingRoutes(scope)
+      transfersRoutes(scope)
     },
     {prefix: '/dashboard'},
   )

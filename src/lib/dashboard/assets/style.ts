@@ -46,10 +46,15 @@ fieldset label{display:inline-flex;gap:.25rem;align-items:center;margin-right:.6
 meter{width:100%;height:1.2rem}
 svg.chart{width:100%;height:auto;max-height:18rem}
 svg.chart .axis{stroke:var(--line)}svg.chart text{fill:var(--muted);font-size:11px}
+svg.chart .tick{stroke:var(--line);stroke-dasharray:2 3}svg.chart .limit{stroke:var(--danger)}svg.chart circle{fill:var(--card);stroke-width:1.5}
+figure.chart{margin:0 0 1rem}.key::before{content:"";display:inline-block;width:1.4em;border-top:3px solid;vertical-align:middle;margin-right:.3em}.key.limit{color:var(--danger)}.key.limit::before{border-top-style:dashed}
+details summary{cursor:pointer;color:var(--accent)}tfoot th,tfoot td{font-weight:700;border-top:2px solid var(--line)}
 svg.chart .line-apps{stroke:#5a3fc0}svg.chart .line-members{stroke:#1b7f3b}svg.chart .line-dyno-units{stroke:#c2410c}
 .legend span{margin-right:1rem}.legend .apps{color:#5a3fc0}.legend .members{color:#1b7f3b}.legend .dyno-units{color:#c2410c}
+@media (prefers-color-scheme:dark){svg.chart .line-apps{stroke:#9b87f5}svg.chart .line-members{stroke:#7bd88f}svg.chart .line-dyno-units{stroke:#fb923c}.legend .apps{color:#9b87f5}.legend .members{color:#7bd88f}.legend .dyno-units{color:#fb923c}}
 .sign-in{max-width:26rem;margin:3rem auto}
 .sign-in form{display:flex;flex-direction:column;gap:.75rem}
 .sign-in label{display:flex;flex-direction:column;gap:.25rem}
 @media (max-width:40rem){main{padding:.75rem}th.optional,td.optional{display:none}table,tbody,tr{display:block}thead{display:none}tr{border-bottom:1px solid var(--line);padding:.4rem 0}td{display:block;border:0;padding:.2rem .25rem}td.num{text-align:left}.usage-row{grid-template-columns:1fr auto}.usage-row meter{grid-column:1/-1}}
+@media (max-width:40rem){svg.chart text{font-size:20px}svg.chart .minor{display:none}tfoot{display:block}tfoot th,tfoot td{border:0}td[data-label]::before{content:attr(data-label) ": ";color:var(--muted)}}
 `
