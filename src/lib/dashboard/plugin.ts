@@ -184,7 +184,8 @@ export function registerDashboard(app: FastifyInstance, options: DashboardOption
       scope.addHook('onRequest', async (request, reply) => {
         reply.header('Content-Security-Policy', CSP)
         reply.header('X-Content-Type-Options', 'nosniff')
-        reply.header('Referrer-Policy', 'no-referrer')
+        // same-origin, not no-referrer: with no-referrer Chromium posts forms with `Origin: null`, which the origin check refuses.
+        reply.header('Referrer-Policy', 'same-origin')
         reply.header('X-Frame-Options', 'DENY')
         reply.header('Cache-Control', 'no-store')
         const secret = readCookies(request)[sessionCookieName(request)]

@@ -43,8 +43,8 @@ async function orgApp(view: View): Promise<R.App> {
 /** Checkboxes for a permission set: view checked and disabled (always held) with a hidden field carrying it. */
 function permissionBoxes(prefix: string, held: ReadonlySet<string>, who: string) {
   return html`<input type="hidden" name="permission" value="view" />${APP_PERMISSIONS.map(
-      (permission) =>
-        html`<label for="${prefix}-${permission}" title="${PERMISSION_DESCRIPTIONS[permission]}"
+    (permission) =>
+      html`<label for="${prefix}-${permission}" title="${PERMISSION_DESCRIPTIONS[permission]}"
           ><input
             id="${prefix}-${permission}"
             type="checkbox"
@@ -52,7 +52,7 @@ function permissionBoxes(prefix: string, held: ReadonlySet<string>, who: string)
             ${permission !== 'view' && held.has(permission) ? html` checked` : ''}
           />${permission}<span class="visually-hidden"> for ${who}</span></label
         >`,
-    )}`
+  )}`
 }
 
 export async function appPage(view: View, problem?: FormProblem) {
