@@ -154,6 +154,25 @@ describe('the Dashboard, in-process', () => {
     expect(demote.text).toMatch(/role="alert" id="change-role-error">[^<]*last admin/)
   })
 
+  it("changes a role and removes a member as the members table posts them (the row's email on its button, its select by that email)", async () => {
+    const cookies = await signIn(ADMIN)
+    const page = await browse('GET', '/dashboard/orgs/acme/access', {cookies})
+    expect(page.text).toMatch(new RegExp(`<select id="r\\d+" name="role:${MEMBER}">`))
+    const csrf = csrfOf(page.text)!
+    const promoted = await browse('POST', '/dashboard/orgs/acme/access/role', {
+      cookies,
+      form: {csrf, [`role:${ADMIN}`]: 'admin', [`role:${MEMBER}`]: 'admin', email: MEMBER},
+    })
+    expect(promoted.status).toBe(303)
+    expect((await storage.read((tx) => tx.members.get('acme', MEMBER)))?.role).toBe('admin')
+    const removed = await browse('POST', '/dashboard/orgs/acme/access/remove', {
+      cookies,
+      form: {csrf, [`role:${MEMBER}`]: 'admin', email: MEMBER},
+    })
+    expect(removed.status).toBe(303)
+    expect(await storage.read((tx) => tx.members.get('acme', MEMBER))).toBeUndefined()
+  })
+
   it("a member sees the Access tab without its forms, and is refused a change with the matrix's message", async () => {
     const cookies = await signIn(MEMBER)
     const page = await browse('GET', '/dashboard/orgs/acme/access', {cookies})
@@ -168,12 +187,18 @@ describe('the Dashboard, in-process', () => {
     expect(answer.text).toMatch(/You cannot add members in org acme/)
   })
 
-  it('escapes names with markup: an email holding <script> renders as text', async () => {
+  it('escapes what a user typed: a search holding <script>, and a refused email with markup in the message and the refilled field', async () => {
     const cookies = await signIn(ADMIN)
+    const searched = await browse('GET', `/dashboard/orgs/acme/access?q=${encodeURIComponent('<script>alert(1)</script>')}`, {cookies})
+    expect(searched.text).not.toContain('<script>alert(1)')
+    expect(searched.text).toContain('&lt;script&gt;alert(1)&lt;/script&gt;')
     const page = await browse('GET', '/dashboard/orgs/acme/access', {cookies})
-    await browse('POST', '/dashboard/orgs/acme/access/add', {cookies, form: {csrf: csrfOf(page.text)!, email: EVIL, role: 'member'}})
-    const after = await browse('GET', `/dashboard/orgs/acme/access?q=${encodeURIComponent('<script>')}`, {cookies})
-    expect(after.text).not.toContain('<script>alert(1)')
-    expect(after.text).toContain('&lt;script&gt;')
+    const refused = await browse('POST', '/dashboard/orgs/acme/access/add', {
+      cookies,
+      form: {csrf: csrfOf(page.text)!, email: EVIL, role: 'member'},
+    })
+    expect(refused.status).toBe(422)
+    expect(refused.text).toMatch(/role="alert" id="add-member-error">[^<]*&lt;script&gt;/)
+    expect(refused.text).not.toContain('<script>alert(1)')
   })
 })

@@ -7,6 +7,7 @@ import type {FastifyInstance} from 'fastify'
 
 import type * as R from '../../api/resources.js'
 import {ORG_ROLES, type OrgRole} from '../../domain/types.js'
+import {parseEmail, parseRole} from '../../domain/validation.js'
 import {OrgctlError} from '../../errors.js'
 import {html} from '../html.js'
 import {csrfField, formError, layout, typed} from '../layout.js'
@@ -21,22 +22,17 @@ export async function teamOf(view: View, org: string): Promise<{team: R.Team | u
   return {team: teams.find((each) => each.name === org), teams}
 }
 
-function roleOf(fields: URLSearchParams): OrgRole {
-  const role = fields.get('role') ?? ''
-  if (!(ORG_ROLES as readonly string[]).includes(role)) {
-    throw new OrgctlError('invalid_params', `Choose a role: ${ORG_ROLES.join(', ')}.`)
-  }
-  return role as OrgRole
-}
+/** The role chosen: the form's `role`, or in the members table the select of the row posted (`role:EMAIL`). */
+const roleOf = (fields: URLSearchParams): OrgRole => parseRole(fields.get('role') ?? fields.get(`role:${fields.get('email') ?? ''}`) ?? '')
 
+/** The email given, checked as the CLI and the API check it (the domain takes valid emails only). */
 function emailOf(fields: URLSearchParams): string {
   const email = fields.get('email')?.trim() ?? ''
   if (email === '') throw new OrgctlError('invalid_params', 'Give the email of the person.')
-  return email
+  return parseEmail(email)
 }
 
-const roleOptions = (selected: string) =>
-  ORG_ROLES.map((role) => html`<option value="${role}" ${role === selected ? html` selected` : ''}>${role}</option>`)
+const roleOptions = (selected: string) => ORG_ROLES.map((role) => html`<option${role === selected ? html` selected` : ''}>${role}</option>`)
 
 export async function accessPage(view: View, problem?: FormProblem) {
   const org = view.params.org!
@@ -93,18 +89,7 @@ export async function accessPage(view: View, problem?: FormProblem) {
         ${
           shown.length === 0
             ? html`<p class="muted">${search ? html`No member's email contains “${search}”.` : 'No members.'}</p>`
-            : html`<table>
-                <thead>
-                  <tr>
-                    <th>Email</th>
-                    <th>Role</th>
-                    ${manage ? html`<th>Change</th>` : ''}
-                  </tr>
-                </thead>
-                <tbody>
-                  ${shown.map((member) => memberRow(view, base, member, manage))}
-                </tbody>
-              </table>`
+            : membersTable(view, base, shown, manage)
         }
         ${
           pages > 1
@@ -120,15 +105,20 @@ export async function accessPage(view: View, problem?: FormProblem) {
 }
 
 /**
- * One member's row. An admin's row is one form (the page is 100 of them: kept small): the role
- * select with "Change role", and "Remove", which posts the same form to the remove action.
+ * The members shown, as a table. An admin's is one form (a page holds 100 members, so each row is
+ * kept small): each row's role select, "Change role" posting the form with that row's email, and
+ * "Remove" posting it to the remove action. The email is each row's header, for screen readers.
  */
-function memberRow(view: View, base: string, member: R.TeamMember, manage: boolean) {
-  const you = member.email === view.email ? html` <span class="muted">(you)</span>` : ''
-  const role = html`<span class="badge ${member.role ?? ''}">${member.role}</span>`
-  if (!manage) return html`<tr><td>${member.email}${you}</td><td>${role}</td></tr>\n`
-  const id = `role-${member.id}`
-  return html`<tr><td>${member.email}${you}</td><td>${role}</td><td><form class="inline" method="post" action="${base}/role">${csrfField(view)}<input type="hidden" name="email" value="${member.email}"><label class="visually-hidden" for="${id}">Role of ${member.email}</label><select id="${id}" name="role">${roleOptions(member.role ?? 'member')}</select><button class="secondary" type="submit">Change role</button><button class="danger" type="submit" formaction="${base}/remove" data-confirm="Remove ${member.email} from the org, with all their access to its apps?">Remove<span class="visually-hidden"> ${member.email}</span></button></form></td></tr>\n`
+function membersTable(view: View, base: string, members: readonly R.TeamMember[], manage: boolean) {
+  const rows = members.map((member, index) => {
+    const you = member.email === view.email ? html` <span class="muted">(you)</span>` : ''
+    const cells = html`<th scope="row">${member.email}${you}</th><td><span class="badge ${member.role ?? ''}">${member.role}</span></td>`
+    if (!manage) return html`<tr>${cells}</tr>\n`
+    const id = `r${index}`
+    return html`<tr>${cells}<td><label class="visually-hidden" for="${id}">Role of ${member.email}</label><select id="${id}" name="role:${member.email}">${roleOptions(member.role ?? 'member')}</select> <button class="secondary" name="email" value="${member.email}">Change role</button> <button class="danger" name="email" value="${member.email}" formaction="${base}/remove" data-confirm="Remove this member, with all their access to the org's apps?">Remove</button></td></tr>\n`
+  })
+  const table = html`<table><thead><tr><th scope="col">Email</th><th scope="col">Role</th>${manage ? html`<th scope="col">Change</th>` : ''}</tr></thead><tbody>\n${rows}</tbody></table>`
+  return manage ? html`<form method="post" action="${base}/role">${csrfField(view)}${table}</form>` : table
 }
 
 export function accessRoutes(scope: FastifyInstance): void {

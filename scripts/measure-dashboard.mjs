@@ -1,0 +1,157 @@
+#!/usr/bin/env node
+// Measures the Dashboard in Debian's headless Chromium (playwright-core) against a real `orgctl serve`
+// on an org of 2,000 members and 50 apps: the weight of each page (its HTML, plus the one stylesheet
+// and the one script every page loads), and the time to first render of the Access tab (first
+// contentful paint, each run in a fresh browser context: nothing cached), next to the server's own
+// time to answer it. Usage: npm run build && node scripts/measure-dashboard.mjs [--runs N].
+// Everything in a temp dir; loopback only.
+import {spawn, spawnSync} from 'node:child_process'
+import {existsSync, mkdtempSync, rmSync} from 'node:fs'
+import os from 'node:os'
+import {dirname, join, resolve} from 'node:path'
+import {fileURLToPath} from 'node:url'
+
+import {chromium} from 'playwright-core'
+
+import {ADMIN, ORG, buildStore, loadDomain} from './bench/stores.mjs'
+
+const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..')
+const BIN = join(ROOT, 'bin', 'run.js')
+const runsAt = process.argv.indexOf('--runs')
+const RUNS = runsAt > 0 ? Number(process.argv[runsAt + 1]) : 7
+const TMP = mkdtempSync(join(os.tmpdir(), 'orgctl-measure-dashboard-'))
+const env = {
+  PATH: process.env.PATH,
+  HOME: join(TMP, 'home'),
+  ORGCTL_CONFIG_DIR: join(TMP, 'config'),
+  ORGCTL_CACHE_DIR: join(TMP, 'cache'),
+  OCLIF_SKIP_NEW_VERSION_CHECK: 'true',
+}
+const store = join(TMP, 'store.json')
+const SHAPE = {members: 2000, apps: 50, collaboratorsPerApp: 4, tokensFor: [ADMIN]}
+const BROWSER =
+  process.env.ORGCTL_TEST_CHROMIUM ?? (existsSync('/usr/lib/chromium/chromium') ? '/usr/lib/chromium/chromium' : '/usr/bin/chromium')
+const ARGS = [
+  '--headless',
+  '--no-sandbox',
+  '--disable-gpu',
+  '--disable-background-networking',
+  '--disable-component-update',
+  '--disable-sync',
+  '--no-first-run',
+  '--disable-quic',
+]
+const median = (values) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)]
+const kb = (bytes) => `${(bytes / 1024).toFixed(1)} KB`
+let server
+let browser
+
+try {
+  const domain = await loadDomain(ROOT)
+  const {tokens} = await buildStore(domain, store, SHAPE)
+  const url = await serve()
+  const linked = spawnSync(process.execPath, [BIN, 'dashboard', '--no-open'], {
+    env: {...env, ORGCTL_API_URL: url, ORGCTL_API_KEY: tokens[ADMIN]},
+    encoding: 'utf8',
+  })
+  const link = /(http:\/\/\S+\/dashboard\/sign-in\/link\?code=\S+)/.exec(linked.stderr)?.[1]
+  if (!link) throw new Error(`orgctl dashboard gave no link: ${linked.stderr}`)
+
+  browser = await chromium.launch({executablePath: BROWSER, args: ARGS})
+  const first = await browser.newContext()
+  await (await first.newPage()).goto(link)
+  const cookies = await first.cookies()
+  await first.close()
+  if (!cookies.some((cookie) => cookie.name === 'orgctl_session')) throw new Error('the link did not sign in')
+
+  // Each page's weight: the HTML as sent, plus every stylesheet and script it loads (one each).
+  const pages = {
+    'sign-in': '/dashboard/sign-in',
+    home: '/dashboard',
+    'access (page 1 of 20)': `/dashboard/orgs/${ORG}/access`,
+    apps: `/dashboard/orgs/${ORG}/apps`,
+    usage: `/dashboard/orgs/${ORG}/usage`,
+    billing: `/dashboard/orgs/${ORG}/billing`,
+    transfers: '/dashboard/transfers',
+  }
+  console.log(`Dashboard on ${ORG}: 2,000 members, 50 apps (Chromium ${browser.version()}, ${RUNS} runs)`)
+  console.log('page weight (HTML + CSS + JS, uncompressed: the server sends no compression, see docs/architecture.md):')
+  for (const [name, path] of Object.entries(pages)) {
+    const context = await browser.newContext()
+    if (name !== 'sign-in') await context.addCookies(cookies)
+    const page = await context.newPage()
+    const sizes = {html: 0, css: 0, js: 0}
+    const bodies = []
+    page.on('response', (response) => {
+      const kind = {document: 'html', stylesheet: 'css', script: 'js'}[response.request().resourceType()]
+      if (!kind) return
+      bodies.push(
+        response.body().then(
+          (body) => (sizes[kind] += body.length),
+          () => undefined,
+        ),
+      )
+    })
+    await page.goto(`${url}${path}`, {waitUntil: 'load'})
+    await Promise.all(bodies)
+    const total = sizes.html + sizes.css + sizes.js
+    console.log(
+      `  ${name.padEnd(22)} ${kb(total).padStart(9)}  (HTML ${kb(sizes.html)}, CSS ${kb(sizes.css)}, JS ${kb(sizes.js)})${total > 100 * 1024 ? '  OVER 100 KB' : ''}`,
+    )
+    await context.close()
+  }
+
+  // The Access tab's first render, cold: a fresh context per run, so the stylesheet and script are fetched too.
+  const access = `${url}/dashboard/orgs/${ORG}/access`
+  const paints = []
+  const responses = []
+  for (let run = 0; run <= RUNS; run++) {
+    const context = await browser.newContext()
+    await context.addCookies(cookies)
+    const page = await context.newPage()
+    await page.goto(access, {waitUntil: 'load'})
+    const timing = await page.evaluate(() => {
+      const paint = performance.getEntriesByName('first-contentful-paint')[0]
+      const navigation = performance.getEntriesByType('navigation')[0]
+      return {fcp: paint?.startTime, responseEnd: navigation.responseEnd, requestStart: navigation.requestStart}
+    })
+    await context.close()
+    if (run === 0) continue // the first warms the server's code paths
+    paints.push(timing.fcp)
+    responses.push(timing.responseEnd - timing.requestStart)
+  }
+  // The server alone: the same page fetched without a browser.
+  const cookie = cookies.map((each) => `${each.name}=${each.value}`).join('; ')
+  const fetches = []
+  for (let run = 0; run <= RUNS; run++) {
+    const started = performance.now()
+    const answer = await fetch(access, {headers: {accept: 'text/html', cookie}})
+    await answer.text()
+    if (run > 0) fetches.push(performance.now() - started)
+  }
+  console.log(`Access tab of 2,000 members (the first 100 shown), median of ${RUNS}:`)
+  console.log(`  first contentful paint, cold context: ${median(paints).toFixed(0)} ms after navigation start`)
+  console.log(`  of which the HTML's request to its last byte: ${median(responses).toFixed(0)} ms`)
+  console.log(`  the server's answer fetched without a browser: ${median(fetches).toFixed(0)} ms`)
+} finally {
+  await browser?.close()
+  server?.kill('SIGTERM')
+  rmSync(TMP, {recursive: true, force: true})
+}
+
+/** Starts `orgctl serve` on a free loopback port; its URL. */
+function serve() {
+  server = spawn(process.execPath, [BIN, 'serve', '--port', '0', '--host', '127.0.0.1'], {
+    env: {...env, ORGCTL_STORE: store},
+    stdio: ['ignore', 'ignore', 'pipe'],
+  })
+  return new Promise((resolveUrl, reject) => {
+    let text = ''
+    server.stderr.on('data', (chunk) => {
+      text += chunk
+      const match = /listening on (http:\/\/\S+)/.exec(text)
+      if (match) resolveUrl(match[1])
+    })
+    server.on('exit', (code) => reject(new Error(`serve exited ${code}: ${text}`)))
+  })
+}
