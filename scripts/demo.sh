@@ -44,4 +44,23 @@ sed -i 's/dev@acme.test: member/dev@acme.test: admin/' "$demo_dir/access.yaml"
 as admin@acme.test plan -f "$demo_dir/access.yaml" || echo "(exit $?: changes pending)"
 as admin@acme.test apply -f "$demo_dir/access.yaml" --yes
 as admin@acme.test plan -f "$demo_dir/access.yaml"
-printf '\nDemo done: every command above ran on %s, with no server.\n' "$ORGCTL_STORE"
+printf '\n# The Dashboard: orgctl dashboard serves it on loopback and opens a one-time sign-in link (here: --no-open).\n'
+printf '$ ORGCTL_USER=admin@acme.test orgctl dashboard --no-open &\n'
+ORGCTL_USER=admin@acme.test ./bin/run.js dashboard --no-open 2>"$demo_dir/dashboard.log" &
+dashboard_pid=$!
+trap 'kill "$dashboard_pid" 2>/dev/null; rm -rf "$demo_dir"' EXIT
+for _ in $(seq 150); do grep -q 'Ctrl-C' "$demo_dir/dashboard.log" 2>/dev/null && break; sleep 0.1; done
+sed 's/code=.*/code=…/' "$demo_dir/dashboard.log"
+# What a browser does with the link: follow it (a session cookie), then open the Access tab.
+node -e '
+  const link = /(http:\S+code=\S+)/.exec(require("fs").readFileSync(process.argv[1], "utf8"))[1]
+  ;(async () => {
+    const signedIn = await fetch(link, {redirect: "manual"})
+    const cookie = signedIn.headers.getSetCookie().find((line) => line.startsWith("orgctl_session=")).split(";")[0]
+    const page = await (await fetch(new URL("/dashboard/orgs/acme-widgets/access", link), {headers: {cookie}})).text()
+    console.log(`GET /dashboard/orgs/acme-widgets/access: "${/<title>(.*?)<\/title>/.exec(page)[1]}", ${page.match(/<th scope="row">/g).length} members listed`)
+  })()
+' "$demo_dir/dashboard.log"
+kill "$dashboard_pid"
+wait "$dashboard_pid" || true
+printf '\nDemo done: every command above ran on %s, with no server but the Dashboard of the last step.\n' "$ORGCTL_STORE"
