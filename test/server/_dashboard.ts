@@ -53,19 +53,16 @@ function encodeForm(form: Record<string, string | string[]>): string {
   return params.toString()
 }
 
-export async function startDashboard(
-  seed: (as: (email: string) => WriteCtx) => Promise<void>,
-  tokensFor: readonly string[],
-): Promise<DashboardFixture> {
-  const storage = new MemoryStorage()
-  const tokens: Record<string, string> = {}
-  await storage.write(async (tx) => {
-    await seed((email) => new Ctx(tx, email))
-    for (const email of tokensFor) tokens[email] = (await createAuthorization(new Ctx(tx, email), 'test')).token
-  })
-  const server = await buildServer({storage, rateLimitPerHour: 100_000})
-  await server.ready()
+/** A browser-like client of one server (several servers on one database each get their own). */
+export interface DashboardClient {
+  browse(method: string, url: string, options?: BrowseOptions): Promise<Answer>
+  /** Signs in with the form; the session cookie, as a Cookie header's value. */
+  signIn(email: string, token: string): Promise<string>
+  /** Posts a form of a page: the CSRF token is read off the page at `from` first. */
+  submit(cookies: string, from: string, action: string, fields: Record<string, string | string[]>): Promise<Answer>
+}
 
+export function clientOf(server: FastifyInstance): DashboardClient {
   async function browse(method: string, url: string, options: BrowseOptions = {}): Promise<Answer> {
     const response = await server.inject({
       method: method as InjectOptions['method'],
@@ -81,7 +78,7 @@ export async function startDashboard(
     return {status: response.statusCode, headers: response.headers, text: response.body}
   }
 
-  async function signIn(email: string, token = tokens[email]!): Promise<string> {
+  async function signIn(email: string, token: string): Promise<string> {
     const form = await browse('GET', '/dashboard/sign-in')
     const formToken = /name="form" value="([^"]+)"/.exec(form.text)![1]!
     const answer = await browse('POST', '/dashboard/sign-in', {
@@ -99,5 +96,29 @@ export async function startDashboard(
     return browse('POST', action, {cookies, form: {csrf, ...fields}})
   }
 
-  return {storage, server, tokens, browse, signIn, submit, close: () => server.close()}
+  return {browse, signIn, submit}
+}
+
+export async function startDashboard(
+  seed: (as: (email: string) => WriteCtx) => Promise<void>,
+  tokensFor: readonly string[],
+): Promise<DashboardFixture> {
+  const storage = new MemoryStorage()
+  const tokens: Record<string, string> = {}
+  await storage.write(async (tx) => {
+    await seed((email) => new Ctx(tx, email))
+    for (const email of tokensFor) tokens[email] = (await createAuthorization(new Ctx(tx, email), 'test')).token
+  })
+  const server = await buildServer({storage, rateLimitPerHour: 100_000})
+  await server.ready()
+  const client = clientOf(server)
+  return {
+    storage,
+    server,
+    tokens,
+    browse: client.browse,
+    signIn: (email, token = tokens[email]!) => client.signIn(email, token),
+    submit: client.submit,
+    close: () => server.close(),
+  }
 }

@@ -9,8 +9,11 @@ import {Ctx} from '../../src/lib/domain/context.js'
 import {addMember} from '../../src/lib/domain/members.js'
 import {createOrg} from '../../src/lib/domain/orgs.js'
 import {createSignInLink} from '../../src/lib/domain/sessions.js'
+import {createAuthorization} from '../../src/lib/domain/tokens.js'
 import {DEFAULT_LIMITS} from '../../src/lib/domain/validation.js'
-import {cookiesOf, cookieValue, csrfOf, type DashboardFixture, startDashboard} from './_dashboard.js'
+import {buildServer} from '../../src/lib/server/server.js'
+import {MemoryStorage} from '../../src/lib/storage/memory/memory-storage.js'
+import {clientOf, cookiesOf, cookieValue, csrfOf, type DashboardFixture, startDashboard} from './_dashboard.js'
 
 const ADMIN = 'admin@acme.test'
 const MEMBER = 'member@acme.test'
@@ -200,5 +203,28 @@ describe('the Dashboard, in-process', () => {
     expect(refused.status).toBe(422)
     expect(refused.text).toMatch(/role="alert" id="add-member-error">[^<]*&lt;script&gt;/)
     expect(refused.text).not.toContain('<script>alert(1)')
+  })
+
+  it('the rate limit applies: signed out per address, signed in per session, answered with a page and Retry-After', async () => {
+    const storage = new MemoryStorage()
+    const token = await storage.write(async (tx) => {
+      await createOrg(new Ctx(tx, ADMIN), 'acme', DEFAULT_LIMITS)
+      return (await createAuthorization(new Ctx(tx, ADMIN), 'test')).token
+    })
+    const limited = await buildServer({storage, rateLimitPerHour: 4})
+    try {
+      const client = clientOf(limited)
+      const cookies = await client.signIn(ADMIN, token) // 2 requests of the address's 4
+      for (let i = 0; i < 4; i++) expect((await client.browse('GET', '/dashboard', {cookies})).status).toBe(200)
+      const over = await client.browse('GET', '/dashboard', {cookies})
+      expect(over.status).toBe(429)
+      expect(over.headers['retry-after']).toBeDefined()
+      expect(over.text).toMatch(/role="alert">Too many requests/)
+      // Signed out, the address's budget: two left of four.
+      for (let i = 0; i < 2; i++) expect((await client.browse('GET', '/dashboard/sign-in')).status).toBe(200)
+      expect((await client.browse('GET', '/dashboard/sign-in')).status).toBe(429)
+    } finally {
+      await limited.close()
+    }
   })
 })
