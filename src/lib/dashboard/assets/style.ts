@@ -18,9 +18,11 @@ main{max-width:72rem;margin:0 auto;padding:1rem}
 h1{font-size:1.4rem;margin:.5rem 0 1rem;overflow-wrap:anywhere}
 h2{font-size:1.1rem;margin:1.5rem 0 .5rem}
 section.card{background:var(--card);border:1px solid var(--line);border-radius:var(--radius);padding:1rem;margin:0 0 1rem}
+section.card>h2:first-child{margin-top:0}
 table{width:100%;border-collapse:collapse}
 th,td{text-align:left;padding:.45rem .5rem;border-bottom:1px solid var(--line);vertical-align:middle;overflow-wrap:anywhere}
 th{font-size:.85rem;color:var(--muted);font-weight:600}
+th[scope=row]{font-size:1rem;color:var(--fg);font-weight:500}
 td.num,th.num{text-align:right;font-variant-numeric:tabular-nums}
 form.inline{display:inline-flex;flex-wrap:wrap;gap:.4rem;align-items:center;margin:0}
 form.stack{display:flex;flex-wrap:wrap;gap:.6rem;align-items:flex-end}
@@ -41,7 +43,7 @@ button.danger{background:transparent;color:var(--danger);border-color:var(--dang
 ul.plain{list-style:none;padding:0;margin:0}
 ul.plain li{padding:.3rem 0}
 fieldset{border:1px solid var(--line);border-radius:6px;padding:.4rem .6rem;margin:0}
-fieldset label{display:inline-flex;gap:.25rem;align-items:center;margin-right:.6rem;font-size:.9rem}
+fieldset label,form.stack fieldset label,form.stack label:has(>input[type=checkbox]){display:inline-flex;flex-direction:row;gap:.25rem;align-items:center;margin-right:.6rem;font-size:.9rem}
 .usage-row{display:grid;grid-template-columns:minmax(6rem,10rem) 1fr auto;gap:.75rem;align-items:center;margin:.5rem 0}
 meter{width:100%;height:1.2rem}
 svg.chart{width:100%;height:auto;max-height:18rem}
