@@ -48,7 +48,7 @@ printf '\n# The Dashboard: orgctl dashboard serves it on loopback and opens a on
 printf '$ ORGCTL_USER=admin@acme.test orgctl dashboard --no-open &\n'
 ORGCTL_USER=admin@acme.test ./bin/run.js dashboard --no-open 2>"$demo_dir/dashboard.log" &
 dashboard_pid=$!
-trap 'kill "$dashboard_pid" 2>/dev/null; rm -rf "$demo_dir"' EXIT
+trap 'kill "$dashboard_pid" 2>/dev/null || true; rm -rf "$demo_dir"' EXIT
 for _ in $(seq 150); do grep -q 'Ctrl-C' "$demo_dir/dashboard.log" 2>/dev/null && break; sleep 0.1; done
 sed 's/code=.*/code=…/' "$demo_dir/dashboard.log"
 # What a browser does with the link: follow it (a session cookie), then open the Access tab.
