@@ -10,17 +10,17 @@
 import {copyFileSync} from 'node:fs'
 import {join, resolve} from 'node:path'
 
-import type {Cookie, Page, Response} from 'playwright-core'
+import type {Page} from 'playwright-core'
 import {afterEach, beforeAll, expect, it} from 'vitest'
 
 import {LocalBackend} from '../../src/lib/backend/local-backend.js'
 import type {Clock} from '../../src/lib/domain/context.js'
 import {DEFAULT_LIMITS} from '../../src/lib/domain/validation.js'
 import {JsonStorage} from '../../src/lib/storage/json/json-storage.js'
-import {browserSuite, screenshot, SCREENSHOTS, type Size, type Tab, useBrowser} from '../helpers/browser.js'
+import {browserSuite, screenshot, SCREENSHOTS, type Tab, useBrowser} from '../helpers/browser.js'
 import {useDashboardServer} from '../helpers/dashboard-server.js'
 import {ADMIN, DEV, ORG} from '../e2e/_util.js'
-import {expectPath, expectSecureHeaders, fitsWidth, isFocused, signIn} from './_util.js'
+import {expectPath, fitsWidth, isFocused, signedInTabs, signIn} from './_util.js'
 
 const LAB = 'acme-labs'
 const OPS = 'ops@acme.test'
@@ -78,42 +78,18 @@ async function seedPast(store: string): Promise<void> {
 browserSuite('Dashboard: the organization guide, walked through the pages', () => {
   const web = useBrowser()
   const dash = useDashboardServer()
-  /** Each user's cookies once signed in through the form: later tabs of theirs reuse the session. */
-  const sessions = new Map<string, Cookie[]>()
-  /** Every Dashboard document's header check, started as it arrives (before its tab closes). */
-  let headerChecks: Promise<void>[] = []
+  const signed = signedInTabs(web, dash)
+  const as = signed.as
 
   beforeAll(async () => {
     await seedPast(dash().box.store)
-    // Today, through the CLI: a scale and a new app make today's level.
+    // Today, through the CLI: a scale makes today's level.
     await dash().ok(ADMIN, 'ps:scale', 'web=3', '--app', 'acme-web')
   })
 
-  afterEach(async () => {
-    const checks = headerChecks
-    headerChecks = []
-    await Promise.all(checks)
-  })
+  afterEach(() => signed.checked())
 
   const json = async <T>(user: string, ...args: string[]) => (await dash().ok(user, ...args, '--json')).json<T>()
-
-  /** A tab of the user's, signed in (through the form the first time, by the session's cookie after). */
-  async function as(user: string, size: Size = 'desktop'): Promise<Tab> {
-    const tab = await web.open(size)
-    tab.page.on('response', (response: Response) => {
-      const status = response.status()
-      if (response.request().resourceType() === 'document' && response.url().startsWith(dash().url) && (status < 300 || status >= 400)) {
-        headerChecks.push(expectSecureHeaders(response))
-      }
-    })
-    const saved = sessions.get(user)
-    if (saved) await tab.context.addCookies(saved)
-    else {
-      await signIn(tab.page, dash(), user)
-      sessions.set(user, await tab.context.cookies())
-    }
-    return tab
-  }
 
   /** The page shown now, at desktop width (as it is) and at phone width (the same URL in a phone of the same user). */
   async function shoot(
@@ -134,14 +110,15 @@ browserSuite('Dashboard: the organization guide, walked through the pages', () =
   const expectNotice = async (page: Page, text: string) => expect.poll(async () => (await notice(page).innerText()).trim()).toBe(text)
 
   it('signs the admin in and adds a member and an admin on the Access tab', async () => {
-    const admin = await web.open('desktop')
+    const admin = await signed.anonymous('desktop')
     await admin.page.goto(`${dash().url}/dashboard/sign-in`)
-    await shoot(admin, ADMIN, 'sign-in', async (phone) => {
-      await phone.context().clearCookies()
-      await phone.goto(`${dash().url}/dashboard/sign-in`)
-    })
+    await screenshot(admin.page, 'sign-in-desktop')
+    const phone = await signed.anonymous('phone')
+    await phone.page.goto(`${dash().url}/dashboard/sign-in`)
+    expect(await fitsWidth(phone.page), 'sign-in fits a phone').toBe(true)
+    await screenshot(phone.page, 'sign-in-phone')
     await signIn(admin.page, dash(), ADMIN)
-    sessions.set(ADMIN, await admin.context.cookies())
+    await signed.remember(ADMIN, admin)
     await shoot(admin, ADMIN, 'home')
 
     await admin.page.getByRole('main').getByRole('link', {name: ORG, exact: true}).click()
