@@ -7,6 +7,7 @@ import type {FastifyInstance} from 'fastify'
 
 import type * as R from '../../api/resources.js'
 import {ORG_ROLES, type OrgRole} from '../../domain/types.js'
+import {parseEmail} from '../../domain/validation.js'
 import {OrgctlError} from '../../errors.js'
 import {html} from '../html.js'
 import {csrfField, formError, layout, typed} from '../layout.js'
@@ -32,7 +33,8 @@ function roleOf(fields: URLSearchParams): OrgRole {
 function emailOf(fields: URLSearchParams): string {
   const email = fields.get('email')?.trim() ?? ''
   if (email === '') throw new OrgctlError('invalid_params', 'Give the email of the person.')
-  return email
+  // As the CLI and the API routes parse it: lowercased, and refused when it is not an address.
+  return parseEmail(email)
 }
 
 const roleOptions = (selected: string) =>
