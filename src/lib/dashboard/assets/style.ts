@@ -42,6 +42,7 @@ ul.plain{list-style:none;padding:0;margin:0}
 ul.plain li{padding:.3rem 0}
 fieldset{border:1px solid var(--line);border-radius:6px;padding:.4rem .6rem;margin:0}
 fieldset label{display:inline-flex;gap:.25rem;align-items:center;margin-right:.6rem;font-size:.9rem}
+form.stack label:has(>input[type=checkbox]){display:inline-flex;flex-direction:row;align-items:center;gap:.25rem}
 .usage-row{display:grid;grid-template-columns:minmax(6rem,10rem) 1fr auto;gap:.75rem;align-items:center;margin:.5rem 0}
 meter{width:100%;height:1.2rem}
 svg.chart{width:100%;height:auto;max-height:18rem}
