@@ -79,6 +79,7 @@ browserSuite('Dashboard: the organization guide, walked through the pages', () =
   const web = useBrowser()
   const dash = useDashboardServer()
   const signed = signedInTabs(web, dash)
+  let walked = false
   const as = signed.as
 
   beforeAll(async () => {
@@ -324,9 +325,12 @@ browserSuite('Dashboard: the organization guide, walked through the pages', () =
     for (const app of billing.apps) expect(await admin.page.getByRole('cell', {name: app.app_name, exact: true}).isVisible()).toBe(true)
     expect(billing.apps.map((app) => app.app_name)).toEqual(expect.arrayContaining(['acme-api', 'acme-web', 'acme-worker']))
     await shoot(admin, ADMIN, 'billing')
+    walked = true
   })
 
   it.skipIf(!UPDATE_DOCS)('copies the Access and Usage screenshots into docs/ (ORGCTL_UPDATE_DOCS_SCREENSHOTS=1)', () => {
+    // Only pictures of a walk that passed to its end.
+    expect(walked, 'the walk failed: docs/ keeps its screenshots').toBe(true)
     copyFileSync(join(SCREENSHOTS, 'access-desktop.png'), join(DOCS, 'dashboard-access.png'))
     copyFileSync(join(SCREENSHOTS, 'usage-desktop.png'), join(DOCS, 'dashboard-usage.png'))
   })
