@@ -2,9 +2,10 @@
  * Shared steps of the Dashboard's browser tests (not a test file itself): signing in through the form,
  * and the headers every Dashboard page must carry.
  */
-import type {Locator, Page, Response} from 'playwright-core'
+import type {Cookie, Locator, Page, Response} from 'playwright-core'
 import {expect} from 'vitest'
 
+import type {Size, Tab, Web} from '../helpers/browser.js'
 import type {DashboardServer} from '../helpers/dashboard-server.js'
 
 export const SESSION_COOKIE = 'orgctl_session'
@@ -80,4 +81,49 @@ export async function expectSecureHeaders(response: Response): Promise<void> {
   const scripts = directives.get('script-src') ?? directives.get('default-src')
   expect(scripts, `${where}: script-src or default-src in ${csp}`).toBeDefined()
   expect(scripts, `${where}: ${csp}`).not.toContain("'unsafe-inline'")
+}
+
+/**
+ * Tabs signed in as a user: through the form the first time, after that with the same session's cookies
+ * (one token and one sign-in per user and file). Every Dashboard document a tab loads has its headers
+ * checked as it arrives (expectSecureHeaders); `checked()` awaits those checks (call it in an afterEach).
+ */
+export function signedInTabs(web: Web, dash: () => DashboardServer) {
+  const sessions = new Map<string, Cookie[]>()
+  let checks: Promise<void>[] = []
+  const watch = (tab: Tab): Tab => {
+    tab.page.on('response', (response) => {
+      const status = response.status()
+      if (response.request().resourceType() === 'document' && response.url().startsWith(dash().url) && (status < 300 || status >= 400)) {
+        checks.push(expectSecureHeaders(response))
+      }
+    })
+    return tab
+  }
+  return {
+    /** A new tab (context) of the user's, signed in. */
+    async as(user: string, size: Size = 'desktop'): Promise<Tab> {
+      const tab = watch(await web.open(size))
+      const saved = sessions.get(user)
+      if (saved) await tab.context.addCookies(saved)
+      else {
+        await signIn(tab.page, dash(), user)
+        sessions.set(user, await tab.context.cookies())
+      }
+      return tab
+    },
+    /** A new tab, not signed in (its documents checked too). */
+    async anonymous(size: Size = 'desktop'): Promise<Tab> {
+      return watch(await web.open(size))
+    },
+    /** Keeps the session a tab signed in to through the form itself, for the user's later tabs. */
+    async remember(user: string, tab: Tab): Promise<void> {
+      sessions.set(user, await tab.context.cookies())
+    },
+    async checked(): Promise<void> {
+      const all = checks
+      checks = []
+      await Promise.all(all)
+    },
+  }
 }

@@ -5,6 +5,7 @@
  */
 import {afterEach, beforeEach, describe, expect, it} from 'vitest'
 
+import {LocalBackend} from '../../src/lib/backend/local-backend.js'
 import {Ctx} from '../../src/lib/domain/context.js'
 import {addMember} from '../../src/lib/domain/members.js'
 import {createOrg} from '../../src/lib/domain/orgs.js'
@@ -174,6 +175,18 @@ describe('the Dashboard, in-process', () => {
     })
     expect(removed.status).toBe(303)
     expect(await storage.read((tx) => tx.members.get('acme', MEMBER))).toBeUndefined()
+  })
+
+  it('parses an added email as the CLI and the API do: lowercased, and one that is no address refused beside the form', async () => {
+    const cookies = await signIn(ADMIN)
+    const csrf = csrfOf((await browse('GET', '/dashboard/orgs/acme/access', {cookies})).text)!
+    const added = await browse('POST', '/dashboard/orgs/acme/access/add', {cookies, form: {csrf, email: ' New@Acme.TEST ', role: 'member'}})
+    expect(added.status).toBe(303)
+    const refused = await browse('POST', '/dashboard/orgs/acme/access/add', {cookies, form: {csrf, email: EVIL, role: 'member'}})
+    expect(refused.status).toBe(422)
+    expect(refused.text).toMatch(/role="alert" id="add-member-error">Invalid email &quot;&lt;script&gt;/)
+    const emails = (await new LocalBackend(storage, ADMIN).listMembers('acme')).map((member) => member.email)
+    expect(emails.sort()).toEqual([ADMIN, MEMBER, 'new@acme.test'].sort())
   })
 
   it("a member sees the Access tab without its forms, and is refused a change with the matrix's message", async () => {
