@@ -6,6 +6,7 @@
  */
 import {afterEach, beforeEach, describe, expect, it} from 'vitest'
 
+import {createApp} from '../../src/lib/domain/apps.js'
 import {Ctx} from '../../src/lib/domain/context.js'
 import {addMember} from '../../src/lib/domain/members.js'
 import {createOrg} from '../../src/lib/domain/orgs.js'
@@ -152,6 +153,20 @@ describe('the Dashboard, edges found in review', () => {
     const admin = await fixture.signIn(ADMIN)
     const page = await fixture.browse('GET', `${ACCESS}?q=admin?x`, {cookies: admin})
     expect(page.text).toContain('value="admin?x"')
+  })
+
+  it("names whose row each members-table button acts on (described by the row's email), and labels the Apps tab's cells on a phone", async () => {
+    const admin = await fixture.signIn(ADMIN)
+    const access = await fixture.browse('GET', ACCESS, {cookies: admin})
+    const row = /<tr><th scope="row" id="(r\d+e)">member@acme\.test<\/th>[\s\S]*?<\/tr>/.exec(access.text)!
+    expect(row[0].match(new RegExp(`<button [^>]*aria-describedby="${row[1]}"`, 'g'))).toHaveLength(2)
+    await fixture.storage.write((tx) => createApp(new Ctx(tx, ADMIN), {name: 'acme-api', org: 'acme', region: 'eu'}))
+    const apps = await fixture.browse('GET', '/dashboard/orgs/acme/apps', {cookies: admin})
+    expect(apps.text).toMatch(/<td data-label="Region">eu<\/td>\s*<td data-label="Locked">/)
+    expect(apps.text).toContain('<td data-label="Dyno units" class="num">0</td>')
+    // A member sees the table without forms: no ids, no descriptions.
+    const member = await fixture.signIn(MEMBER)
+    expect((await fixture.browse('GET', ACCESS, {cookies: member})).text).toContain('<tr><th scope="row">admin@acme.test</th>')
   })
 
   it('never serves a Dashboard page from the answer cache, and sends no-store on pages and redirects', async () => {

@@ -69,9 +69,9 @@ async function appsPageWith(view: View, problem?: FormProblem, imported?: readon
                       html`<tr>
                         <td><a href="${appPath(org, app.name)}">${app.name}</a></td>
                         <td class="optional">${app.team?.name ?? app.owner.email}</td>
-                        <td>${app.region.name}</td>
-                        <td>${app.locked ? html`<span class="badge locked">locked</span>` : html`<span class="muted">no</span>`}</td>
-                        <td class="num">${units[index]}</td>
+                        <td data-label="Region">${app.region.name}</td>
+                        <td data-label="Locked">${app.locked ? html`<span class="badge locked">locked</span>` : html`<span class="muted">no</span>`}</td>
+                        <td data-label="Dyno units" class="num">${units[index]}</td>
                       </tr>`,
                   )}
                 </tbody>
