@@ -219,6 +219,28 @@ describe('the Dashboard behind a TLS proxy, its rate limit and its log', () => {
     }
   })
 
+  it('with --trust-proxy, the client address is the one the proxy appended: a made-up X-Forwarded-For does not reset the limit', async () => {
+    const storage = (await startDashboard(async () => undefined, [])).storage
+    const server = await buildServer({storage, trustProxy: true, rateLimitPerHour: 2})
+    try {
+      const statuses: number[] = []
+      for (let index = 0; index < 4; index++) {
+        const answer = await server.inject({
+          method: 'GET',
+          url: '/dashboard/sign-in',
+          headers: {accept: 'text/html', 'x-forwarded-for': `10.0.0.${index}, 192.0.2.7`, 'x-forwarded-proto': 'https'},
+        })
+        statuses.push(answer.statusCode)
+        expect(String(answer.headers['set-cookie'] ?? 'Secure')).toContain('Secure')
+      }
+      expect(statuses).toEqual([200, 200, 429, 429])
+      const api = await server.inject({method: 'GET', url: '/teams', headers: {'x-forwarded-for': '10.9.9.9, 192.0.2.7'}})
+      expect(api.statusCode).toBe(429)
+    } finally {
+      await server.close()
+    }
+  })
+
   it('limits signed-out requests per address and signed-in ones per session, with an HTML 429; the log keeps no code or token', async () => {
     const fixture = await startDashboard(async (as) => void (await createOrg(as(ADMIN), 'acme', DEFAULT_LIMITS)), [ADMIN])
     const lines: string[] = []

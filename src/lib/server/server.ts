@@ -235,7 +235,9 @@ export async function buildServer(options: ServerOptions): Promise<FastifyInstan
   const limiter = new RateLimiter(options.rateLimitPerHour ?? 4500)
   const answers = new AnswerCache(200, 32 * 1024 * 1024)
   const app = Fastify({
-    trustProxy: options.trustProxy === true,
+    // One proxy in front, trusted: the client address is the one it appended to X-Forwarded-For (the left-most
+    // entries are the client's to write, and would let it pick a fresh rate-limit budget per request).
+    trustProxy: options.trustProxy === true ? (_address: string, hop: number) => hop === 0 : false,
     bodyLimit: options.bodyLimit ?? 64 * 1024,
     // Answered by the onRequest hook instead, in Heroku's error body.
     return503OnClosing: false,
