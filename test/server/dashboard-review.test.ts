@@ -149,6 +149,19 @@ describe('the Dashboard, edges found in review', () => {
     expect(api.headers['content-type']).toMatch(/json/)
   })
 
+  it("answers a malformed address under /dashboard with an HTML 400 page, the API's with its JSON as before", async () => {
+    const page = await fixture.browse('GET', '/dashboard/orgs/%E2/access')
+    expect(page.status).toBe(400)
+    expect(page.headers['content-type']).toMatch(/^text\/html/)
+    expect(page.text).toMatch(/role="alert">This address is malformed \(/)
+    expect(page.text).not.toContain('<script>alert')
+    const evil = await fixture.browse('GET', '/dashboard/%3Cscript%3Ealert(1)%3C/script%3E/%E2')
+    expect(evil.text).not.toContain('<script>alert')
+    const api = await fixture.server.inject({method: 'GET', url: '/teams/%E2'})
+    expect(api.statusCode).toBe(400)
+    expect(JSON.parse(api.body).id).toBe('bad_request')
+  })
+
   it('reads the query after its first `?` only once: a search holding `?` keeps it', async () => {
     const admin = await fixture.signIn(ADMIN)
     const page = await fixture.browse('GET', `${ACCESS}?q=admin?x`, {cookies: admin})

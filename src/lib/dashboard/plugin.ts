@@ -67,9 +67,15 @@ export const NOTICE_COOKIE = 'orgctl_notice'
 export function isDashboardRequest(request: FastifyRequest): boolean {
   // The root is the Dashboard's only for a browser: an API client's `GET /` is checked for its token as always (401 without one).
   if ((request.routeOptions.config as {dashboard?: boolean} | undefined)?.dashboard) return wantsHtml(request)
-  const {url} = request
-  return url === '/dashboard' || url.startsWith('/dashboard/') || url.startsWith('/dashboard?')
+  return isDashboardPath(request.url)
 }
+
+/** Whether a URL is under /dashboard (known before routing, unlike a route's config). */
+export const isDashboardPath = (url: string) => url === '/dashboard' || url.startsWith('/dashboard/') || url.startsWith('/dashboard?')
+
+/** The page for a request fastify refused before routing (a malformed URL under /dashboard): HTML, as every Dashboard answer. */
+export const frameworkErrorPage = (message: string): string =>
+  errorPage(undefined, new OrgctlError('bad_request', `This address is malformed (${message}): start from the Dashboard's home.`)).value
 
 /** Whether the browser asked for a page (an API client asks for JSON, or for anything). */
 export const wantsHtml = (request: FastifyRequest) => /\btext\/html\b/.test(request.headers.accept ?? '')
