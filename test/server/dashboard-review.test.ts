@@ -225,6 +225,20 @@ describe('the Dashboard behind a TLS proxy, its rate limit and its log', () => {
 
       const form = await direct.inject({method: 'GET', url: '/dashboard/sign-in', headers: https})
       expect(String(form.headers['set-cookie'])).not.toMatch(/Secure/)
+      // Behind a TLS proxy without --trust-proxy a form is refused, saying what the operator must change.
+      const behind = await direct.inject({
+        method: 'POST',
+        url: '/dashboard/sign-in',
+        headers: {
+          accept: 'text/html',
+          host: 'orgctl.example',
+          origin: 'https://orgctl.example',
+          'content-type': 'application/x-www-form-urlencoded',
+        },
+        payload: 'email=x',
+      })
+      expect(behind.statusCode).toBe(403)
+      expect(behind.body).toContain('its operator must start orgctl serve with --trust-proxy')
     } finally {
       await proxied.close()
       await direct.close()

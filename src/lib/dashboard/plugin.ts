@@ -118,6 +118,13 @@ const ownOrigin = (request: FastifyRequest) => `${request.protocol}://${request.
 export function checkOrigin(request: FastifyRequest): void {
   const origin = request.headers.origin
   if (origin !== undefined && origin !== ownOrigin(request)) {
+    // Behind a TLS proxy without --trust-proxy every form would be refused as another site's: say what to change.
+    if (request.protocol === 'http' && origin === `https://${request.host}`) {
+      throw new OrgctlError(
+        'forbidden',
+        'This server is reached over HTTPS but sees plain HTTP: its operator must start orgctl serve with --trust-proxy behind a TLS proxy.',
+      )
+    }
     throw new OrgctlError('forbidden', 'This form was sent from another site: open the Dashboard and send it from there.')
   }
 }
