@@ -162,6 +162,16 @@ describe('the Dashboard, edges found in review', () => {
     expect(JSON.parse(api.body).id).toBe('bad_request')
   })
 
+  it('checks each imported app name as apps:transfer does: a forged bad one refuses the form beside it, and nothing moves', async () => {
+    await fixture.storage.write((tx) => createApp(new Ctx(tx, MEMBER), {name: 'mine-one', region: 'us'}))
+    const member = await fixture.signIn(MEMBER)
+    const apps = '/dashboard/orgs/acme/apps'
+    const answer = await fixture.submit(member, apps, `${apps}/import`, {app: ['mine-one', '<b>Bad</b>']})
+    expect(answer.status).toBe(422)
+    expect(answer.text).toMatch(/<p class="error" role="alert" id="import-apps-error">Invalid app name &quot;&lt;b&gt;Bad/)
+    expect((await fixture.storage.read((tx) => tx.apps.byName('mine-one')))!.owner).toEqual({kind: 'user', email: MEMBER})
+  })
+
   it('reads the query after its first `?` only once: a search holding `?` keeps it', async () => {
     const admin = await fixture.signIn(ADMIN)
     const page = await fixture.browse('GET', `${ACCESS}?q=admin?x`, {cookies: admin})
