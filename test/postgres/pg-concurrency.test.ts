@@ -267,12 +267,22 @@ describe.skipIf(!pgInfo().url)('the PostgreSQL engine under concurrency and faul
     // and the first write on it fails. 20 rounds make that window likely at least once.
     for (let round = 0; round < 20; round++) {
       await Promise.all(Array.from({length: 6}, () => storage.read((tx) => tx.members.list('acme'))))
-      const killing = admin(`SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = current_database() AND application_name = 'orgctl'`)
-      const units = Array.from({length: 6}, () => storage.read((tx) => tx.members.list('acme')).then((list) => list.length, (error: Error) => error.message))
+      const killing = admin(
+        `SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = current_database() AND application_name = 'orgctl'`,
+      )
+      const units = Array.from({length: 6}, () =>
+        storage
+          .read((tx) => tx.members.list('acme'))
+          .then(
+            (list) => list.length,
+            (error: Error) => error.message,
+          ),
+      )
       await killing
       const outcomes = await Promise.all(units)
       // A unit whose connection died after BEGIN succeeded is store_unavailable; none may crash the process.
-      for (const outcome of outcomes) expect(outcome === 1 || /closed the connection|unavailable|terminat/i.test(String(outcome))).toBe(true)
+      for (const outcome of outcomes)
+        expect(outcome === 1 || /closed the connection|unavailable|terminat/i.test(String(outcome))).toBe(true)
     }
     expect(await storage.read((tx) => tx.members.list('acme'))).toHaveLength(1)
   })

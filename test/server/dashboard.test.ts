@@ -44,7 +44,12 @@ describe('the Dashboard, in-process', () => {
     const page = await browse('GET', '/')
     expect(page.status).toBe(303)
     expect(page.headers.location).toBe('/dashboard')
-    const api = await server.inject({method: 'GET', url: '/', headers: {accept: 'application/vnd.heroku+json; version=3'}})
+    // As before the Dashboard: no token, 401; with one, no such route (test/server/dashboard-review.test.ts).
+    const api = await server.inject({
+      method: 'GET',
+      url: '/',
+      headers: {accept: 'application/vnd.heroku+json; version=3', authorization: `Bearer ${tokens[ADMIN]}`},
+    })
     expect(api.statusCode).toBe(404)
     expect(JSON.parse(api.body).id).toBe('not_found')
     const signedOut = await browse('GET', '/dashboard')

@@ -9,6 +9,8 @@
  * a Content-Security-Policy that runs no inline script; everything shown escaped (html.ts); no token
  * in a page, a URL or a log; the API's rate limit applies (per session, or per address signed out).
  */
+import {createHmac, timingSafeEqual} from 'node:crypto'
+
 import * as cookie from 'cookie'
 import type {FastifyInstance, FastifyReply, FastifyRequest} from 'fastify'
 
@@ -16,7 +18,7 @@ import {LocalBackend} from '../backend/local-backend.js'
 import {Ctx, type Clock} from '../domain/context.js'
 import {csrfMatches, csrfToken, SESSION_HOURS, sessionEmail} from '../domain/sessions.js'
 import {hashToken} from '../domain/tokens.js'
-import {OrgctlError, toOrgctlError} from '../errors.js'
+import {type ErrorId, OrgctlError, toOrgctlError} from '../errors.js'
 import type {RateLimiter} from '../server/rate-limit.js'
 import {publicFailure} from '../server/failures.js'
 import type {Storage} from '../storage/storage.js'
@@ -63,10 +65,17 @@ export const NOTICE_COOKIE = 'orgctl_notice'
 
 /** Whether a request is the Dashboard's (then the API's token check does not apply: its own session check does). */
 export function isDashboardRequest(request: FastifyRequest): boolean {
-  if ((request.routeOptions.config as {dashboard?: boolean} | undefined)?.dashboard) return true
-  const {url} = request
-  return url === '/dashboard' || url.startsWith('/dashboard/') || url.startsWith('/dashboard?')
+  // The root is the Dashboard's only for a browser: an API client's `GET /` is checked for its token as always (401 without one).
+  if ((request.routeOptions.config as {dashboard?: boolean} | undefined)?.dashboard) return wantsHtml(request)
+  return isDashboardPath(request.url)
 }
+
+/** Whether a URL is under /dashboard (known before routing, unlike a route's config). */
+export const isDashboardPath = (url: string) => url === '/dashboard' || url.startsWith('/dashboard/') || url.startsWith('/dashboard?')
+
+/** The page for a request fastify refused before routing (a malformed URL under /dashboard): HTML, as every Dashboard answer. */
+export const frameworkErrorPage = (message: string): string =>
+  errorPage(undefined, new OrgctlError('bad_request', `This address is malformed (${message}): start from the Dashboard's home.`)).value
 
 /** Whether the browser asked for a page (an API client asks for JSON, or for anything). */
 export const wantsHtml = (request: FastifyRequest) => /\btext\/html\b/.test(request.headers.accept ?? '')
@@ -109,14 +118,47 @@ const ownOrigin = (request: FastifyRequest) => `${request.protocol}://${request.
 export function checkOrigin(request: FastifyRequest): void {
   const origin = request.headers.origin
   if (origin !== undefined && origin !== ownOrigin(request)) {
+    // Behind a TLS proxy without --trust-proxy every form would be refused as another site's: say what to change.
+    if (request.protocol === 'http' && origin === `https://${request.host}`) {
+      throw new OrgctlError(
+        'forbidden',
+        'This server is reached over HTTPS but sees plain HTTP: its operator must start orgctl serve with --trust-proxy behind a TLS proxy.',
+      )
+    }
     throw new OrgctlError('forbidden', 'This form was sent from another site: open the Dashboard and send it from there.')
   }
 }
 
 /** A redirect after a change, with what it did shown once on the next page. */
 export function redirectWithNotice(request: FastifyRequest, reply: FastifyReply, to: string, notice?: string): FastifyReply {
-  if (notice) setCookie(reply, NOTICE_COOKIE, notice, {...cookieOptions(request, 60), path: '/dashboard'})
+  if (notice && request.sessionSecret) setNotice(request, reply, signNotice(request.sessionSecret, notice))
   return reply.redirect(to, 303)
+}
+
+export const setNotice = (request: FastifyRequest, reply: FastifyReply, value: string) =>
+  setCookie(reply, NOTICE_COOKIE, value, {...cookieOptions(request, 60), path: '/dashboard'})
+
+/**
+ * A notice's cookie carries an HMAC of its text by the session's secret: a cookie set by anyone else
+ * (a sibling subdomain can set cookies for this host) is not shown, so no other site puts words on our pages.
+ */
+const noticeMac = (secret: string, text: string) =>
+  createHmac('sha256', secret).update(`orgctl dashboard notice\n${text}`).digest('base64url')
+const signNotice = (secret: string, text: string) => `${noticeMac(secret, text)}.${text}`
+
+/** The notice's text, when the cookie is this session's own. */
+export function verifiedNotice(secret: string, value: string): string | undefined {
+  const dot = value.indexOf('.')
+  if (dot < 0) return undefined
+  const given = Buffer.from(value.slice(0, dot))
+  const expected = Buffer.from(noticeMac(secret, value.slice(dot + 1)))
+  return given.length === expected.length && timingSafeEqual(given, expected) ? value.slice(dot + 1) : undefined
+}
+
+/** The query string (everything after the first `?`). */
+export const queryOf = (request: FastifyRequest): URLSearchParams => {
+  const at = request.url.indexOf('?')
+  return new URLSearchParams(at < 0 ? '' : request.url.slice(at + 1))
 }
 
 /** Form fields, parsed from the urlencoded body (a form without fields is an empty one). */
@@ -177,8 +219,21 @@ export function registerDashboard(app: FastifyInstance, options: DashboardOption
 
   void app.register(
     async (scope) => {
+      // The Dashboard's forms are urlencoded; any other body (JSON, multipart) is refused with a page (the API's JSON parser is not for here).
+      scope.removeAllContentTypeParsers()
       scope.addContentTypeParser('application/x-www-form-urlencoded', {parseAs: 'string'}, (_request, body, done) => {
         done(null, new URLSearchParams(body as string))
+      })
+      scope.addContentTypeParser('*', {parseAs: 'string'}, (request, body, done) => {
+        if (body === '') return done(null, undefined)
+        done(
+          new DashboardStatusError(
+            415,
+            'bad_request',
+            `The Dashboard takes forms (application/x-www-form-urlencoded), not ${request.headers['content-type'] ?? 'this body'}: send the form from its page.`,
+          ),
+          undefined,
+        )
       })
 
       scope.addHook('onRequest', async (request, reply) => {
@@ -210,14 +265,15 @@ export function registerDashboard(app: FastifyInstance, options: DashboardOption
         if (request.method === 'POST') checkOrigin(request)
         request.actor = email
         request.sessionSecret = secret
-        const notice = request.method === 'GET' ? readCookies(request)[NOTICE_COOKIE] : undefined
-        if (notice !== undefined) setCookie(reply, NOTICE_COOKIE, '', {...cookieOptions(request, 0), path: '/dashboard'})
+        const noticeCookie = request.method === 'GET' ? readCookies(request)[NOTICE_COOKIE] : undefined
+        if (noticeCookie !== undefined) setCookie(reply, NOTICE_COOKIE, '', {...cookieOptions(request, 0), path: '/dashboard'})
+        const notice = noticeCookie === undefined ? undefined : verifiedNotice(secret!, noticeCookie)
         request.view = {
           email,
           csrf: csrfToken(secret!),
           backend: new LocalBackend(storage, email, clock, {requestId: String(reply.getHeader('request-id') ?? request.id)}),
           params: {},
-          query: new URLSearchParams(request.url.split('?')[1] ?? ''),
+          query: queryOf(request),
           notice,
         }
       })
@@ -232,7 +288,7 @@ export function registerDashboard(app: FastifyInstance, options: DashboardOption
       })
 
       scope.setErrorHandler(async (error, request, reply) => {
-        const failure = publicFailure(toOrgctlError(error), error as Error, request, reply, options.errorLog)
+        const failure = publicFailure(dashboardError(error), error as Error, request, reply, options.errorLog)
         if (failure.id === 'unauthorized') {
           clearSessionCookie(request, reply)
           return reply.redirect('/dashboard/sign-in', 303)
@@ -270,6 +326,33 @@ export function registerDashboard(app: FastifyInstance, options: DashboardOption
     },
     {prefix: '/dashboard'},
   )
+}
+
+/** An error answered with a status of its own (415), like the API's StatusError. */
+class DashboardStatusError extends OrgctlError {
+  constructor(
+    readonly status: number,
+    id: ErrorId,
+    message: string,
+  ) {
+    super(id, message)
+  }
+
+  override get httpStatus(): number {
+    return this.status
+  }
+}
+
+/** A failure as the Dashboard shows it: fastify's own 4xx (a body too large, a bad Content-Length) keep their status, not a 500. */
+function dashboardError(error: unknown): OrgctlError {
+  if (error instanceof OrgctlError) return error
+  const {code, statusCode} = error as {code?: string; statusCode?: number}
+  if (code === 'FST_ERR_CTP_BODY_TOO_LARGE')
+    return new OrgctlError('payload_too_large', 'This form is too large to send: send less at once.')
+  if (statusCode !== undefined && statusCode >= 400 && statusCode < 500) {
+    return new DashboardStatusError(statusCode, 'bad_request', `The server could not read this request: ${(error as Error).message}.`)
+  }
+  return toOrgctlError(error)
 }
 
 /** A page for a failure that no form shows beside itself. */

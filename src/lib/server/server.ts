@@ -13,7 +13,7 @@ import {methodsFor, paramNames, type ParamsOf, type Route, routerPath} from '../
 import {LocalBackend} from '../backend/local-backend.js'
 import {type Clock, systemClock} from '../domain/context.js'
 import {hashToken, verifyTokenHash} from '../domain/tokens.js'
-import {isDashboardRequest, registerDashboard} from '../dashboard/plugin.js'
+import {frameworkErrorPage, isDashboardPath, isDashboardRequest, registerDashboard} from '../dashboard/plugin.js'
 import {type ErrorId, OrgctlError, toOrgctlError, unauthorized} from '../errors.js'
 import {DryRunStorage} from '../storage/dry-run.js'
 import type {StampScope, Storage} from '../storage/storage.js'
@@ -235,7 +235,9 @@ export async function buildServer(options: ServerOptions): Promise<FastifyInstan
   const limiter = new RateLimiter(options.rateLimitPerHour ?? 4500)
   const answers = new AnswerCache(200, 32 * 1024 * 1024)
   const app = Fastify({
-    trustProxy: options.trustProxy === true,
+    // One proxy in front, trusted: the client address is the one it appended to X-Forwarded-For (the left-most
+    // entries are the client's to write, and would let it pick a fresh rate-limit budget per request).
+    trustProxy: options.trustProxy === true ? (_address: string, hop: number) => hop === 0 : false,
     bodyLimit: options.bodyLimit ?? 64 * 1024,
     // Answered by the onRequest hook instead, in Heroku's error body.
     return503OnClosing: false,
@@ -246,6 +248,15 @@ export async function buildServer(options: ServerOptions): Promise<FastifyInstan
     routerOptions: {ignoreTrailingSlash: true, maxParamLength: 500},
     // Errors fastify meets before routing (a malformed URL, an over-long path parameter) get Heroku's body too.
     frameworkErrors: (error, request, reply) => {
+      if (isDashboardPath(request.url)) {
+        void (reply as unknown as FastifyReply)
+          .code(400)
+          .header('Request-Id', request.id)
+          .header('Cache-Control', 'no-store')
+          .type('text/html; charset=utf-8')
+          .send(frameworkErrorPage(error.message))
+        return
+      }
       void (reply as unknown as FastifyReply)
         .code(error.statusCode && error.statusCode < 500 ? error.statusCode : 400)
         .header('Request-Id', request.id)

@@ -112,10 +112,11 @@ export async function accessPage(view: View, problem?: FormProblem) {
 function membersTable(view: View, base: string, members: readonly R.TeamMember[], manage: boolean) {
   const rows = members.map((member, index) => {
     const you = member.email === view.email ? html` <span class="muted">(you)</span>` : ''
-    const cells = html`<th scope="row">${member.email}${you}</th><td><span class="badge ${member.role ?? ''}">${member.role}</span></td>`
-    if (!manage) return html`<tr>${cells}</tr>\n`
     const id = `r${index}`
-    return html`<tr>${cells}<td><label class="visually-hidden" for="${id}">Role of ${member.email}</label><select id="${id}" name="role:${member.email}">${roleOptions(member.role ?? 'member')}</select> <button class="secondary" name="email" value="${member.email}">Change role</button> <button class="danger" name="email" value="${member.email}" formaction="${base}/remove" data-confirm="Remove this member, with all their access to the org's apps?">Remove</button></td></tr>\n`
+    // The row's email describes its buttons: tabbing from button to button, a screen reader says whose they are.
+    const cells = html`<th scope="row"${manage ? html` id="${id}e"` : ''}>${member.email}${you}</th><td><span class="badge ${member.role ?? ''}">${member.role}</span></td>`
+    if (!manage) return html`<tr>${cells}</tr>\n`
+    return html`<tr>${cells}<td><label class="visually-hidden" for="${id}">Role of ${member.email}</label><select id="${id}" name="role:${member.email}">${roleOptions(member.role ?? 'member')}</select> <button class="secondary" name="email" value="${member.email}" aria-describedby="${id}e">Change role</button> <button class="danger" name="email" value="${member.email}" aria-describedby="${id}e" formaction="${base}/remove" data-confirm="Remove this member, with all their access to the org's apps?">Remove</button></td></tr>\n`
   })
   const table = html`<table><thead><tr><th scope="col">Email</th><th scope="col">Role</th>${manage ? html`<th scope="col">Change</th>` : ''}</tr></thead><tbody>\n${rows}</tbody></table>`
   return manage ? html`<form method="post" action="${base}/role">${csrfField(view)}${table}</form>` : table

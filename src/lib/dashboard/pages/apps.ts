@@ -7,7 +7,7 @@ import type {FastifyInstance} from 'fastify'
 
 import type * as R from '../../api/resources.js'
 import {REGIONS} from '../../domain/types.js'
-import {parseRegion} from '../../domain/validation.js'
+import {parseAppName, parseRegion} from '../../domain/validation.js'
 import {usageError} from '../../errors.js'
 import {uniqueItems, type ItemResult} from '../../workflows/bulk.js'
 import {transferEach, transferStatus} from '../../workflows/transfer.js'
@@ -182,11 +182,13 @@ export function appsRoutes(scope: FastifyInstance): void {
     return {to: appPath(org, app.name), notice: `Created app ${app.name} in org ${org}.`}
   })
   formRoute(scope, '/orgs/:org/apps/import', 'import-apps', appsPage, async (view, fields) => {
+    // Each name checked as apps:transfer checks its --app (a bad one refuses the form, nothing moved).
     const apps = uniqueItems(
       fields
         .getAll('app')
         .map((app) => app.trim())
-        .filter(Boolean),
+        .filter(Boolean)
+        .map((app) => parseAppName(app)),
     )
     if (apps.length === 0) throw usageError('Tick the apps to import, then send the form again.')
     const results = await transferEach(view.backend, apps, view.params.org!, false)

@@ -23,9 +23,9 @@ import {
   formOf,
   NOTICE_COOKIE,
   readCookies,
-  redirectWithNotice,
   sendPage,
   setCookie,
+  setNotice,
   setSessionCookie,
   viewOf,
 } from '../plugin.js'
@@ -33,9 +33,24 @@ import {
 const FORM_COOKIE = 'orgctl_sign_in'
 const FORM_PATH = '/dashboard/sign-in'
 
-/** Where to go after signing in: a Dashboard path only (never another site). */
-function nextPath(value: string | null | undefined): string {
-  return value && /^\/dashboard(?:[/?]|$)/.test(value) && !value.includes('\\') ? value : '/dashboard'
+/**
+ * Where to go after signing in: a Dashboard path only (never another site), of printable ASCII (what a
+ * browser's own URL is; a line break or a non-Latin character in a Location header would fail the answer).
+ */
+export function nextPath(value: string | null | undefined): string {
+  return value && /^\/dashboard(?:[/?][\x21-\x7e]*)?$/.test(value) && !value.includes('\\') ? value : '/dashboard'
+}
+
+/** The sign-in page's notices, by the cookie's value: the page shows only these (nobody else's words). */
+const SIGN_IN_NOTICES: Record<string, string> = {'signed-out': 'Signed out.'}
+
+/**
+ * A sign-in link followed from another site is refused (and left unused): another site must not sign
+ * a browser in to an account of its choosing. `orgctl dashboard` opens it directly (Sec-Fetch-Site: none).
+ */
+const fromAnotherSite = (request: FastifyRequest) => {
+  const site = request.headers['sec-fetch-site']
+  return site === 'cross-site' || site === 'same-site'
 }
 
 function signInPage(
@@ -82,8 +97,9 @@ export function signInRoutes(scope: FastifyInstance, options: DashboardOptions):
   scope.get('/sign-in', {config: {public: true}}, async (request, reply) => {
     if (signedIn(request)) return reply.redirect('/dashboard', 303)
     const query = new URLSearchParams(request.url.split('?')[1] ?? '')
-    const notice = readCookies(request)[NOTICE_COOKIE]
-    if (notice !== undefined) setCookie(reply, NOTICE_COOKIE, '', {...cookieOptions(request, 0), path: '/dashboard'})
+    const noticeCookie = readCookies(request)[NOTICE_COOKIE]
+    if (noticeCookie !== undefined) setCookie(reply, NOTICE_COOKIE, '', {...cookieOptions(request, 0), path: '/dashboard'})
+    const notice = noticeCookie === undefined || !Object.hasOwn(SIGN_IN_NOTICES, noticeCookie) ? undefined : SIGN_IN_NOTICES[noticeCookie]
     return sendPage(reply, signInPage(request, reply, {next: query.get('next') ?? undefined, notice}))
   })
 
@@ -111,6 +127,12 @@ export function signInRoutes(scope: FastifyInstance, options: DashboardOptions):
     const code = new URLSearchParams(request.url.split('?')[1] ?? '').get('code') ?? ''
     try {
       if (code === '') throw new OrgctlError('unauthorized', 'This sign-in link has no code: run orgctl dashboard for a new one.')
+      if (fromAnotherSite(request)) {
+        throw new OrgctlError(
+          'unauthorized',
+          'This sign-in link was followed from another site: run orgctl dashboard, which opens it itself.',
+        )
+      }
       const {secret} = await storage.write((tx) => useSignInLink(new Ctx(tx, '', clock), code))
       setSessionCookie(request, reply, secret)
       return reply.redirect('/dashboard', 303)
@@ -124,6 +146,7 @@ export function signInRoutes(scope: FastifyInstance, options: DashboardOptions):
   scope.post('/sign-out', async (request, reply) => {
     if (signedIn(request)) await storage.write((tx) => signOut(new Ctx(tx, viewOf(request).email, clock), request.sessionSecret!))
     clearSessionCookie(request, reply)
-    return redirectWithNotice(request, reply, '/dashboard/sign-in', 'Signed out.')
+    setNotice(request, reply, 'signed-out')
+    return reply.redirect('/dashboard/sign-in', 303)
   })
 }

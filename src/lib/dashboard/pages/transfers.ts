@@ -43,8 +43,8 @@ function pendingTable(view: View, problem: FormProblem | undefined, transfers: R
         const refused = view.params.transfer === transfer.id && problem !== undefined
         return html`<tr>
             <td>${transfer.app.name}</td>
-            <td>${incoming ? transfer.owner.email : transfer.recipient.email}</td>
-            <td>${transfer.created_at.slice(0, 10)}</td>
+            <td data-label="${incoming ? 'From' : 'To'}">${incoming ? transfer.owner.email : transfer.recipient.email}</td>
+            <td data-label="Sent">${transfer.created_at.slice(0, 10)}</td>
             <td>
               ${
                 incoming

@@ -21,7 +21,16 @@ import type {Pool} from 'pg'
 import {OrgctlError, storeUnavailable} from '../../errors.js'
 import type {State} from '../memory/state.js'
 import type {ReadTx, Storage, WriteOptions, WriteTx} from '../storage.js'
-import {type Checkout, checkout, databaseError, type DatabaseTarget, isConnectionFailure, openPool, parseDatabaseUrl, type PoolOptions} from './connection.js'
+import {
+  type Checkout,
+  checkout,
+  databaseError,
+  type DatabaseTarget,
+  isConnectionFailure,
+  openPool,
+  parseDatabaseUrl,
+  type PoolOptions,
+} from './connection.js'
 import {ensureCurrentSchema} from './migrate.js'
 import {readRepositories} from './pg-reads.js'
 import {exportState, importState, type ImportOptions} from './pg-state.js'
