@@ -186,7 +186,7 @@ describe('the Dashboard, edges found in review', () => {
     await fixture.storage.write((tx) => createApp(new Ctx(tx, ADMIN), {name: 'acme-api', org: 'acme', region: 'eu'}))
     const apps = await fixture.browse('GET', '/dashboard/orgs/acme/apps', {cookies: admin})
     expect(apps.text).toMatch(/<td data-label="Region">eu<\/td>\s*<td data-label="Locked">/)
-    expect(apps.text).toContain('<td data-label="Dyno units" class="num">0</td>')
+    expect(apps.text).toContain('<td class="num" data-label="Dyno units">0</td>')
     // A member sees the table without forms: no ids, no descriptions.
     const member = await fixture.signIn(MEMBER)
     expect((await fixture.browse('GET', ACCESS, {cookies: member})).text).toContain('<tr><th scope="row">admin@acme.test</th>')
