@@ -245,4 +245,40 @@ describe('the Dashboard, in-process', () => {
       await limited.close()
     }
   })
+
+  it('signing in again from a signed-in browser ends its old session (one session per sign-in)', async () => {
+    const first = await signIn(ADMIN)
+    const form = await browse('GET', '/dashboard/sign-in') // a stale tab's form, fetched before
+    const formToken = /name="form" value="([^"]+)"/.exec(form.text)![1]!
+    const again = await browse('POST', '/dashboard/sign-in', {
+      cookies: `${first}; orgctl_sign_in=${cookieValue(form, 'orgctl_sign_in')}`,
+      form: {form: formToken, email: ADMIN, token: tokens[ADMIN]!},
+    })
+    expect(again.status).toBe(303)
+    const second = `orgctl_session=${cookieValue(again, 'orgctl_session')}`
+    expect((await browse('GET', '/dashboard', {cookies: first})).status).toBe(303)
+    expect((await browse('GET', '/dashboard', {cookies: second})).status).toBe(200)
+  })
+
+  it('revoking an API token signs its user out of the Dashboard (a session may have been signed in with it)', async () => {
+    const cookies = await signIn(ADMIN)
+    const [token] = await new LocalBackend(storage, ADMIN).listAuthorizations()
+    await new LocalBackend(storage, ADMIN).revokeAuthorization(token!.id)
+    expect((await browse('GET', '/dashboard', {cookies})).status).toBe(303)
+    // Others stay signed in.
+    const member = await signIn(MEMBER)
+    expect((await browse('GET', '/dashboard', {cookies: member})).status).toBe(200)
+  })
+
+  it('serves the stylesheet and script to anyone, cached for a year, setting no cookie', async () => {
+    const page = await browse('GET', '/dashboard/sign-in')
+    for (const path of [/href="(\/dashboard\/assets\/[^"]+\.css)"/, /src="(\/dashboard\/assets\/[^"]+\.js)"/].map(
+      (re) => re.exec(page.text)![1]!,
+    )) {
+      const asset = await browse('GET', path, {cookies: 'orgctl_session=not-a-session'})
+      expect(asset.status).toBe(200)
+      expect(asset.headers['cache-control']).toBe('public, max-age=31536000, immutable')
+      expect(cookiesOf(asset)).toEqual([])
+    }
+  })
 })

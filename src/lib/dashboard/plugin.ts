@@ -243,7 +243,9 @@ export function registerDashboard(app: FastifyInstance, options: DashboardOption
         reply.header('Referrer-Policy', 'same-origin')
         reply.header('X-Frame-Options', 'DENY')
         reply.header('Cache-Control', 'no-store')
-        const secret = readCookies(request)[sessionCookieName(request)]
+        // The stylesheet and script are the same for everyone: no session is looked up for them.
+        const isAsset = (request.routeOptions.config as {asset?: boolean} | undefined)?.asset === true
+        const secret = isAsset ? undefined : readCookies(request)[sessionCookieName(request)]
         const email = secret ? await storage.read((tx) => sessionEmail(new Ctx(tx, '', clock), secret)) : undefined
         const limit = limiter.take(email === undefined ? `address:${request.ip}` : `session:${hashToken(secret!)}`)
         reply.header('RateLimit-Remaining', String(limit.remaining))
@@ -282,6 +284,8 @@ export function registerDashboard(app: FastifyInstance, options: DashboardOption
         const view = request.view
         if (view) view.params = {...(request.params as Record<string, string>)}
         if (request.method !== 'POST' || !view) return
+        // The sign-in form checks its own token (there is no session to take one from when it is sent).
+        if ((request.routeOptions.config as {public?: boolean} | undefined)?.public === true) return
         if (!csrfMatches(request.sessionSecret!, formOf(request).get('csrf'))) {
           throw new OrgctlError('forbidden', 'This form has expired or did not come from the Dashboard: reload the page and send it again.')
         }
@@ -305,7 +309,7 @@ export function registerDashboard(app: FastifyInstance, options: DashboardOption
       })
 
       for (const asset of Object.values(ASSETS)) {
-        scope.get(asset.path.replace(/^\/dashboard/, ''), {config: {public: true}}, async (_request, reply) =>
+        scope.get(asset.path.replace(/^\/dashboard/, ''), {config: {public: true, asset: true}}, async (_request, reply) =>
           reply.header('Cache-Control', 'public, max-age=31536000, immutable').type(asset.type).send(asset.body),
         )
       }

@@ -46,6 +46,8 @@ export async function revokeAuthorization(ctx: WriteCtx, match: {id: string} | {
   for (const record of await ctx.tx.tokens.of(ctx.actor)) {
     if (('id' in match && record.id === match.id) || record.hash === hash) {
       await ctx.tx.tokens.remove(record.id)
+      // A Dashboard session may have been signed in with this token: its user signs in again.
+      await ctx.tx.sessions.removeOf(record.email)
       await recordEvent(ctx, {
         action: 'authorization.destroy',
         target: {type: 'authorization', name: record.id},

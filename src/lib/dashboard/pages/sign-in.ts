@@ -112,7 +112,11 @@ export function signInRoutes(scope: FastifyInstance, options: DashboardOptions):
       return sendPage(reply, signInPage(request, reply, {email, next, error: 'This form has expired: send it again.'}), 403)
     }
     try {
-      const {secret} = await storage.write((tx) => signIn(new Ctx(tx, '', clock), email, form.get('token') ?? ''))
+      const {secret} = await storage.write(async (tx) => {
+        // Signing in again ends the session this browser had: one session per sign-in, never two.
+        if (request.sessionSecret) await signOut(new Ctx(tx, viewOf(request).email, clock), request.sessionSecret)
+        return signIn(new Ctx(tx, '', clock), email, form.get('token') ?? '')
+      })
       setSessionCookie(request, reply, secret)
       return reply.redirect(nextPath(next), 303)
     } catch (error) {
