@@ -58,7 +58,7 @@ node -e '
     const signedIn = await fetch(link, {redirect: "manual"})
     const cookie = signedIn.headers.getSetCookie().find((line) => line.startsWith("orgctl_session=")).split(";")[0]
     const page = await (await fetch(new URL("/dashboard/orgs/acme-widgets/access", link), {headers: {cookie}})).text()
-    console.log(`GET /dashboard/orgs/acme-widgets/access: "${/<title>(.*?)<\/title>/.exec(page)[1]}", ${page.match(/<th scope="row">/g).length} members listed`)
+    console.log(`GET /dashboard/orgs/acme-widgets/access: "${/<title>(.*?)<\/title>/.exec(page)[1]}", ${page.match(/<th scope="row"/g).length} members listed`)
   })()
 ' "$demo_dir/dashboard.log"
 kill "$dashboard_pid"
