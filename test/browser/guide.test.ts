@@ -140,7 +140,7 @@ browserSuite('Dashboard: the organization guide, walked through the pages', () =
 
     const rows = admin.page.getByRole('row')
     await expect.poll(() => rows.filter({hasText: OPS}).count()).toBe(1)
-    const roleShown = async (email: string) => (await rows.filter({hasText: email}).getByRole('cell').nth(1).innerText()).trim()
+    const roleShown = async (email: string) => (await rows.filter({hasText: email}).getByRole('cell').first().innerText()).trim()
     expect(await roleShown(DEV)).toBe('member')
     expect(await roleShown(OPS)).toBe('admin')
     expect(await admin.page.getByLabel(`Role of ${OPS}`).inputValue()).toBe('admin')

@@ -80,7 +80,7 @@ browserSuite('Dashboard: what a member and a collaborator see, by the permission
     expect(await tabNames(dev.page)).toEqual(['Access', 'Apps'])
 
     const members = dev.page.getByRole('region', {name: /^Members/})
-    for (const email of [ADMIN, DEV]) expect(await members.getByRole('cell', {name: new RegExp(`^${email}`)}).isVisible()).toBe(true)
+    for (const email of [ADMIN, DEV]) expect(await members.getByRole('rowheader', {name: new RegExp(`^${email}`)}).isVisible()).toBe(true)
     expect(await region(dev.page, 'Add a member').count()).toBe(0)
     for (const name of ['Add member', 'Change role', /^Remove/])
       expect(await dev.page.getByRole('button', {name}).count(), String(name)).toBe(0)
