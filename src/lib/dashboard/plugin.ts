@@ -18,9 +18,9 @@ import {LocalBackend} from '../backend/local-backend.js'
 import {Ctx, type Clock} from '../domain/context.js'
 import {csrfMatches, csrfToken, SESSION_HOURS, sessionEmail} from '../domain/sessions.js'
 import {hashToken} from '../domain/tokens.js'
-import {type ErrorId, OrgctlError, toOrgctlError} from '../errors.js'
+import {OrgctlError, toOrgctlError} from '../errors.js'
 import type {RateLimiter} from '../server/rate-limit.js'
-import {publicFailure} from '../server/failures.js'
+import {publicFailure, StatusError} from '../server/failures.js'
 import type {Storage} from '../storage/storage.js'
 import {ASSETS} from './assets.js'
 import {Html, html} from './html.js'
@@ -227,7 +227,7 @@ export function registerDashboard(app: FastifyInstance, options: DashboardOption
       scope.addContentTypeParser('*', {parseAs: 'string'}, (request, body, done) => {
         if (body === '') return done(null, undefined)
         done(
-          new DashboardStatusError(
+          new StatusError(
             415,
             'bad_request',
             `The Dashboard takes forms (application/x-www-form-urlencoded), not ${request.headers['content-type'] ?? 'this body'}: send the form from its page.`,
@@ -332,21 +332,6 @@ export function registerDashboard(app: FastifyInstance, options: DashboardOption
   )
 }
 
-/** An error answered with a status of its own (415), like the API's StatusError. */
-class DashboardStatusError extends OrgctlError {
-  constructor(
-    readonly status: number,
-    id: ErrorId,
-    message: string,
-  ) {
-    super(id, message)
-  }
-
-  override get httpStatus(): number {
-    return this.status
-  }
-}
-
 /** A failure as the Dashboard shows it: fastify's own 4xx (a body too large, a bad Content-Length) keep their status, not a 500. */
 function dashboardError(error: unknown): OrgctlError {
   if (error instanceof OrgctlError) return error
@@ -354,7 +339,7 @@ function dashboardError(error: unknown): OrgctlError {
   if (code === 'FST_ERR_CTP_BODY_TOO_LARGE')
     return new OrgctlError('payload_too_large', 'This form is too large to send: send less at once.')
   if (statusCode !== undefined && statusCode >= 400 && statusCode < 500) {
-    return new DashboardStatusError(statusCode, 'bad_request', `The server could not read this request: ${(error as Error).message}.`)
+    return new StatusError(statusCode, 'bad_request', `The server could not read this request: ${(error as Error).message}.`)
   }
   return toOrgctlError(error)
 }

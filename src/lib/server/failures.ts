@@ -1,6 +1,6 @@
 import type {FastifyReply, FastifyRequest} from 'fastify'
 
-import {isCommitUnknown, OrgctlError} from '../errors.js'
+import {type ErrorId, isCommitUnknown, OrgctlError} from '../errors.js'
 
 /**
  * What a client is told of a failure (the API's JSON and the Dashboard's pages alike): the store's
@@ -41,4 +41,19 @@ export function publicFailure(
     errorLog?.(`internal error (request id ${requestId}): ${error.stack ?? error.message}`)
   }
   return failure
+}
+
+/** An error answered with a status of its own (415, 431, ...), in Heroku's body like every other. */
+export class StatusError extends OrgctlError {
+  constructor(
+    readonly status: number,
+    id: ErrorId,
+    message: string,
+  ) {
+    super(id, message)
+  }
+
+  override get httpStatus(): number {
+    return this.status
+  }
 }

@@ -14,12 +14,13 @@ import {LocalBackend} from '../backend/local-backend.js'
 import {type Clock, systemClock} from '../domain/context.js'
 import {hashToken, verifyTokenHash} from '../domain/tokens.js'
 import {frameworkErrorPage, isDashboardPath, isDashboardRequest, registerDashboard} from '../dashboard/plugin.js'
-import {type ErrorId, OrgctlError, toOrgctlError, unauthorized} from '../errors.js'
+import {OrgctlError, toOrgctlError, unauthorized} from '../errors.js'
 import {DryRunStorage} from '../storage/dry-run.js'
 import type {StampScope, Storage} from '../storage/storage.js'
 import {accountEmail, appName, collaboratorEmail, formationType, isUuid, memberEmail, orgName, transferId} from './lookup.js'
 import {paginate, parseRange} from './pagination.js'
-import {publicFailure} from './failures.js'
+import {publicFailure, StatusError} from './failures.js'
+
 import {RateLimiter} from './rate-limit.js'
 import {accessRoutes} from './routes/access.js'
 import {accountRoutes} from './routes/account.js'
@@ -128,21 +129,6 @@ export interface RouteContext {
   sendList<T>(request: FastifyRequest, reply: FastifyReply, items: readonly T[], fields: Record<string, (item: T) => string>): T[]
   /** Serves one route of the shared table (src/lib/api/routes.ts): the only way a route is added. */
   on<P extends string>(route: Route<P>, options: RouteOptions, handler: Handler<P>): void
-}
-
-/** An error answered with a status of its own (415, 431, ...), in Heroku's body like every other. */
-export class StatusError extends OrgctlError {
-  constructor(
-    readonly status: number,
-    id: ErrorId,
-    message: string,
-  ) {
-    super(id, message)
-  }
-
-  override get httpStatus(): number {
-    return this.status
-  }
 }
 
 const NAME = {type: 'string', minLength: 1, maxLength: 100} as const
