@@ -20,7 +20,6 @@ import type {StampScope, Storage} from '../storage/storage.js'
 import {accountEmail, appName, collaboratorEmail, formationType, isUuid, memberEmail, orgName, transferId} from './lookup.js'
 import {paginate, parseRange} from './pagination.js'
 import {publicFailure, StatusError} from './failures.js'
-
 import {RateLimiter} from './rate-limit.js'
 import {accessRoutes} from './routes/access.js'
 import {accountRoutes} from './routes/account.js'
