@@ -1,7 +1,7 @@
 import {Flags} from '@oclif/core'
 
 import {OrgctlCommand} from '../lib/cli/base-command.js'
-import {usageError} from '../lib/errors.js'
+import {listenOn} from '../lib/server/listen.js'
 
 export default class Serve extends OrgctlCommand {
   static override summary = "serve the store over HTTP, speaking Heroku's Platform API v3"
@@ -56,13 +56,7 @@ finish first, then the database pool is drained.`
       log: flags.verbose || this.ctx.settings.debug ? log : undefined,
       errorLog: log,
     })
-    let address: string
-    try {
-      address = await server.listen({port: flags.port, host: flags.host})
-    } catch (error) {
-      await server.close().catch(() => undefined)
-      throw usageError(`Cannot listen on ${flags.host}:${flags.port}: ${(error as Error).message}. Pick another --port or --host.`)
-    }
+    const address = await listenOn(server, flags.host, flags.port, 'Pick another --port or --host.')
     process.stderr.write(`orgctl API listening on ${address} (${storage.kind === 'json' ? 'store' : 'database'}: ${storage.location})\n`)
     process.stderr.write(`Dashboard: ${address}/dashboard (sign in with an API token, or run orgctl dashboard)\n`)
     await new Promise<void>((resolve) => {

@@ -17,6 +17,8 @@ const REASONS: Record<string, string> = {
   EBADF: 'it is not open for writing',
   EEXIST: 'something else is already there',
   EFBIG: 'the file is too large',
+  EADDRINUSE: 'the port is already in use',
+  EADDRNOTAVAIL: 'that address is not one of this machine',
 }
 
 /** Why an operation failed, in words: `permission denied (EACCES)`; the error's own message when the code is not known. */

@@ -4,6 +4,7 @@
  * stopped. Either way the link signs the browser in once (a session cookie), and never again.
  */
 import {spawn} from 'node:child_process'
+import {type AddressInfo, createServer} from 'node:net'
 import {join} from 'node:path'
 
 import {afterAll, beforeAll, describe, expect, it} from 'vitest'
@@ -72,6 +73,18 @@ describe('orgctl dashboard', () => {
       child.kill('SIGTERM')
     }
     expect(await exited).toBe(0)
+  })
+
+  it.runIf(!HTTP)('a port already taken: one line in words, exit 2, nothing left listening', async () => {
+    const taken = createServer()
+    await new Promise<void>((resolve) => taken.listen(0, '127.0.0.1', resolve))
+    try {
+      const port = (taken.address() as AddressInfo).port
+      const result = await box.run(ADMIN, ['dashboard', '--no-open', '--port', String(port)])
+      expectError(result, 2, `Cannot listen on 127.0.0.1:${port}: the port is already in use (EADDRINUSE). Pick another --port.`)
+    } finally {
+      taken.close()
+    }
   })
 
   it('without an acting user: one line saying what to set, no server left behind', async () => {

@@ -7,7 +7,7 @@ import open from 'open'
 
 import type {DashboardLink} from '../api/resources.js'
 import {LINK_MINUTES} from '../domain/sessions.js'
-import {usageError} from '../errors.js'
+import {listenOn} from '../server/listen.js'
 import type {CliContext} from './context.js'
 
 export interface DashboardRun {
@@ -51,14 +51,8 @@ export async function openDashboard(ctx: CliContext, run: DashboardRun): Promise
   await backend.account()
   const {buildServer} = await import('../server/server.js')
   const server = await buildServer({storage: backend.storage, errorLog: (line) => ctx.ui.warn(line)})
-  let address: string
-  try {
-    // Loopback only: this server is for the browser on this machine, signed in by the link below.
-    address = await server.listen({port: run.port, host: '127.0.0.1'})
-  } catch (error) {
-    await server.close().catch(() => undefined)
-    throw usageError(`Cannot serve the Dashboard on 127.0.0.1:${run.port}: ${(error as Error).message}. Pick another --port.`)
-  }
+  // Loopback only: this server is for the browser on this machine, signed in by the link it prints.
+  const address = await listenOn(server, '127.0.0.1', run.port, 'Pick another --port.')
   const link = await backend.createDashboardLink()
   const result = await present(ctx, run, new URL(link.path, address).href, link, true)
   ctx.ui.info(`Serving the Dashboard on ${address} (${backend.location}); press Ctrl-C to stop.`)
