@@ -5,7 +5,7 @@
 // contentful paint, each run in a fresh browser context: nothing cached), next to the server's own
 // time to answer it. Usage: npm run build && node scripts/measure-dashboard.mjs [--runs N].
 // Everything in a temp dir; loopback only.
-import {spawn, spawnSync} from 'node:child_process'
+import {spawnSync} from 'node:child_process'
 import {existsSync, mkdtempSync, rmSync} from 'node:fs'
 import os from 'node:os'
 import {dirname, join, resolve} from 'node:path'
@@ -13,6 +13,7 @@ import {fileURLToPath} from 'node:url'
 
 import {chromium} from 'playwright-core'
 
+import {serveOrgctl, stopAll} from './bench/serve.mjs'
 import {ADMIN, ORG, buildStore, loadDomain} from './bench/stores.mjs'
 
 const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..')
@@ -43,13 +44,12 @@ const ARGS = [
 ]
 const median = (values) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)]
 const kb = (bytes) => `${(bytes / 1024).toFixed(1)} KB`
-let server
 let browser
 
 try {
   const domain = await loadDomain(ROOT)
   const {tokens} = await buildStore(domain, store, SHAPE)
-  const url = await serve()
+  const url = await serveOrgctl(BIN, ['serve'], {...env, ORGCTL_STORE: store})
   const linked = spawnSync(process.execPath, [BIN, 'dashboard', '--no-open'], {
     env: {...env, ORGCTL_API_URL: url, ORGCTL_API_KEY: tokens[ADMIN]},
     encoding: 'utf8',
@@ -124,7 +124,7 @@ try {
   console.log(`  the server's answer fetched without a browser: ${median(fetches).toFixed(0)} ms`)
 } finally {
   await browser?.close()
-  server?.kill('SIGTERM')
+  stopAll()
   rmSync(TMP, {recursive: true, force: true})
 }
 
@@ -156,21 +156,4 @@ async function coldPaints(target, cookies) {
     responses.push(timing.responseEnd - timing.requestStart)
   }
   return {paints, responses}
-}
-
-/** Starts `orgctl serve` on a free loopback port; its URL. */
-function serve() {
-  server = spawn(process.execPath, [BIN, 'serve', '--port', '0', '--host', '127.0.0.1'], {
-    env: {...env, ORGCTL_STORE: store},
-    stdio: ['ignore', 'ignore', 'pipe'],
-  })
-  return new Promise((resolveUrl, reject) => {
-    let text = ''
-    server.stderr.on('data', (chunk) => {
-      text += chunk
-      const match = /listening on (http:\/\/\S+)/.exec(text)
-      if (match) resolveUrl(match[1])
-    })
-    server.on('exit', (code) => reject(new Error(`serve exited ${code}: ${text}`)))
-  })
 }

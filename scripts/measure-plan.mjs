@@ -4,13 +4,14 @@
 // With PostgreSQL server binaries (scripts/bench/postgres.mjs finds them), also over HTTP to
 // `orgctl serve --database-url` on a throwaway cluster with the same data.
 // Usage: npm run build && node scripts/measure-plan.mjs [--runs N]. Everything in a temp dir; loopback only.
-import {spawn, spawnSync} from 'node:child_process'
+import {spawnSync} from 'node:child_process'
 import {mkdtempSync, rmSync, writeFileSync} from 'node:fs'
 import os from 'node:os'
 import {dirname, join, resolve} from 'node:path'
 import {fileURLToPath} from 'node:url'
 
 import {findPgBin, startCluster} from './bench/postgres.mjs'
+import {serveOrgctl, stopAll} from './bench/serve.mjs'
 import {ADMIN, ORG, buildDatabase, buildStore, loadDomain} from './bench/stores.mjs'
 
 const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..')
@@ -27,7 +28,6 @@ const env = {
 }
 const store = join(TMP, 'store.json')
 const SHAPE = {members: 2000, apps: 500, collaboratorsPerApp: 4, tokensFor: [ADMIN]}
-const servers = []
 let cluster
 
 function run(args, extra) {
@@ -60,7 +60,7 @@ try {
   const version = time('version', ['--version'], local)
   const onStore = time('plan on the store', ['plan', '-f', file], local)
 
-  const url = await serve(['serve'], {ORGCTL_STORE: store})
+  const url = await serveOrgctl(BIN, ['serve'], {...env, ORGCTL_STORE: store})
   const http = {ORGCTL_API_URL: url, ORGCTL_API_KEY: tokens[ADMIN]}
   const overHttp = time('plan over HTTP', ['plan', '-f', file], http)
   const traced = run(['plan', '-f', file], {...http, DEBUG: '1'})
@@ -80,32 +80,14 @@ try {
     const migrated = run(['db:migrate', '--database-url', databaseUrl], {})
     if (migrated.status !== 0) throw new Error(migrated.stderr)
     const {tokens: pgTokens} = await buildDatabase(domain, databaseUrl, SHAPE)
-    const pgUrl = await serve(['serve', '--database-url', databaseUrl], {})
+    const pgUrl = await serveOrgctl(BIN, ['serve', '--database-url', databaseUrl], env)
     const onPg = time('plan over HTTP on PostgreSQL', ['plan', '-f', file], {ORGCTL_API_URL: pgUrl, ORGCTL_API_KEY: pgTokens[ADMIN]})
     console.log(
       `  plan over HTTP on PostgreSQL:      ${onPg.toFixed(0)} ms (median of ${RUNS}), the same request (3 SQL reads for the org's state)`,
     )
   }
 } finally {
-  for (const server of servers) server.kill('SIGTERM')
+  stopAll()
   cluster?.stop()
   rmSync(TMP, {recursive: true, force: true})
-}
-
-/** Starts `orgctl serve` on a free loopback port; its URL. */
-function serve(args, extra) {
-  const server = spawn(process.execPath, [BIN, ...args, '--port', '0', '--host', '127.0.0.1'], {
-    env: {...env, ...extra},
-    stdio: ['ignore', 'ignore', 'pipe'],
-  })
-  servers.push(server)
-  return new Promise((resolveUrl, reject) => {
-    let text = ''
-    server.stderr.on('data', (chunk) => {
-      text += chunk
-      const match = /listening on (http:\/\/\S+)/.exec(text)
-      if (match) resolveUrl(match[1])
-    })
-    server.on('exit', (code) => reject(new Error(`serve exited ${code}: ${text}`)))
-  })
 }
