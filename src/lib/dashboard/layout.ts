@@ -2,7 +2,7 @@
 import type * as R from '../api/resources.js'
 import {ASSETS} from './assets.js'
 import {html, type Html, type Part} from './html.js'
-import {type FormProblem, type OrgTab, orgPath, tabsFor, type View} from './view.js'
+import {type FormProblem, ORG_TABS, type OrgTab, orgPath, tabsFor, type View} from './view.js'
 
 export interface PageFrame {
   title: string
@@ -71,4 +71,19 @@ export function formError(problem: FormProblem | undefined, form: string): Html 
 /** What was typed into this form before it was refused, to fill it again. */
 export function typed(problem: FormProblem | undefined, form: string, field: string): string {
   return problem?.form === form ? (problem.values.get(field) ?? '') : ''
+}
+
+/** An org tab's page: titled and headed by the tab and the org (`Access · acme`), framed with the org's tabs. */
+export function orgTabLayout(
+  view: View,
+  page: {org: string; tab: OrgTab; team: PageFrame['team']; teams: PageFrame['teams']; body: Part},
+): Html {
+  const label = ORG_TABS.find((each) => each.id === page.tab)!.label
+  return layout(view, {
+    title: `${label} · ${page.org}`,
+    team: page.team,
+    teams: page.teams,
+    tab: page.tab,
+    body: html`<h1>${label} <span class="muted">· ${page.org}</span></h1>${page.body}`,
+  })
 }

@@ -10,7 +10,7 @@ import {ORG_ROLES, type OrgRole} from '../../domain/types.js'
 import {parseEmail, parseRole} from '../../domain/validation.js'
 import {OrgctlError} from '../../errors.js'
 import {html} from '../html.js'
-import {csrfField, formError, layout, typed} from '../layout.js'
+import {csrfField, formError, orgTabLayout, typed} from '../layout.js'
 import {formRoute, sendPage, viewOf} from '../plugin.js'
 import {type FormProblem, mayInOrg, orgPath, type View} from '../view.js'
 
@@ -47,12 +47,12 @@ export async function accessPage(view: View, problem?: FormProblem) {
   const pageLink = (number: number) => `${base}?${new URLSearchParams({...(search ? {q: search} : {}), page: String(number)})}`
   const admins = members.filter((member) => member.role === 'admin').length
 
-  return layout(view, {
-    title: `Access · ${org}`,
+  return orgTabLayout(view, {
+    org,
+    tab: 'access',
     team,
     teams,
-    tab: 'access',
-    body: html`<h1>Access <span class="muted">· ${org}</span></h1>
+    body: html`
       ${
         manage
           ? html`<section class="card" aria-labelledby="add-heading">

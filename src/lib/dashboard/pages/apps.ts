@@ -12,7 +12,7 @@ import {usageError} from '../../errors.js'
 import {uniqueItems, type ItemResult} from '../../workflows/bulk.js'
 import {transferEach, transferStatus} from '../../workflows/transfer.js'
 import {html, type Html} from '../html.js'
-import {csrfField, formError, layout, typed} from '../layout.js'
+import {csrfField, formError, orgTabLayout, typed} from '../layout.js'
 import {formRoute, sendPage, viewOf} from '../plugin.js'
 import {appPath, type FormProblem, mayInOrg, orgPath, type View} from '../view.js'
 import {teamOf} from './access.js'
@@ -39,12 +39,12 @@ async function appsPageWith(view: View, problem?: FormProblem, imported?: readon
   const personal = yours.filter((app) => app.team === null && app.owner.email === view.email)
   const base = orgPath(org, 'apps')
 
-  return layout(view, {
-    title: `Apps · ${org}`,
+  return orgTabLayout(view, {
+    org,
+    tab: 'apps',
     team,
     teams,
-    tab: 'apps',
-    body: html`<h1>Apps <span class="muted">· ${org}</span></h1>
+    body: html`
       ${imported ? importResults(org, imported) : ''}
       <section class="card" aria-labelledby="apps-heading">
         <h2 id="apps-heading">

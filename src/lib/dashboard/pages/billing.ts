@@ -6,7 +6,7 @@ import type {FastifyInstance} from 'fastify'
 
 import {usd} from '../../output/money.js'
 import {html} from '../html.js'
-import {layout} from '../layout.js'
+import {orgTabLayout} from '../layout.js'
 import {sendPage, viewOf} from '../plugin.js'
 import type {View} from '../view.js'
 import {teamOf} from './access.js'
@@ -19,12 +19,12 @@ export async function billingPage(view: View) {
   const [billing, {team, teams}] = await Promise.all([view.backend.teamBilling(org), teamOf(view, org)])
   const units = billing.apps.reduce((sum, app) => sum + app.dyno_units, 0)
   const rate = billing.apps.reduce((sum, app) => sum + app.monthly_rate, 0)
-  return layout(view, {
-    title: `Billing · ${org}`,
+  return orgTabLayout(view, {
+    org,
+    tab: 'billing',
     team,
     teams,
-    tab: 'billing',
-    body: html`<h1>Billing <span class="muted">· ${org}</span></h1>
+    body: html`
       <section class="card" aria-labelledby="estimate-heading">
         <h2 id="estimate-heading">Estimated charges in ${billing.month}</h2>
         <p class="muted">

@@ -10,7 +10,7 @@ import type {FastifyInstance} from 'fastify'
 import type * as R from '../../api/resources.js'
 import {lineChart, peaksOf, yScale} from '../chart.js'
 import {html} from '../html.js'
-import {layout} from '../layout.js'
+import {orgTabLayout} from '../layout.js'
 import {sendPage, viewOf} from '../plugin.js'
 import type {View} from '../view.js'
 import {teamOf} from './access.js'
@@ -98,12 +98,12 @@ function historySection(org: string, usage: R.TeamUsage) {
 export async function usagePage(view: View) {
   const org = view.params.org!
   const [usage, {team, teams}] = await Promise.all([view.backend.teamUsage(org, true), teamOf(view, org)])
-  return layout(view, {
-    title: `Usage · ${org}`,
+  return orgTabLayout(view, {
+    org,
+    tab: 'usage',
     team,
     teams,
-    tab: 'usage',
-    body: html`<h1>Usage <span class="muted">· ${org}</span></h1>
+    body: html`
       <section class="card" aria-labelledby="now-heading">
         <h2 id="now-heading">Now, against the limits</h2>
         ${RESOURCES.map((name) => usage.resources.find((resource) => resource.name === name)).map((resource) => (resource ? meterRow(resource) : ''))}
