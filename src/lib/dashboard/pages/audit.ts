@@ -70,7 +70,7 @@ const pageQuery = (places: readonly number[]): {from?: string; trail?: string} =
 const utc = (iso: string) => `${iso.slice(0, 10)} ${iso.slice(11, 19)}`
 
 const eventRow = (event: R.AuditEvent) =>
-  html`<tr><td data-label="Time"><time datetime="${event.created_at}">${utc(event.created_at)}</time></td><td data-label="Actor">${event.actor.email}</td><td data-label="Action">${event.action}</td><td data-label="Target">${event.target.type} ${event.target.name}</td><td data-label="App">${event.app?.name ?? ''}</td><td data-label="Change">${changeSummary(event)}</td></tr>\n`
+  html`<tr><td data-label="Time (UTC)"><time datetime="${event.created_at}">${utc(event.created_at)}</time></td><td data-label="Actor">${event.actor.email}</td><td data-label="Action">${event.action}</td><td data-label="Target">${event.target.type} ${event.target.name}</td><td data-label="App">${event.app?.name ?? ''}</td><td data-label="Change">${changeSummary(event)}</td></tr>\n`
 
 function filterForm(base: string, given: Filters, problem: FormProblem | undefined) {
   const described = problem ? html` aria-describedby="${FORM}-error"` : ''
@@ -139,7 +139,7 @@ export async function auditPage(view: View): Promise<{page: Html; status: number
               pages, with orgctl or through the API: add a member on the <a href="${orgPath(org, 'access')}">Access</a> tab and it appears here.
             </p>`
   } else {
-    body = html`<table>
+    body = html`<table class="audit">
         <caption class="visually-hidden">
           Audit events of ${org}, newest first
         </caption>
