@@ -157,6 +157,18 @@ describe('the Dashboard: Audit tab', () => {
     }
   })
 
+  it('answers an org that is not there (or not yours) with the domain’s not-found, as orgctl audit does', async () => {
+    const expected = await backendOf(ADMIN)
+      .listAuditEvents('nope', {limit: 1})
+      .then(
+        () => 'found',
+        (error) => toOrgctlError(error).message,
+      )
+    const page = await fixture.browse('GET', '/dashboard/orgs/nope/audit?action=app.*', {cookies: admin})
+    expect(page.status).toBe(404)
+    expect(unescape(/<p class="error" role="alert">([\s\S]*?)<\/p>/.exec(page.text)![1]!)).toBe(expected)
+  })
+
   it('filters by actor, action pattern, app, since and until, with the filters shown again in the form', async () => {
     await fixture.submit(admin, ACCESS, `${ACCESS}/add`, {email: DEV, role: 'admin'})
     await backendOf(DEV).setLocked('acme-web', true)
