@@ -22,12 +22,12 @@ export const AUDIT_PAGE_SIZE = 100
 const FORM = 'audit-filter'
 
 const FIELDS = [
-  {name: 'actor', label: 'Actor', type: 'email', hint: 'boss@acme.test'},
-  {name: 'action', label: 'Action', type: 'text', hint: 'team-member.*'},
-  {name: 'app', label: 'App', type: 'text', hint: 'acme-api'},
-  {name: 'since', label: 'Since', type: 'text', hint: '7d'},
-  {name: 'until', label: 'Until', type: 'text', hint: '2026-11-15'},
-] as const satisfies readonly {name: keyof RawAuditFilter; label: string; type: string; hint: string}[]
+  {name: 'actor', label: 'Actor', mode: 'email', hint: 'boss@acme.test'},
+  {name: 'action', label: 'Action', mode: 'text', hint: 'team-member.*'},
+  {name: 'app', label: 'App', mode: 'text', hint: 'acme-api'},
+  {name: 'since', label: 'Since', mode: 'text', hint: '7d'},
+  {name: 'until', label: 'Until', mode: 'text', hint: '2026-11-15'},
+] as const satisfies readonly {name: keyof RawAuditFilter; label: string; mode: string; hint: string}[]
 
 type Filters = Partial<Record<(typeof FIELDS)[number]['name'], string>>
 
@@ -72,6 +72,7 @@ const utc = (iso: string) => `${iso.slice(0, 10)} ${iso.slice(11, 19)}`
 const eventRow = (event: R.AuditEvent) =>
   html`<tr><td data-label="Time (UTC)"><time datetime="${event.created_at}">${utc(event.created_at)}</time></td><td data-label="Actor">${event.actor.email}</td><td data-label="Action">${event.action}</td><td data-label="Target">${event.target.type} ${event.target.name}</td><td data-label="App">${event.app?.name ?? ''}</td><td data-label="Change">${changeSummary(event)}</td></tr>\n`
 
+/** Text fields all (an email one too): the server's parser, the CLI's, is the one judge of what was typed. */
 function filterForm(base: string, given: Filters, problem: FormProblem | undefined) {
   const described = problem ? html` aria-describedby="${FORM}-error"` : ''
   return html`<form class="stack" method="get" action="${base}" role="search" aria-label="Filter the events">
@@ -81,7 +82,8 @@ function filterForm(base: string, given: Filters, problem: FormProblem | undefin
             >${field.label}<input
               id="audit-${field.name}"
               name="${field.name}"
-              type="${field.type}"
+              type="text"
+              inputmode="${field.mode}"
               placeholder="${field.hint}"
               value="${given[field.name] ?? ''}"
               ${described}
