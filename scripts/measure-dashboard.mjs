@@ -1,6 +1,6 @@
 #!/usr/bin/env node
 // Measures the Dashboard in Debian's headless Chromium (playwright-core) against a real `orgctl serve`
-// on an org of 2,000 members and 50 apps: the weight of each page (its HTML, plus the one stylesheet
+// on an org of 2,000 members, 50 apps and 1,000 audit events: the weight of each page (its HTML, plus the one stylesheet
 // and the one script every page loads), and the time to first render of the Access tab (first
 // contentful paint, each run in a fresh browser context: nothing cached), next to the server's own
 // time to answer it. Usage: npm run build && node scripts/measure-dashboard.mjs [--runs N].
@@ -29,7 +29,7 @@ const env = {
   OCLIF_SKIP_NEW_VERSION_CHECK: 'true',
 }
 const store = join(TMP, 'store.json')
-const SHAPE = {members: 2000, apps: 50, collaboratorsPerApp: 4, tokensFor: [ADMIN]}
+const SHAPE = {members: 2000, apps: 50, collaboratorsPerApp: 4, tokensFor: [ADMIN], events: 1000}
 const BROWSER =
   process.env.ORGCTL_TEST_CHROMIUM ?? (existsSync('/usr/lib/chromium/chromium') ? '/usr/lib/chromium/chromium' : '/usr/bin/chromium')
 const ARGS = [
@@ -72,9 +72,10 @@ try {
     apps: `/dashboard/orgs/${ORG}/apps`,
     usage: `/dashboard/orgs/${ORG}/usage`,
     billing: `/dashboard/orgs/${ORG}/billing`,
+    'audit (page 1 of 11)': `/dashboard/orgs/${ORG}/audit`,
     transfers: '/dashboard/transfers',
   }
-  console.log(`Dashboard on ${ORG}: 2,000 members, 50 apps (Chromium ${browser.version()}, ${RUNS} runs)`)
+  console.log(`Dashboard on ${ORG}: 2,000 members, 50 apps, 1,000 audit events (Chromium ${browser.version()}, ${RUNS} runs)`)
   console.log('page weight (HTML + CSS + JS, uncompressed: the server sends no compression, see docs/architecture.md):')
   for (const [name, path] of Object.entries(pages)) {
     const context = await browser.newContext()
@@ -92,7 +93,9 @@ try {
         ),
       )
     })
-    await page.goto(`${url}${path}`, {waitUntil: 'load'})
+    const answer = await page.goto(`${url}${path}`, {waitUntil: 'load'})
+    // A refusal or an error page would weigh something else: measure only the page itself.
+    if (!answer?.ok()) throw new Error(`${path} answered ${answer?.status()}`)
     await Promise.all(bodies)
     const total = sizes.html + sizes.css + sizes.js
     console.log(
@@ -108,13 +111,7 @@ try {
   const floor = await coldPaints(`${url}/dashboard/sign-in`, [])
   // The server alone: the same page fetched without a browser.
   const cookie = cookies.map((each) => `${each.name}=${each.value}`).join('; ')
-  const fetches = []
-  for (let run = 0; run <= RUNS; run++) {
-    const started = performance.now()
-    const answer = await fetch(access, {headers: {accept: 'text/html', cookie}})
-    await answer.text()
-    if (run > 0) fetches.push(performance.now() - started)
-  }
+  const fetches = await serverTimes(access, cookie)
   console.log(`Access tab of 2,000 members (the first 100 shown), median of ${RUNS}:`)
   console.log(
     `  first contentful paint, cold context: ${median(paints).toFixed(0)} ms after navigation start ` +
@@ -122,10 +119,24 @@ try {
   )
   console.log(`  of which the HTML's request to its last byte: ${median(responses).toFixed(0)} ms`)
   console.log(`  the server's answer fetched without a browser: ${median(fetches).toFixed(0)} ms`)
+  const audit = await serverTimes(`${url}/dashboard/orgs/${ORG}/audit`, cookie)
+  console.log(`Audit tab of 1,000 events (the newest 100 shown), the server's answer without a browser: ${median(audit).toFixed(0)} ms`)
 } finally {
   await browser?.close()
   stopAll()
   rmSync(TMP, {recursive: true, force: true})
+}
+
+/** The server's time to answer a page, fetched without a browser (the first run warms it). */
+async function serverTimes(target, cookie) {
+  const times = []
+  for (let run = 0; run <= RUNS; run++) {
+    const started = performance.now()
+    const answer = await fetch(target, {headers: {accept: 'text/html', cookie}})
+    await answer.text()
+    if (run > 0) times.push(performance.now() - started)
+  }
+  return times
 }
 
 /** First contentful paint and the HTML's request-to-last-byte of a page, each run in a fresh context; the first run warms the server. */

@@ -44,11 +44,13 @@ export const appName = (i) => `bench-app-${String(i).padStart(5, '0')}`
  * included; the others are m000001@bench.test ...), `apps` org apps created by the admin (who is, as
  * on Heroku, each one's first collaborator with every permission) and `collaboratorsPerApp - 1` more
  * collaborators per app drawn round-robin from the members (so the member list stays `members` long).
- * `personalApps` apps owned by `personalOwner` (a member). Returns {state, tokens: {email: token}}.
+ * `personalApps` apps owned by `personalOwner` (a member). `events` more audit events of the org, a
+ * mix of role changes, permission changes, locks and scalings as the domain records them, a
+ * millisecond apart after the org's creation. Returns {state, tokens: {email: token}}.
  */
 export async function buildState(
   domain,
-  {members = 1, apps = 0, collaboratorsPerApp = 4, personalApps = 0, personalOwner, tokensFor = []} = {},
+  {members = 1, apps = 0, collaboratorsPerApp = 4, personalApps = 0, personalOwner, tokensFor = [], events = 0} = {},
 ) {
   const {emptyState, stateTx, Ctx, createOrg, createAuthorization, recordUsage} = domain
   const state = emptyState()
@@ -114,9 +116,49 @@ export async function buildState(
     }
   }
   await recordUsage(admin, org)
+  await appendEvents(tx, admin, org, state, {members, apps, events})
   const tokens = {}
   for (const email of tokensFor) tokens[email] = (await createAuthorization(new Ctx(tx, email), 'orgctl bench')).token
   return {state, tokens}
+}
+
+/** `events` audit events of the org by its admin, as the domain shapes them (see buildState). */
+async function appendEvents(tx, admin, org, state, {members, apps, events}) {
+  const actor = {email: ADMIN, id: state.users.get(ADMIN).id}
+  for (let i = 0; i < events; i++) {
+    const createdAt = new Date(Date.parse(admin.at) + i + 1).toISOString()
+    const email = memberEmail((i % Math.max(1, members - 1)) + 1)
+    const name = apps > 0 ? appName((i % apps) + 1) : undefined
+    const app = name && {id: state.apps.get(name).id, name}
+    const base = {id: admin.newId(), createdAt, actor, org: {id: org.id, name: org.name}}
+    const kind = name ? i % 4 : 0
+    const event =
+      kind === 0
+        ? {
+            ...base,
+            action: 'team-member.update',
+            target: {type: 'team-member', name: email},
+            data: {before: {email, role: 'member'}, after: {email, role: 'admin'}},
+          }
+        : kind === 1
+          ? {
+              ...base,
+              action: 'collaborator.update',
+              target: {type: 'collaborator', name: email},
+              app,
+              data: {before: {email, permissions: ['view']}, after: {email, permissions: ['view', 'deploy']}},
+            }
+          : kind === 2
+            ? {...base, action: 'app.lock', target: {type: 'app', name}, app, data: {before: {locked: false}, after: {locked: true}}}
+            : {
+                ...base,
+                action: 'formation.update',
+                target: {type: 'formation', name},
+                app,
+                data: {before: [{type: 'web', quantity: 1, size: 'standard-1x'}], after: [{type: 'web', quantity: 2, size: 'standard-2x'}]},
+              }
+    await tx.audit.append(event)
+  }
 }
 
 /** The same data as an embedded store file at `path` (replaced if there). */

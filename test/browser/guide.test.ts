@@ -325,6 +325,59 @@ browserSuite('Dashboard: the organization guide, walked through the pages', () =
     for (const app of billing.apps) expect(await admin.page.getByRole('cell', {name: app.app_name, exact: true}).isVisible()).toBe(true)
     expect(billing.apps.map((app) => app.app_name)).toEqual(expect.arrayContaining(['acme-api', 'acme-web', 'acme-worker']))
     await shoot(admin, ADMIN, 'billing')
+  })
+
+  it('the admin reads the walk on the Audit tab: the same events as orgctl audit, filtered by the form and from an app’s page', async () => {
+    const admin = await as(ADMIN)
+    await admin.page.goto(`${dash().url}/dashboard/orgs/${ORG}/access`)
+    await tabs(admin.page).getByRole('link', {name: 'Audit', exact: true}).click()
+    await expectPath(admin.page, `/dashboard/orgs/${ORG}/audit`)
+    const rows = admin.page.getByRole('table').locator('tbody tr')
+    /** Each row as [time, actor, action, target, app, change]. */
+    const shown = async () =>
+      Promise.all((await rows.all()).map(async (row) => (await row.getByRole('cell').allInnerTexts()).map((cell) => cell.trim())))
+    const cli = await json<{created_at: string; actor: {email: string}; action: string; app: {name: string} | null}[]>(
+      ADMIN,
+      'audit',
+      '--org',
+      ORG,
+    )
+    const table = await shown()
+    expect(table.map(([, actor, action]) => [actor, action])).toEqual(cli.map((event) => [event.actor.email, event.action]))
+    expect(await rows.first().locator('time').getAttribute('datetime')).toBe(cli[0]!.created_at)
+    expect(table).toContainEqual([
+      expect.any(String),
+      ADMIN,
+      'collaborator.create',
+      `collaborator ${CONTRACTOR}`,
+      'acme-api',
+      'permissions view, deploy',
+    ])
+    expect(table).toContainEqual([
+      expect.any(String),
+      DEV,
+      'app.create',
+      'app dev-sandbox',
+      'dev-sandbox',
+      `owner ${ORG}, region us, locked false`,
+    ])
+    await shoot(admin, ADMIN, 'audit')
+
+    await admin.page.getByLabel('Action', {exact: true}).fill('team-member.*')
+    await admin.page.getByRole('button', {name: 'Filter'}).click()
+    await expectPath(admin.page, `/dashboard/orgs/${ORG}/audit`)
+    expect(new URL(admin.page.url()).searchParams.get('action')).toBe('team-member.*')
+    const members = await shown()
+    expect(members.length).toBeGreaterThanOrEqual(2)
+    expect(members.every(([, , action]) => action?.startsWith('team-member.'))).toBe(true)
+    expect(members).toContainEqual([expect.any(String), ADMIN, 'team-member.create', `team-member ${OPS}`, '', 'role admin'])
+
+    await admin.page.goto(`${dash().url}/dashboard/orgs/${ORG}/apps/dev-tools`)
+    await admin.page.getByRole('link', {name: 'Audit log of dev-tools'}).click()
+    expect(await admin.page.getByLabel('App', {exact: true}).inputValue()).toBe('dev-tools')
+    const app = await shown()
+    expect(app.every(([, , , , name]) => name === 'dev-tools')).toBe(true)
+    expect(app[0]!.slice(1)).toEqual([ADMIN, 'app.lock', 'app dev-tools', 'dev-tools', 'locked false → true'])
     walked = true
   })
 

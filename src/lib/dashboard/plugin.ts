@@ -27,6 +27,7 @@ import {Html, html} from './html.js'
 import {layout} from './layout.js'
 import {accessRoutes} from './pages/access.js'
 import {appsRoutes} from './pages/apps.js'
+import {auditRoutes} from './pages/audit.js'
 import {billingRoutes} from './pages/billing.js'
 import {homePage} from './pages/home.js'
 import {signInRoutes} from './pages/sign-in.js'
@@ -274,6 +275,7 @@ export function registerDashboard(app: FastifyInstance, options: DashboardOption
           email,
           csrf: csrfToken(secret!),
           backend: new LocalBackend(storage, email, clock, {requestId: String(reply.getHeader('request-id') ?? request.id)}),
+          clock,
           params: {},
           query: queryOf(request),
           notice,
@@ -326,6 +328,7 @@ export function registerDashboard(app: FastifyInstance, options: DashboardOption
       appsRoutes(scope)
       usageRoutes(scope)
       billingRoutes(scope)
+      auditRoutes(scope)
       transfersRoutes(scope)
     },
     {prefix: '/dashboard'},

@@ -3,7 +3,8 @@
  * LocalBackend the API's routes use: every rule is the domain's), and what the request asked.
  */
 import type * as R from '../api/resources.js'
-import type {Backend} from '../backend/backend.js'
+import type {LocalBackend} from '../backend/local-backend.js'
+import type {Clock} from '../domain/context.js'
 import {isAllowed, type Action} from '../domain/permissions.js'
 import type {Html} from './html.js'
 
@@ -11,7 +12,9 @@ export interface View {
   email: string
   /** The session's CSRF token, for every form that changes something. */
   csrf: string
-  backend: Backend
+  backend: LocalBackend
+  /** The server's clock (a filter's `7d` is counted back from it, as the API's is). */
+  clock: Clock
   /** The path params (org, app, transfer id), as names. */
   params: Record<string, string>
   /** The query string. */
@@ -36,6 +39,7 @@ export const ORG_TABS = [
   {id: 'apps', label: 'Apps', action: undefined},
   {id: 'usage', label: 'Usage', action: 'orgs:usage'},
   {id: 'billing', label: 'Billing', action: 'orgs:billing'},
+  {id: 'audit', label: 'Audit', action: 'audit:list'},
 ] as const satisfies readonly {id: string; label: string; action: Action | undefined}[]
 
 export type OrgTab = (typeof ORG_TABS)[number]['id']

@@ -39,6 +39,7 @@ button.danger{background:transparent;color:var(--danger);border-color:var(--dang
 .muted{color:var(--muted)}
 .visually-hidden{position:absolute;width:1px;height:1px;overflow:hidden;clip:rect(0 0 0 0);white-space:nowrap}
 .pager{display:flex;gap:1rem;align-items:center;margin-top:.75rem}
+table.audit td{overflow-wrap:break-word}table.audit time{white-space:nowrap}
 .results li.ok{color:var(--ok)}.results li.failed{color:var(--danger)}
 ul.plain{list-style:none;padding:0;margin:0}
 ul.plain li{padding:.3rem 0}

@@ -16,6 +16,7 @@ import {csrfField, formError, layout, typed} from '../layout.js'
 import {formRoute, sendPage, viewOf} from '../plugin.js'
 import {appPath, type FormProblem, mayInOrg, orgPath, type View} from '../view.js'
 import {teamOf} from './access.js'
+import {auditPath} from './audit.js'
 
 /** An app's dyno units, by the domain's sizes (the same sum its org's usage and limit count). */
 export const dynoUnits = (formation: readonly R.Formation[]): number =>
@@ -66,6 +67,7 @@ export async function appPage(view: View, problem?: FormProblem) {
   ])
   const lock = team !== undefined && mayInOrg(team, 'apps:lock')
   const transfer = team !== undefined && mayInOrg(team, 'apps:transfer-out')
+  const audit = team !== undefined && mayInOrg(team, 'audit:list')
   const base = appPath(org, app.name)
   const others = teams.filter((each) => each.name !== org)
   const adding = problem?.form === 'add-collaborator' ? new Set(problem.values.getAll('permission')) : new Set(['view'])
@@ -77,7 +79,9 @@ export async function appPage(view: View, problem?: FormProblem) {
     tab: 'apps',
     body: html`<p><a href="${orgPath(org, 'apps')}">← Apps of ${org}</a></p>
       <h1>${app.name} ${app.locked ? html`<span class="badge locked">locked</span>` : ''}</h1>
-      <p class="muted">Region ${app.region.name} · ${dynoUnits(formation)} dyno units</p>
+      <p class="muted">
+        Region ${app.region.name} · ${dynoUnits(formation)} dyno units${audit ? html` · <a href="${auditPath(org, {app: app.name})}">Audit log of ${app.name}</a>` : ''}
+      </p>
       <section class="card" aria-labelledby="collaborators-heading">
         <h2 id="collaborators-heading">Collaborators <span class="muted">(${access.length})</span></h2>
         ${formError(problem, 'update-access')}${formError(problem, 'remove-access')}
