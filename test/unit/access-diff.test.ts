@@ -154,6 +154,9 @@ describe('safety', () => {
     expect(allowedRemovals({percent: 25}, state())).toEqual({allowed: 1, of: 6})
     expect(allowedRemovals({percent: 1}, state()).allowed).toBe(1)
     expect(allowedRemovals({count: 0}, state()).allowed).toBe(0)
+    // Asked for in so many words, 0% is none (the floor of 1 is for a share that rounds down to 0).
+    expect(allowedRemovals({percent: 0}, state()).allowed).toBe(0)
+    expect(refusal(removals, {cap: {percent: 0}})).toMatch(/allows \(0, 0% of them\)/)
     expect(refusal(removals)).toMatch(
       /removes 2 of the 6 members and collaborators of acme-widgets, more than --max-removals allows \(1, 25% of them\)/,
     )
