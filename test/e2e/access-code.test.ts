@@ -62,7 +62,7 @@ describe('access as code', () => {
     expect(exported.stdout).toContain(`${CONTRACTOR}: [view, deploy]`)
     const yaml = write('today.yaml', exported.stdout)
     const plan = expectOk(await admin('plan', '-f', yaml))
-    expect(plan.stdout).toBe(`No changes: ${ORG} match ${yaml}.\n`)
+    expect(plan.stdout).toBe(`No changes: ${ORG} matches ${yaml}.\n`)
     expectOk(await admin('access:export', '--org', ORG, '--output', file('today.json')))
     expect(JSON.parse(readFileSync(file('today.json'), 'utf8'))).toEqual(parse(exported.stdout))
     expect(expectOk(await admin('plan', '-f', file('today.json'), '--json')).json()).toEqual({
@@ -124,8 +124,8 @@ orgs:
       `- collaborator ${CONTRACTOR} ${API}... done`,
       `~ app ${API} locked false -> true... done`,
     ])
-    expect(expectOk(await admin('plan', '-f', edited)).stdout).toBe(`No changes: ${ORG} match ${edited}.\n`)
-    expect(expectOk(await admin('apply', '-f', edited)).stderr).toBe(`No changes: ${ORG} match ${edited}.\n`)
+    expect(expectOk(await admin('plan', '-f', edited)).stdout).toBe(`No changes: ${ORG} matches ${edited}.\n`)
+    expect(expectOk(await admin('apply', '-f', edited)).stderr).toBe(`No changes: ${ORG} matches ${edited}.\n`)
     expect(expectOk(await admin('access:check', 'bot@ci.test', 'deploy', '--app', API)).code).toBe(0)
   })
 

@@ -206,6 +206,7 @@ describe('access:check over HTTP: only a yes or no to the question asked is an a
     ['no allowed', {email: 'dev@acme.test', app: 'acme-api', permission: 'deploy', via: 'x'}],
     ['another permission', {...good, permission: 'view'}],
     ['another user', {...good, email: 'boss@acme.test'}],
+    ['another app', {...good, app: 'acme-web'}],
     ['an empty object', {}],
     ['a list', [good]],
   ])('an answer with %s is an unexpected answer (network_error, exit 9), not a yes', async (_label, body) => {

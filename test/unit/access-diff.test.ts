@@ -3,6 +3,7 @@ import {describe, expect, it} from 'vitest'
 
 import {allowedRemovals, checkSafety, ordered, parseRemovalCap} from '../../src/lib/access-code/apply.js'
 import {type Change, describeChange, diff} from '../../src/lib/access-code/diff.js'
+import {planLines} from '../../src/lib/access-code/plan.js'
 import {parseAccessFile} from '../../src/lib/access-code/schema.js'
 import type {TeamAccess} from '../../src/lib/api/resources.js'
 import type {OrgctlError} from '../../src/lib/errors.js'
@@ -154,6 +155,9 @@ describe('safety', () => {
     expect(allowedRemovals({percent: 25}, state())).toEqual({allowed: 1, of: 6})
     expect(allowedRemovals({percent: 1}, state()).allowed).toBe(1)
     expect(allowedRemovals({count: 0}, state()).allowed).toBe(0)
+    // Asked for in so many words, 0% is none (the floor of 1 is for a share that rounds down to 0).
+    expect(allowedRemovals({percent: 0}, state()).allowed).toBe(0)
+    expect(refusal(removals, {cap: {percent: 0}})).toMatch(/allows \(0, 0% of them\)/)
     expect(refusal(removals)).toMatch(
       /removes 2 of the 6 members and collaborators of acme-widgets, more than --max-removals allows \(1, 25% of them\)/,
     )
@@ -179,5 +183,17 @@ describe('safety', () => {
     expect(parseRemovalCap('10')).toEqual({count: 10})
     expect(parseRemovalCap('30%')).toEqual({percent: 30})
     for (const bad of ['', '-1', '101%', '1.5', 'ten']) expect(() => parseRemovalCap(bad)).toThrow(/Invalid --max-removals/)
+  })
+})
+
+describe('the plan as a person reads it', () => {
+  const noChanges = (orgs: string) => {
+    const file = parseAccessFile(`version: 1\norgs:\n${orgs}`, 'a.yaml')
+    return planLines({file, states: new Map(), changes: [], summary: {create: 0, update: 0, destroy: 0}})
+  }
+
+  it('says the orgs match the file, in good grammar for one org or several', () => {
+    expect(noChanges(`  ${ORG}: {}\n`)).toEqual([`No changes: ${ORG} matches a.yaml.`])
+    expect(noChanges(`  ${ORG}: {}\n  acme-other: {}\n`)).toEqual([`No changes: ${ORG}, acme-other match a.yaml.`])
   })
 })

@@ -125,6 +125,18 @@ describe('the access file', () => {
       'version: 1\norgs:\n  acme-one:\n    apps: {acme-api: {}}\n  acme-two:\n    apps:\n      acme-api: {}\n',
       /line 7: app acme-api is listed under acme-one and acme-two/,
     ],
+    [
+      'a role that is not a name',
+      'version: 1\norgs:\n  acme-widgets:\n    members:\n      a@acme.test:\n',
+      /^access\.yaml line 5: the role of a@acme\.test must be a name\.$/,
+    ],
+    [
+      'a role that is a list',
+      'version: 1\norgs:\n  acme-widgets:\n    members: {a@acme.test: [admin]}\n',
+      /^access\.yaml line 4: the role of a@acme\.test must be a name\.$/,
+    ],
+    ['no org', 'version: 1\norgs: {}\n', /^access\.yaml line 2: orgs lists no org: list the orgs the file manages under orgs\.$/],
+    ['orgs empty', 'version: 1\norgs:\n', /^access\.yaml line 2: orgs lists no org/],
     ['broken YAML', 'version: 1\norgs:\n  acme: [\n', /^access\.yaml line \d: invalid YAML/],
     ['not a mapping', '- a\n- b\n', /line 1: the file must be a mapping/],
   ])('%s: one line naming the file and line', (_name, text, expected) => {

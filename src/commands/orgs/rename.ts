@@ -9,8 +9,9 @@ import {usageError} from '../../lib/errors.js'
 export default class OrgsRename extends OrgctlCommand {
   static override summary = 'rename an org (admins)'
   static override description = `Gives the org a new name (the rules of a new org's name; a name taken is a conflict). Its members, apps,
-usage history and billing go with it; its id stays the same. Scripts and defaults (ORGCTL_ORG) naming the
-old name must be changed: the old name is free for anyone to take.`
+usage history and billing go with it; its id stays the same. A default org saved by login --org that named
+it is renamed with it; scripts and ORGCTL_ORG naming the old name must be changed: the old name is free for
+anyone to take.`
   static override aliases = ['teams:rename']
   static override examples = [
     '<%= config.bin %> orgs:rename acme-widgets acme-gadgets',
@@ -31,6 +32,8 @@ old name must be changed: the old name is free for anyone to take.`
     const name = parseOrgName(newName)
     const {ui} = this.ctx
     const backend = await this.ctx.backend()
-    return ui.action(`Renaming ${ui.color.org(org)} to ${ui.color.org(name)}`, () => backend.renameTeam(org, name))
+    const team = await ui.action(`Renaming ${ui.color.org(org)} to ${ui.color.org(name)}`, () => backend.renameTeam(org, name))
+    if (!ui.dryRun && team.name !== org) for (const line of await this.ctx.followRename(org, team.name)) ui.info(line)
+    return team
   }
 }

@@ -21,10 +21,11 @@ export function parseRemovalCap(value: string): RemovalCap {
   return match[2] === '%' ? {percent: Number(match[1])} : {count: Number(match[1])}
 }
 
-/** How many removals the cap allows in an org: at least 1. */
+/** How many removals the cap allows in an org: a share of it is at least 1 (unless 0%). */
 export function allowedRemovals(cap: RemovalCap, state: TeamAccess): {allowed: number; of: number} {
   const of = state.members.length + state.apps.reduce((sum, app) => sum + app.collaborators.length, 0)
-  const allowed = 'count' in cap ? cap.count : Math.max(1, Math.floor((of * cap.percent) / 100))
+  // At least 1 for a share that rounds down to none, but 0% given is none.
+  const allowed = 'count' in cap ? cap.count : cap.percent === 0 ? 0 : Math.max(1, Math.floor((of * cap.percent) / 100))
   return {allowed, of}
 }
 

@@ -20,7 +20,10 @@ export async function makePlan(backend: Backend, file: AccessFile): Promise<Plan
 
 /** The plan as a person reads it: each org's changes under its name, then the summary line. */
 export function planLines(plan: Plan): string[] {
-  if (plan.changes.length === 0) return [`No changes: ${plan.file.orgs.map((org) => org.name).join(', ')} match ${plan.file.source}.`]
+  if (plan.changes.length === 0) {
+    const orgs = plan.file.orgs.map((org) => org.name)
+    return [`No changes: ${orgs.join(', ')} ${orgs.length === 1 ? 'matches' : 'match'} ${plan.file.source}.`]
+  }
   const lines: string[] = []
   for (const org of plan.file.orgs) {
     const mine = plan.changes.filter((change) => change.org === org.name)

@@ -120,7 +120,9 @@ export function parseAccessFile(text: string, source: string): AccessFile {
         spec.members = new Map()
         for (const member of entries(mapping(section.value, section.line, `members of ${name}`), `members of ${name}`)) {
           const email = checked(member.line, () => parseEmail(member.name))
-          const role = checked(member.line, () => parseRole(scalarText(member.value, member.line, `the role of ${email}`)))
+          // scalarText fails naming the line already: only parseRole's message needs it put on.
+          const text = scalarText(member.value, member.line, `the role of ${email}`)
+          const role = checked(member.line, () => parseRole(text))
           const earlier = spec.members.get(email)
           if (earlier)
             fail(member.line, `${email} is listed twice in members of ${name} (also line ${earlier.line}): list each member once.`)
@@ -146,6 +148,8 @@ export function parseAccessFile(text: string, source: string): AccessFile {
     }
     orgs.push(spec)
   }
+  // A file that manages nothing would plan "no changes" for ever: surely a mistake (an indentation lost).
+  if (orgs.length === 0) fail(orgsEntry.line, 'orgs lists no org: list the orgs the file manages under orgs.')
   // An app belongs to one org: listed under two, the file contradicts itself.
   const seen = new Map<string, OrgSpec>()
   for (const org of orgs) {

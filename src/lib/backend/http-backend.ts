@@ -214,7 +214,7 @@ export class HttpBackend implements Backend {
   checkAccess(app: string, email: string, permission: AppPermission): Promise<R.AccessCheck> {
     // A CI gate exits on `allowed`: an answer that is not a yes or no to this question is not taken as one.
     const expected: Expected = {
-      what: `an access check of ${permission} for ${email}`,
+      what: `an access check of ${permission} for ${email} on ${app}`,
       check: (body) => {
         const answer = body as Partial<R.AccessCheck> | null
         return (
@@ -224,7 +224,7 @@ export class HttpBackend implements Backend {
           answer.permission === permission &&
           typeof answer.email === 'string' &&
           asciiLower(answer.email) === asciiLower(email) &&
-          typeof answer.app === 'string' &&
+          answer.app === app &&
           typeof answer.via === 'string'
         )
       },

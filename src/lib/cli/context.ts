@@ -154,6 +154,20 @@ export class CliContext {
     return org === undefined ? undefined : parseOrgName(org)
   }
 
+  /**
+   * After the org `from` was renamed `to`: a default saved in the config that named it names `to`
+   * (its old name is free for anyone to take). ORGCTL_ORG is the caller's to change: the lines say so.
+   */
+  async followRename(from: string, to: string): Promise<string[]> {
+    const lines: string[] = []
+    if ((await this.config.get('org')) === from) {
+      await this.config.set({org: to})
+      lines.push(`The default org is now ${to} (saved in ${this.config.path})`)
+    }
+    if (this.settings.org === from) lines.push(`ORGCTL_ORG still names ${from}: set it to ${to}`)
+    return lines
+  }
+
   /** The app: --app, else ORGCTL_APP. */
   app(flag: string | undefined): string {
     const app = flag ?? this.settings.app
