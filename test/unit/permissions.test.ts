@@ -116,6 +116,16 @@ describe('the permission matrix', () => {
     expect(() => authorize('members:add', {standing: 'member', permissions: [], target: 'org acme'})).toThrow(
       'You cannot add members in org acme: that needs an admin (you are a member).',
     )
+    // The target is named once, in place of "the app" / "the org" where the action says it.
+    expect(() => authorize('apps:lock', {standing: 'member', permissions: ['view'], target: 'app acme-api'})).toThrow(
+      /^You cannot lock or unlock app acme-api: that needs an admin \(you are a member/,
+    )
+    expect(() => authorize('orgs:rename', {standing: 'member', permissions: [], target: 'org acme'})).toThrow(
+      /^You cannot rename org acme: that needs an admin/,
+    )
+    expect(() => authorize('orgs:usage', {standing: 'member', permissions: [], target: 'org acme'})).toThrow(
+      /^You cannot see the org's usage in org acme: /,
+    )
     expect(whoMay(PERMISSION_MATRIX.find((r) => r.action === 'ps:scale')!)).toBe('an admin, or the operate permission on the app')
     expect(() => authorize('ps:scale', subject('member', ['view']))).toThrow(/Join it first/)
     expect(() => authorize('apps:join', subject('member', [], true))).toThrow(/locked, so only an admin can/)

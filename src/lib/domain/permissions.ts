@@ -214,9 +214,8 @@ export function authorize(action: Action, subject: Subject): void {
   if (isAllowed(action, subject)) return
   const spec = ruleFor(action)
   if (spec.operatorsOnly && subject.operatorsNamed && (spec.scope === 'user' || subject.standing !== 'none')) {
-    const where = spec.scope === 'user' ? '' : ` in ${subject.target}`
     throw forbidden(
-      `You cannot ${spec.describe}${where}: operators are named on this platform, and only an operator can. Ask one (orgctl operators lists them, where the store is kept).`,
+      `You cannot ${actionOn(spec, subject)}: operators are named on this platform, and only an operator can. Ask one (orgctl operators lists them, where the store is kept).`,
     )
   }
   if (subject.standing === 'none') throw notFound(`Couldn't find ${subject.target}, or you have no access to it.`)
@@ -225,9 +224,17 @@ export function authorize(action: Action, subject: Subject): void {
   }
   const rule = spec.rules[subject.standing]
   const hint = subject.standing === 'member' && typeof rule === 'object' ? ` Join it first (orgctl apps:join) or ask an admin.` : ''
-  throw forbidden(
-    `You cannot ${spec.describe} in ${subject.target}: that needs ${whoMay(spec)} (you are ${describeStanding(subject)}).${hint}`,
-  )
+  throw forbidden(`You cannot ${actionOn(spec, subject)}: that needs ${whoMay(spec)} (you are ${describeStanding(subject)}).${hint}`)
+}
+
+/**
+ * The action named on its target: "scale app acme-api", "rename org acme", "add members in org acme"
+ * (never "scale the app in app acme-api").
+ */
+function actionOn(spec: ActionRule, subject: Subject): string {
+  if (spec.scope === 'user') return spec.describe
+  const the = spec.scope === 'app' ? /\bthe app\b(?!')/ : /\bthe org\b(?!')/
+  return the.test(spec.describe) ? spec.describe.replace(the, subject.target) : `${spec.describe} in ${subject.target}`
 }
 
 /** "an admin", "an admin or a member", "an admin, or the manage permission on the app". */
