@@ -341,6 +341,32 @@ describe.skipIf(HTTP)('a store that cannot be written', () => {
     }
   })
 
+  it.skipIf(!canChattr)(
+    'a dry run whose store folder cannot be created (its parent immutable) exits as the real command does',
+    async () => {
+      const parent = join(box.dir, 'no-new-folder')
+      mkdirSync(parent)
+      const store = join(parent, 'sub', 'store.json')
+      expect(spawnSync('chattr', ['+i', parent]).status).toBe(0)
+      try {
+        // A change, and one the domain refuses (the real run fails to create the folder before it asks).
+        for (const args of [
+          ['orgs:create', 'fresh-org'],
+          ['orgs:destroy', 'nope-org', '--confirm', 'nope-org'],
+        ]) {
+          const real = await box.run(ADMIN, args, {env: {ORGCTL_STORE: store}})
+          const dry = await box.run(ADMIN, [...args, '--dry-run'], {env: {ORGCTL_STORE: store}})
+          expect(real.code, show(real, args[0])).toBe(STORE_ERROR)
+          expect(dry.code, show(dry, args[0])).toBe(real.code)
+          expect(dry.stderr).toBe(real.stderr)
+        }
+      } finally {
+        spawnSync('chattr', ['-i', parent])
+      }
+      expect(existsSync(join(parent, 'sub'))).toBe(false)
+    },
+  )
+
   it('a file the user may not write (run as nobody) is refused, not replaced', async () => {
     const store = await seedStore()
     const dir = join(store, '..')

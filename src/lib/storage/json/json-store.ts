@@ -240,8 +240,12 @@ export class JsonStore {
     try {
       await stat(dirname(this.path))
     } catch (error) {
-      // No folder, so no store: the change runs on an empty one (a real run would create both).
-      if (osCode(error) === 'ENOENT') return change(StoreState.empty(this.path), () => undefined)
+      // No folder, so no store: the change runs on an empty one (a real run would create both, the
+      // folder first: refused here as it would be there, before the change runs).
+      if (osCode(error) === 'ENOENT') {
+        await this.folderCreatable()
+        return change(StoreState.empty(this.path), () => undefined)
+      }
       throw storeFailure(this.path, 'folder', error)
     }
     const lock = await this.lock()
@@ -439,6 +443,19 @@ export class JsonStore {
       throw storeFailure(this.path, 'read', error)
     } finally {
       handle?.close()
+    }
+  }
+
+  /** Whether ensureDirectory could create the store's folder: the nearest folder above it that is there may be written. */
+  private async folderCreatable(): Promise<void> {
+    let missing = dirname(this.path)
+    for (let above = dirname(missing); above !== missing; missing = above, above = dirname(above)) {
+      try {
+        await access(above, constants.W_OK)
+        return
+      } catch (error) {
+        if (osCode(error) !== 'ENOENT') throw storeFailure(this.path, 'folder', error)
+      }
     }
   }
 
