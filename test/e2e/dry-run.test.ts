@@ -293,7 +293,8 @@ describe('--dry-run', () => {
       const json = await nothingChanged(() => box.run(c.user, [...c.args(), '--dry-run', '--json']))
       expect(json.code, show(json)).toBe(c.code)
       expect(json.stderr, show(json)).toBe('')
-      expect(comparable(json)).toBe(comparable(real.result))
+      // A token a dry run "minted" was never stored: none is shown (access_token null), under --json too.
+      expect(comparable(json)).toBe(comparable(real.result).replace(/"access_token":\{[^}]*\}/, '"access_token":null'))
       const human = await nothingChanged(() => box.run(c.user, [...c.args(), '--dry-run']))
       expect(human.code, show(human)).toBe(c.code)
       expect(lines(human.stderr), show(human)).toEqual(c.says?.())

@@ -318,6 +318,55 @@ describe.skipIf(HTTP)('a store that cannot be written', () => {
     expectOk(await box.run(ADMIN, ['members', '--org', 'seeded-org'], {env: {ORGCTL_STORE: store}}))
   })
 
+  it('a dry run on a read-only file (0444, chattr +i) exits as the real command does, word for word; a rerun passes', async () => {
+    for (const how of canChattr ? (['0444', '+i'] as const) : (['0444'] as const)) {
+      const store = await seedStore()
+      if (how === '0444') chmodSync(store, 0o444)
+      else expect(spawnSync('chattr', ['+i', store]).status).toBe(0)
+      try {
+        const before = readFileSync(store)
+        const real = await add(store)
+        const dry = await box.run(ADMIN, ['members:add', 'new@acme.test', '--org', 'seeded-org', '--dry-run'], {env: {ORGCTL_STORE: store}})
+        expect(dry.code, show(dry, how)).toBe(real.code)
+        expect(real.code).toBe(STORE_ERROR)
+        expect(dry.stderr).toBe(real.stderr)
+        // The admin is one already: nothing would be written, so nothing is refused.
+        expectOk(
+          await box.run(ADMIN, ['members:set', ADMIN, '--role', 'admin', '--org', 'seeded-org', '--dry-run'], {env: {ORGCTL_STORE: store}}),
+        )
+        expect(readFileSync(store).equals(before)).toBe(true)
+      } finally {
+        if (how === '+i') spawnSync('chattr', ['-i', store])
+      }
+    }
+  })
+
+  it.skipIf(!canChattr)(
+    'a dry run whose store folder cannot be created (its parent immutable) exits as the real command does',
+    async () => {
+      const parent = join(box.dir, 'no-new-folder')
+      mkdirSync(parent)
+      const store = join(parent, 'sub', 'store.json')
+      expect(spawnSync('chattr', ['+i', parent]).status).toBe(0)
+      try {
+        // A change, and one the domain refuses (the real run fails to create the folder before it asks).
+        for (const args of [
+          ['orgs:create', 'fresh-org'],
+          ['orgs:destroy', 'nope-org', '--confirm', 'nope-org'],
+        ]) {
+          const real = await box.run(ADMIN, args, {env: {ORGCTL_STORE: store}})
+          const dry = await box.run(ADMIN, [...args, '--dry-run'], {env: {ORGCTL_STORE: store}})
+          expect(real.code, show(real, args[0])).toBe(STORE_ERROR)
+          expect(dry.code, show(dry, args[0])).toBe(real.code)
+          expect(dry.stderr).toBe(real.stderr)
+        }
+      } finally {
+        spawnSync('chattr', ['-i', parent])
+      }
+      expect(existsSync(join(parent, 'sub'))).toBe(false)
+    },
+  )
+
   it('a file the user may not write (run as nobody) is refused, not replaced', async () => {
     const store = await seedStore()
     const dir = join(store, '..')

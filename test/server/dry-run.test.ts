@@ -3,7 +3,7 @@
  * and is rolled back. The same status and body as the real request, nothing written (the store file
  * and its folder as they were), the rate limit counted, and the answer saying it was a dry run.
  */
-import {readdirSync, readFileSync, statSync} from 'node:fs'
+import {chmodSync, readdirSync, readFileSync, statSync} from 'node:fs'
 import {join} from 'node:path'
 
 import {afterEach, describe, expect, it} from 'vitest'
@@ -132,10 +132,33 @@ describe('Dry-Run: true on the server', () => {
       expect(real.headers['dry-run']).toBeUndefined()
       expect(real.status, real.text).toBe(c.status)
       expect(dry.status, dry.text).toBe(real.status)
-      expect(comparable(dry.text)).toBe(comparable(real.text))
+      expect(comparable(dry.text)).toBe(comparable(real.text).replace(/"access_token":\{[^}]*\}/, '"access_token":null'))
       if (c.status < 300) expect(folder(f.dir)).not.toEqual(before)
     },
   )
+
+  it('a token minted in a dry run is not shown (access_token null): it was never stored, so it would not work', async () => {
+    const f = await fixture()
+    const dry = await f.call('POST', '/oauth/authorizations', {body: {description: 'ci'}, headers: DRY})
+    expect(dry.status, dry.text).toBe(201)
+    expect(dry.json().access_token).toBeNull()
+    expect(dry.text).not.toMatch(/orgctl_/)
+  })
+
+  it('on a read-only store file, a dry change is refused as the real one is (the same status and body); a dry read-only request is not', async () => {
+    const f = await fixture()
+    chmodSync(join(f.dir, 'store.json'), 0o444)
+    const add = (headers: Record<string, string>) =>
+      f.call('POST', '/teams/acme/members', {body: {email: 'new@acme.test', role: 'member'}, headers})
+    const real = await add({})
+    const dry = await add(DRY)
+    expect(real.status, real.text).toBe(500)
+    expect(dry.status, dry.text).toBe(real.status)
+    expect(comparable(dry.text)).toBe(comparable(real.text))
+    // The admin is an admin already: a dry PUT of that changes nothing, so nothing is refused.
+    const put = await f.call('PUT', '/teams/acme/members', {body: {email: ADMIN, role: 'admin'}, headers: DRY})
+    expect(put.status, put.text).toBe(200)
+  })
 
   it('refuses any other value naming it, changing nothing (and a GET too)', async () => {
     const f = await fixture()

@@ -6,6 +6,7 @@ import {join} from 'node:path'
 import {afterEach, beforeEach, describe, expect, it} from 'vitest'
 
 import {OrgctlError} from '../../src/lib/errors.js'
+import {DryRunStorage} from '../../src/lib/storage/dry-run.js'
 import {JsonStorage} from '../../src/lib/storage/json/json-storage.js'
 import {membership, org, user} from '../storage/records.js'
 
@@ -85,5 +86,19 @@ describe('a dry run on the JSON store', () => {
     expect((dry as OrgctlError).message).toBe((real as OrgctlError).message)
     expect(await storage.write(async (tx) => (await tx.orgs.byName('acme'))?.name, {dryRun: true})).toBe('acme')
     storage.store.close()
+  })
+
+  it('in a whole dry run (DryRunStorage), the unit that would change a read-only file is refused then, as its real commit is', async () => {
+    await seed(new JsonStorage(path))
+    chmodSync(path, 0o444)
+    const real = await new JsonStorage(path).write((tx) => tx.orgs.insert(org('zeta'))).catch((error: unknown) => error)
+    const dry = new DryRunStorage(new JsonStorage(path), {closeInner: true})
+    // A unit that changes nothing (a read, a rerun) passes, as a real one writes nothing.
+    expect(await dry.write(async (tx) => (await tx.orgs.byName('acme'))?.name)).toBe('acme')
+    const refused = await dry.write((tx) => tx.orgs.insert(org('zeta'))).catch((error: unknown) => error)
+    expect(refused).toBeInstanceOf(OrgctlError)
+    expect((refused as OrgctlError).message).toBe((real as OrgctlError).message)
+    await dry.close()
+    expect(statSync(path).mode & 0o777).toBe(0o444)
   })
 })

@@ -77,7 +77,8 @@ export class LocalBackend implements Backend {
   createAuthorization(description: string): Promise<R.Authorization> {
     return this.change(async (ctx) => {
       const {token, record} = await createAuthorization(ctx, description)
-      return (await this.authorizations(ctx, [record], token))[0]!
+      // A dry run's token is never stored: it is not shown (it would not work).
+      return (await this.authorizations(ctx, [record], this.storage.dryRun ? undefined : token))[0]!
     })
   }
 

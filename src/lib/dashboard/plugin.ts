@@ -244,6 +244,14 @@ export function registerDashboard(app: FastifyInstance, options: DashboardOption
         reply.header('Referrer-Policy', 'same-origin')
         reply.header('X-Frame-Options', 'DENY')
         reply.header('Cache-Control', 'no-store')
+        // A form's change is made for real: one sent with the API's Dry-Run header (no browser sends it) is refused, not made under it.
+        if (request.method === 'POST' && request.headers['dry-run'] !== undefined) {
+          throw new StatusError(
+            400,
+            'bad_request',
+            "The Dashboard's forms take no Dry-Run header: try the change through the API with Dry-Run: true (orgctl ... --dry-run), or send the form without it.",
+          )
+        }
         // The stylesheet and script are the same for everyone: no session is looked up for them.
         const isAsset = (request.routeOptions.config as {asset?: boolean} | undefined)?.asset === true
         const secret = isAsset ? undefined : readCookies(request)[sessionCookieName(request)]

@@ -17,6 +17,7 @@ export interface DryRunOptions {
 }
 
 export class DryRunStorage implements Storage {
+  readonly dryRun = true
   private session?: Promise<WriteTx>
   /** The outcome of the one write under the run: it settles after close, or when the engine failed. */
   private outer?: Promise<void>

@@ -50,6 +50,8 @@ export interface Storage {
   write<T>(fn: (tx: WriteTx) => Promise<T>, options?: WriteOptions): Promise<T>
   /** Lets go of files, connections and pools. */
   close(): Promise<void>
+  /** True on a dry run's storage (dry-run.ts): what it gives back was never stored (a token minted there would not work). */
+  readonly dryRun?: boolean
 }
 
 export interface WriteOptions {

@@ -27,8 +27,20 @@ export class JsonStorage implements Storage {
   }
 
   write<T>(fn: (tx: WriteTx) => Promise<T>, options: WriteOptions = {}): Promise<T> {
-    const change = (state: State) => fn(stateTx(state, () => undefined))
-    return options.dryRun ? this.store.tryChange(change) : this.store.update(change)
+    if (options.dryRun) {
+      return this.store.tryChange((state, committable) => {
+        const tx = stateTx(state, () => undefined)
+        // A nested unit is what one real write would be (dry-run.ts): it is refused where that write's commit would be.
+        const nested: WriteTx['nested'] = (unit) =>
+          tx.nested(async () => {
+            const value = await unit()
+            committable()
+            return value
+          })
+        return fn({...tx, nested})
+      })
+    }
+    return this.store.update((state: State) => fn(stateTx(state, () => undefined)))
   }
 
   async close(): Promise<void> {

@@ -236,19 +236,33 @@ export class JsonStore {
    * a folder that does not exist is not created). What a commit would refuse (a lost lock, a file
    * that may not be written) is refused here too, when the change changed anything.
    */
-  async tryChange<T>(change: (state: State) => Promise<T>): Promise<T> {
+  async tryChange<T>(change: (state: State, committable: () => void) => Promise<T>): Promise<T> {
     try {
       await stat(dirname(this.path))
     } catch (error) {
-      // No folder, so no store: the change runs on an empty one (a real run would create both).
-      if (osCode(error) === 'ENOENT') return change(StoreState.empty(this.path))
+      // No folder, so no store: the change runs on an empty one (a real run would create both, the
+      // folder first: refused here as it would be there, before the change runs).
+      if (osCode(error) === 'ENOENT') {
+        await this.folderCreatable()
+        return change(StoreState.empty(this.path), () => undefined)
+      }
       throw storeFailure(this.path, 'folder', error)
     }
     const lock = await this.lock()
     let loaded: Awaited<ReturnType<JsonStore['load']>> | undefined
     try {
       loaded = await this.load()
-      const value = await change(loaded.state)
+      const {state} = loaded
+      // Asked once: whether the file may be written. A unit of a longer dry run (DryRunStorage) calls
+      // committable() when it ends, and is refused then, as its own commit would be in a real run.
+      const refusal = await this.writable().then(
+        () => undefined,
+        (error: unknown) => ({error}),
+      )
+      const committable = () => {
+        if (refusal && state.encode()) throw refusal.error
+      }
+      const value = await change(state, committable)
       if (loaded.state.encode()) {
         if (lock.lost()) {
           throw storeError(
@@ -429,6 +443,19 @@ export class JsonStore {
       throw storeFailure(this.path, 'read', error)
     } finally {
       handle?.close()
+    }
+  }
+
+  /** Whether ensureDirectory could create the store's folder: the nearest folder above it that is there may be written. */
+  private async folderCreatable(): Promise<void> {
+    let missing = dirname(this.path)
+    for (let above = dirname(missing); above !== missing; missing = above, above = dirname(above)) {
+      try {
+        await access(above, constants.W_OK)
+        return
+      } catch (error) {
+        if (osCode(error) !== 'ENOENT') throw storeFailure(this.path, 'folder', error)
+      }
     }
   }
 

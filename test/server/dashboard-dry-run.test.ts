@@ -1,0 +1,66 @@
+/**
+ * The Dashboard and the audit log and dry runs: a form's change is recorded as the signed-in user's,
+ * with the request's id; a form posted with `Dry-Run: true` (which a browser never sends) is refused,
+ * changing nothing, rather than made for real under a header that promised it would not be.
+ */
+import {afterEach, beforeEach, describe, expect, it} from 'vitest'
+
+import {addMember} from '../../src/lib/domain/members.js'
+import {createOrg} from '../../src/lib/domain/orgs.js'
+import {DEFAULT_LIMITS} from '../../src/lib/domain/validation.js'
+import {csrfOf, type DashboardFixture, startDashboard} from './_dashboard.js'
+
+const ADMIN = 'admin@acme.test'
+const MEMBER = 'member@acme.test'
+
+describe('Dashboard forms, the audit log and Dry-Run', () => {
+  let fixture: DashboardFixture
+  beforeEach(async () => {
+    fixture = await startDashboard(
+      async (as) => {
+        await createOrg(as(ADMIN), 'acme', DEFAULT_LIMITS)
+        await addMember(as(ADMIN), 'acme', MEMBER, 'member')
+      },
+      [ADMIN, MEMBER],
+    )
+  })
+  afterEach(() => fixture.close())
+
+  const events = async () => {
+    const org = (await fixture.storage.read((tx) => tx.orgs.byName('acme')))!
+    return fixture.storage.read((tx) => tx.audit.list({orgId: org.id, limit: 1000}))
+  }
+
+  it("records a form's change as the signed-in user's, with the request's id", async () => {
+    const cookies = await fixture.signIn(ADMIN)
+    const answer = await fixture.submit(cookies, '/dashboard/orgs/acme/access', '/dashboard/orgs/acme/access/add', {
+      email: 'new@acme.test',
+      role: 'member',
+    })
+    expect(answer.status).toBe(303)
+    const added = (await events()).filter((event) => event.action === 'team-member.create' && event.target.name === 'new@acme.test')
+    expect(added).toHaveLength(1)
+    expect(added[0]!.actor.email).toBe(ADMIN)
+    expect(added[0]!.requestId).toBe(answer.headers['request-id'])
+  })
+
+  it('refuses a form posted with Dry-Run (any value), changing nothing and recording nothing', async () => {
+    const cookies = await fixture.signIn(ADMIN)
+    const page = await fixture.browse('GET', '/dashboard/orgs/acme/access', {cookies})
+    const csrf = csrfOf(page.text)!
+    const before = (await events()).length
+    for (const value of ['true', 'false']) {
+      const answer = await fixture.browse('POST', '/dashboard/orgs/acme/access/add', {
+        cookies,
+        form: {csrf, email: 'new@acme.test', role: 'member'},
+        headers: {'dry-run': value},
+      })
+      expect(answer.status, value).toBe(400)
+      expect(answer.text).toMatch(/Dry-Run/)
+      expect(answer.headers['dry-run']).toBeUndefined()
+    }
+    const members = await fixture.storage.read((tx) => tx.members.list('acme'))
+    expect(members.map((member) => member.email)).not.toContain('new@acme.test')
+    expect((await events()).length).toBe(before)
+  })
+})
