@@ -44,6 +44,20 @@ describe('Dashboard forms, the audit log and Dry-Run', () => {
     expect(added[0]!.requestId).toBe(answer.headers['request-id'])
   })
 
+  it("records sign-in and sign-out with the request's id", async () => {
+    const cookies = await fixture.signIn(ADMIN)
+    const out = await fixture.browse('POST', '/dashboard/sign-out', {
+      cookies,
+      form: {csrf: csrfOf((await fixture.browse('GET', '/dashboard', {cookies})).text)!},
+    })
+    expect(out.status).toBe(303)
+    const ofNoOrg = await fixture.storage.read((tx) => tx.audit.list({orgId: null, limit: 1000}))
+    const session = ofNoOrg.filter((event) => event.action.startsWith('dashboard.'))
+    expect(session.map((event) => event.action)).toEqual(expect.arrayContaining(['dashboard.sign-in', 'dashboard.sign-out']))
+    for (const event of session) expect(event.requestId, event.action).toMatch(/\S/)
+    expect(session.find((event) => event.action === 'dashboard.sign-out')!.requestId).toBe(out.headers['request-id'])
+  })
+
   it('refuses a form posted with Dry-Run (any value), changing nothing and recording nothing', async () => {
     const cookies = await fixture.signIn(ADMIN)
     const page = await fixture.browse('GET', '/dashboard/orgs/acme/access', {cookies})

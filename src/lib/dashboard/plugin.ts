@@ -166,6 +166,9 @@ export const queryOf = (request: FastifyRequest): URLSearchParams => {
 export const formOf = (request: FastifyRequest): URLSearchParams =>
   request.body instanceof URLSearchParams ? request.body : new URLSearchParams()
 
+/** The request's id as the server answers it (its Request-Id), for the audit events a Dashboard request records. */
+export const requestIdOf = (request: FastifyRequest, reply: FastifyReply): string => String(reply.getHeader('request-id') ?? request.id)
+
 export function sendPage(reply: FastifyReply, page: Html, status = 200): FastifyReply {
   return reply.code(status).type(HTML_TYPE).send(page.value)
 }
@@ -282,7 +285,7 @@ export function registerDashboard(app: FastifyInstance, options: DashboardOption
         request.view = {
           email,
           csrf: csrfToken(secret!),
-          backend: new LocalBackend(storage, email, clock, {requestId: String(reply.getHeader('request-id') ?? request.id)}),
+          backend: new LocalBackend(storage, email, clock, {requestId: requestIdOf(request, reply)}),
           clock,
           params: {},
           query: queryOf(request),

@@ -23,6 +23,7 @@ import {
   formOf,
   NOTICE_COOKIE,
   readCookies,
+  requestIdOf,
   sendPage,
   setCookie,
   setNotice,
@@ -114,8 +115,9 @@ export function signInRoutes(scope: FastifyInstance, options: DashboardOptions):
     try {
       const {secret} = await storage.write(async (tx) => {
         // Signing in again ends the session this browser had: one session per sign-in, never two.
-        if (request.sessionSecret) await signOut(new Ctx(tx, viewOf(request).email, clock), request.sessionSecret)
-        return signIn(new Ctx(tx, '', clock), email, form.get('token') ?? '')
+        const at = {requestId: requestIdOf(request, reply)}
+        if (request.sessionSecret) await signOut(new Ctx(tx, viewOf(request).email, clock, at), request.sessionSecret)
+        return signIn(new Ctx(tx, '', clock, at), email, form.get('token') ?? '')
       })
       setSessionCookie(request, reply, secret)
       return reply.redirect(nextPath(next), 303)
@@ -137,7 +139,7 @@ export function signInRoutes(scope: FastifyInstance, options: DashboardOptions):
           'This sign-in link was followed from another site: run orgctl dashboard, which opens it itself.',
         )
       }
-      const {secret} = await storage.write((tx) => useSignInLink(new Ctx(tx, '', clock), code))
+      const {secret} = await storage.write((tx) => useSignInLink(new Ctx(tx, '', clock, {requestId: requestIdOf(request, reply)}), code))
       setSessionCookie(request, reply, secret)
       return reply.redirect('/dashboard', 303)
     } catch (error) {
@@ -148,7 +150,10 @@ export function signInRoutes(scope: FastifyInstance, options: DashboardOptions):
   })
 
   scope.post('/sign-out', async (request, reply) => {
-    if (signedIn(request)) await storage.write((tx) => signOut(new Ctx(tx, viewOf(request).email, clock), request.sessionSecret!))
+    if (signedIn(request))
+      await storage.write((tx) =>
+        signOut(new Ctx(tx, viewOf(request).email, clock, {requestId: requestIdOf(request, reply)}), request.sessionSecret!),
+      )
     clearSessionCookie(request, reply)
     setNotice(request, reply, 'signed-out')
     return reply.redirect('/dashboard/sign-in', 303)
