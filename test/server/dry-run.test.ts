@@ -100,6 +100,7 @@ const CASES: Case[] = [
   {name: 'a transfer cancelled', method: 'DELETE', url: async (f) => `/account/app-transfers/${await transferId(f)}`, status: 200},
   {name: 'a token minted', method: 'POST', url: () => '/oauth/authorizations', body: {description: 'ci'}, status: 201},
   {name: 'a token revoked', method: 'DELETE', url: async (f) => `/oauth/authorizations/${await authorizationId(f)}`, status: 200},
+  {name: 'a Dashboard sign-in link made', method: 'POST', url: () => '/account/dashboard-links', status: 201},
 ]
 
 describe('Dry-Run: true on the server', () => {
@@ -132,7 +133,11 @@ describe('Dry-Run: true on the server', () => {
       expect(real.headers['dry-run']).toBeUndefined()
       expect(real.status, real.text).toBe(c.status)
       expect(dry.status, dry.text).toBe(real.status)
-      expect(comparable(dry.text)).toBe(comparable(real.text).replace(/"access_token":\{[^}]*\}/, '"access_token":null'))
+      expect(comparable(dry.text)).toBe(
+        comparable(real.text)
+          .replace(/"access_token":\{[^}]*\}/, '"access_token":null')
+          .replace(/"path":"[^"]*"/, '"path":null'),
+      )
       if (c.status < 300) expect(folder(f.dir)).not.toEqual(before)
     },
   )
@@ -143,6 +148,14 @@ describe('Dry-Run: true on the server', () => {
     expect(dry.status, dry.text).toBe(201)
     expect(dry.json().access_token).toBeNull()
     expect(dry.text).not.toMatch(/orgctl_/)
+  })
+
+  it('a sign-in link made in a dry run is not shown (path null): it was never stored, so it would not work', async () => {
+    const f = await fixture()
+    const dry = await f.call('POST', '/account/dashboard-links', {headers: DRY})
+    expect(dry.status, dry.text).toBe(201)
+    expect(dry.json().path).toBeNull()
+    expect(dry.text).not.toMatch(/code=/)
   })
 
   it('on a read-only store file, a dry change is refused as the real one is (the same status and body); a dry read-only request is not', async () => {

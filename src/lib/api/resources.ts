@@ -189,7 +189,8 @@ export interface TeamPeriodUsage {
 /** One change in an org's audit log (extension: Heroku keeps audit trails behind an Enterprise add-on). */
 /** A one-time link that opens the Dashboard signed in (`orgctl dashboard`): its path on the server, with the code. */
 export interface DashboardLink {
-  path: string
+  /** null on a dry run (`Dry-Run: true`): no link was stored, so none is shown. */
+  path: string | null
   expires_at: string
 }
 

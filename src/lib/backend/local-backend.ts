@@ -85,7 +85,8 @@ export class LocalBackend implements Backend {
   createDashboardLink(): Promise<R.DashboardLink> {
     return this.change(async (ctx) => {
       const {code, expiresAt} = await createSignInLink(ctx)
-      return {path: signInLinkPath(code), expires_at: expiresAt}
+      // A dry run's link is never stored: it is not shown (it would not work).
+      return {path: this.storage.dryRun ? null : signInLinkPath(code), expires_at: expiresAt}
     })
   }
 

@@ -7,6 +7,7 @@ import open from 'open'
 
 import type {DashboardLink} from '../api/resources.js'
 import {LINK_MINUTES} from '../domain/sessions.js'
+import {OrgctlError} from '../errors.js'
 import {listenOn} from '../server/listen.js'
 import type {CliContext} from './context.js'
 
@@ -40,11 +41,18 @@ async function present(ctx: CliContext, run: DashboardRun, url: string, link: Da
   return result
 }
 
+/** The link's address (a link without a path is a dry run's, which this command never asks for). */
+function linkUrl(link: DashboardLink, base: string): string {
+  if (link.path === null)
+    throw new OrgctlError('network_error', `${base} answered a sign-in link without its path: run orgctl dashboard again.`)
+  return new URL(link.path, base).href
+}
+
 export async function openDashboard(ctx: CliContext, run: DashboardRun): Promise<OpenedDashboard> {
   const backend = await ctx.backend()
   if (backend.kind === 'http') {
     const link = await backend.createDashboardLink()
-    return present(ctx, run, new URL(link.path, backend.location).href, link, false)
+    return present(ctx, run, linkUrl(link, backend.location), link, false)
   }
   const {LocalBackend} = await import('../backend/local-backend.js')
   if (!(backend instanceof LocalBackend)) throw new Error('A local backend runs on a storage.')
@@ -54,7 +62,7 @@ export async function openDashboard(ctx: CliContext, run: DashboardRun): Promise
   // Loopback only: this server is for the browser on this machine, signed in by the link it prints.
   const address = await listenOn(server, '127.0.0.1', run.port, 'Pick another --port.')
   const link = await backend.createDashboardLink()
-  const result = await present(ctx, run, new URL(link.path, address).href, link, true)
+  const result = await present(ctx, run, linkUrl(link, address), link, true)
   ctx.ui.info(`Serving the Dashboard on ${address} (${backend.location}); press Ctrl-C to stop.`)
   await new Promise<void>((resolve) => {
     const stop = () => void server.close().finally(resolve)
