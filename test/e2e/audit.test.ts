@@ -96,7 +96,7 @@ describe('the audit log of the guide walk-through', () => {
   it('a piped table: tab-separated rows, newest first', async () => {
     const piped = expectOk(await box.as(ADMIN)('audit', '--org', ORG, '--limit', '1'))
     expect(piped.stdout).toMatch(
-      new RegExp(`^\\d{4}-\\d{2}-\\d{2}T[^\\t]+\\t${ADMIN}\\tteam-member\\.destroy\\tteam-member ${DEV}\\t?\\n$`),
+      new RegExp(`^\\d{4}-\\d{2}-\\d{2}T[^\\t]+\\t${ADMIN}\\tteam-member\\.destroy\\tteam-member ${DEV}\\t\\twas: role member, apps acme-api\\n$`),
     )
   })
 

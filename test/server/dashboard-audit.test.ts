@@ -9,7 +9,7 @@ import {afterEach, beforeEach, describe, expect, it} from 'vitest'
 
 import type * as R from '../../src/lib/api/resources.js'
 import {LocalBackend} from '../../src/lib/backend/local-backend.js'
-import {changeSummary} from '../../src/lib/dashboard/audit-summary.js'
+import {changeSummary} from '../../src/lib/output/audit-summary.js'
 import {addAccess} from '../../src/lib/domain/access.js'
 import {createApp} from '../../src/lib/domain/apps.js'
 import {Ctx} from '../../src/lib/domain/context.js'

@@ -6,6 +6,7 @@ import {OrgctlCommand} from '../../lib/cli/base-command.js'
 import {orgFlag} from '../../lib/cli/flags.js'
 import {DEFAULT_AUDIT_LIMIT, MAX_AUDIT_LIMIT, parseAuditFilter} from '../../lib/domain/audit-filter.js'
 import {usageError} from '../../lib/errors.js'
+import {changeSummary} from '../../lib/output/audit-summary.js'
 
 export default class Audit extends OrgctlCommand {
   static override summary = "show an org's audit log: who changed what, and when"
@@ -55,6 +56,7 @@ export default class Audit extends OrgctlCommand {
       {header: 'action', value: (e) => e.action},
       {header: 'target', value: (e) => `${e.target.type} ${e.target.name}`},
       {header: 'app', value: (e) => e.app?.name ?? ''},
+      {header: 'change', value: (e) => changeSummary(e), fit: true},
     ])
     return events
   }

@@ -9,6 +9,23 @@ export interface Column<T> {
   value(row: T): string
   /** Colour for the cell, applied after the value is made printable. */
   style?: (text: string) => string
+  /**
+   * On a terminal, cut (with …) to what the other columns leave of the line, so a row keeps to one
+   * line; never to fewer than FIT_MIN characters. Piped, the whole value: the line is no one's width.
+   */
+  fit?: boolean
+}
+
+export const FIT_MIN = 20
+const GAP = 2
+
+/** The fitted columns' cells cut to the room the others leave in `width` characters. */
+function fitted(cells: string[][], columns: readonly Column<unknown>[], width: number): string[][] {
+  const widest = columns.map((column, i) => Math.max(column.header.length, ...cells.map((line) => line[i]!.length)))
+  const fixed = widest.reduce((sum, each, i) => (columns[i]!.fit ? sum : sum + each), 0) + GAP * (columns.length - 1)
+  const fits = columns.filter((column) => column.fit).length
+  const room = Math.max(FIT_MIN, Math.floor((width - fixed) / Math.max(1, fits)))
+  return cells.map((line) => line.map((cell, i) => (columns[i]!.fit && cell.length > room ? `${cell.slice(0, room - 1)}…` : cell)))
 }
 
 export async function renderTable<T>(
@@ -16,10 +33,12 @@ export async function renderTable<T>(
   columns: readonly Column<T>[],
   terminal: boolean,
   bold: (text: string) => string,
+  width?: number,
 ): Promise<string> {
   const cells = rows.map((row) => columns.map((column) => printable(column.value(row))))
   if (!terminal) return cells.map((line) => line.join('\t')).join('\n')
-  const styled = cells.map((line) => line.map((cell, i) => columns[i]!.style?.(cell) ?? cell))
+  const shown = width !== undefined && columns.some((column) => column.fit) ? fitted(cells, columns as Column<unknown>[], width) : cells
+  const styled = shown.map((line) => line.map((cell, i) => columns[i]!.style?.(cell) ?? cell))
   const {default: Table} = await import('cli-table3')
   const table = new Table({
     head: columns.map((column) => bold(column.header)),

@@ -81,7 +81,8 @@ export class UI {
 
   async table<T>(rows: readonly T[], columns: readonly Column<T>[]): Promise<void> {
     if (this.json || rows.length === 0) return
-    this.out(await renderTable(rows, columns, this.terminal, this.color.bold))
+    const width = usableColumns((this.streams.stdout as {columns?: number}).columns)
+    this.out(await renderTable(rows, columns, this.terminal, this.color.bold, width))
   }
 
   /**

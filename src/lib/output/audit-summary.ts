@@ -1,7 +1,8 @@
 /**
  * One short line of what an audit event changed, read off its data: `role member → admin` for a
  * change, `role member` for something created, `was: role admin, apps acme-api` for something
- * removed. The whole record is `orgctl audit --json`'s; this is for reading down a table.
+ * removed. The whole record is `orgctl audit --json`'s; this is for reading down a table (the
+ * `change` column of `orgctl audit`, and the Dashboard's Audit tab).
  */
 import type * as R from '../api/resources.js'
 
