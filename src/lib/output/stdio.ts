@@ -19,6 +19,8 @@ import {describeOsError} from '../os-errors.js'
 export interface Output {
   write(text: string): void
   readonly isTTY: boolean
+  /** A terminal's width as it reports it (undefined when not a terminal; may be 0). */
+  readonly columns?: number
   /** Runs `work` with this stream's failures dropped (the error path's own output). */
   quietly(work: () => void): void
 }
@@ -102,6 +104,10 @@ class Descriptor implements Output {
 
   get isTTY(): boolean {
     return this.plain ? false : Boolean(this.nodeStream().isTTY)
+  }
+
+  get columns(): number | undefined {
+    return this.isTTY ? (this.nodeStream() as {columns?: number}).columns : undefined
   }
 
   write(text: string): void {

@@ -9,7 +9,7 @@ import {type Palette, PLAIN} from './palette.js'
 import {type Column, renderTable} from './table.js'
 
 export interface Streams {
-  stdout: {write(text: string): unknown; isTTY?: boolean}
+  stdout: {write(text: string): unknown; isTTY?: boolean; columns?: number}
   stderr: {write(text: string): unknown; isTTY?: boolean}
   stdin: {isTTY?: boolean}
 }
@@ -81,7 +81,7 @@ export class UI {
 
   async table<T>(rows: readonly T[], columns: readonly Column<T>[]): Promise<void> {
     if (this.json || rows.length === 0) return
-    const width = usableColumns((this.streams.stdout as {columns?: number}).columns)
+    const width = usableColumns(this.streams.stdout.columns)
     this.out(await renderTable(rows, columns, this.terminal, this.color.bold, width))
   }
 
