@@ -104,7 +104,7 @@ describe('the audit log of the guide walk-through', () => {
     expectError(
       await box.as(VIEWER)('audit', '--org', ORG),
       4,
-      /You cannot see the org's audit log in org acme-widgets: that needs an admin/,
+      /You cannot see org acme-widgets's audit log: that needs an admin/,
     )
     expectError(await box.as('outsider@else.test')('audit', '--org', ORG), 3)
   })

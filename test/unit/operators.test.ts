@@ -107,7 +107,7 @@ describe('orgs:limits', () => {
     const w = await acme(true)
     const error = await failure(w.as(ADMIN).write(setOrgLimits, 'acme', {apps: 50}))
     expect(error.id).toBe('forbidden')
-    expect(error.message).toMatch(/^You cannot change the org's limits in org acme: operators are named/)
+    expect(error.message).toMatch(/^You cannot change org acme's limits: operators are named/)
     expect(await outcome(w.as(MEMBER).write(setOrgLimits, 'acme', {apps: 50}))).toBe('forbidden')
     expect(await outcome(w.as(OUTSIDER).write(setOrgLimits, 'acme', {apps: 50}))).toBe('not_found')
     const changed = await w.as(OPS).write(setOrgLimits, 'acme', {apps: 50, 'dyno-units': 7})

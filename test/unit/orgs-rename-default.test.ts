@@ -44,3 +44,27 @@ describe('orgs:rename and the saved default org', () => {
     expect(savedOrg(box)).toBe('acme-gadgets')
   })
 })
+
+describe('orgs:rename when the saved default cannot be saved', () => {
+  it('still exits 0 (the rename is done) and says the default was not followed', async () => {
+    const box = commandSandbox()
+    const {vi} = await import('vitest')
+    const {UserConfig} = await import('../../src/lib/config.js')
+    const {OrgctlError} = await import('../../src/lib/errors.js')
+    try {
+      const run = (id: string, ...argv: string[]) => runCommand(id, argv, {}, box)
+      expect((await run('login', '--email', ADMIN, '--org', 'acme-widgets')).code).toBe(0)
+      expect((await run('orgs:create', 'acme-widgets')).code).toBe(0)
+      // A config that cannot be saved (read-only, a full disk): mode bits would not stop a test run as root.
+      vi.spyOn(UserConfig.prototype, 'set').mockRejectedValue(new OrgctlError('store_error', 'Cannot save the config file: read-only.'))
+      const renamed = await run('orgs:rename', 'acme-widgets', 'acme-gadgets')
+      expect(renamed.code, renamed.stderr).toBe(0)
+      expect(renamed.stderr).toContain('The saved default org was not followed: Cannot save the config file: read-only.')
+      expect(renamed.stderr).toContain('run orgctl login --org acme-gadgets')
+      expect((await run('orgs', '--json')).json()).toMatchObject([{name: 'acme-gadgets'}])
+    } finally {
+      vi.restoreAllMocks()
+      box.cleanup()
+    }
+  })
+})

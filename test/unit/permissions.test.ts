@@ -124,7 +124,7 @@ describe('the permission matrix', () => {
       /^You cannot rename org acme: that needs an admin/,
     )
     expect(() => authorize('orgs:usage', {standing: 'member', permissions: [], target: 'org acme'})).toThrow(
-      /^You cannot see the org's usage in org acme: /,
+      /^You cannot see org acme's usage: /,
     )
     expect(whoMay(PERMISSION_MATRIX.find((r) => r.action === 'ps:scale')!)).toBe('an admin, or the operate permission on the app')
     expect(() => authorize('ps:scale', subject('member', ['view']))).toThrow(/Join it first/)

@@ -37,3 +37,17 @@ describe('renderTable with a fit column', () => {
     expect(text).toContain(ROWS[0]!.change)
   })
 })
+
+describe('renderTable with a fit column and wide characters', () => {
+  it('counts a wide character as the two columns it takes, and never splits a surrogate pair', async () => {
+    const wide: Row[] = [
+      {name: 'dev', change: '名前変更'.repeat(20)},
+      {name: 'x', change: `${'a'.repeat(51)}😀😀😀`},
+    ]
+    const {default: stringWidth} = await import('string-width')
+    const lines = (await renderTable(wide, COLUMNS, true, plain, 60)).split('\n')
+    for (const line of lines) expect(stringWidth(line), line).toBeLessThanOrEqual(60)
+    expect(lines[2]).toMatch(/^x {5}a{51}😀…$/)
+    expect(lines.join('')).not.toMatch(/[\uD800-\uDBFF](?![\uDC00-\uDFFF])/)
+  })
+})

@@ -8,7 +8,7 @@ import type {LocalBackend} from '../backend/local-backend.js'
 import type {EngineChoice} from '../storage/open.js'
 import type {Storage} from '../storage/storage.js'
 import {UserConfig} from '../config.js'
-import {unauthorized, usageError} from '../errors.js'
+import {toOrgctlError, unauthorized, usageError} from '../errors.js'
 import {parseAppName, parseEmail, parseOrgName} from '../domain/validation.js'
 import type {UI} from '../output/ui.js'
 import type {Settings} from '../settings.js'
@@ -160,9 +160,17 @@ export class CliContext {
    */
   async followRename(from: string, to: string): Promise<string[]> {
     const lines: string[] = []
-    if ((await this.config.get('org')) === from) {
-      await this.config.set({org: to})
-      lines.push(`The default org is now ${to} (saved in ${this.config.path})`)
+    // The rename is done: a config that cannot be read or saved is said, not made the command's failure
+    // (a script would take the exit code for the rename's, and its rerun would find no org of that name).
+    try {
+      if ((await this.config.get('org')) === from) {
+        await this.config.set({org: to})
+        lines.push(`The default org is now ${to} (saved in ${this.config.path})`)
+      }
+    } catch (error) {
+      lines.push(
+        `The saved default org was not followed: ${toOrgctlError(error).message} If it names ${from}, run orgctl login --org ${to}.`,
+      )
     }
     if (this.settings.org === from) lines.push(`ORGCTL_ORG still names ${from}: set it to ${to}`)
     return lines

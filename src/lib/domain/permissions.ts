@@ -228,12 +228,12 @@ export function authorize(action: Action, subject: Subject): void {
 }
 
 /**
- * The action named on its target: "scale app acme-api", "rename org acme", "add members in org acme"
- * (never "scale the app in app acme-api").
+ * The action named on its target: "scale app acme-api", "rename org acme", "see org acme's usage",
+ * "add members in org acme" (never "scale the app in app acme-api", nor "see the org's usage in org acme").
  */
 function actionOn(spec: ActionRule, subject: Subject): string {
   if (spec.scope === 'user') return spec.describe
-  const the = spec.scope === 'app' ? /\bthe app\b(?!')/ : /\bthe org\b(?!')/
+  const the = spec.scope === 'app' ? /\bthe app\b/ : /\bthe org\b/
   return the.test(spec.describe) ? spec.describe.replace(the, subject.target) : `${spec.describe} in ${subject.target}`
 }
 

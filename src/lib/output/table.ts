@@ -19,13 +19,29 @@ export interface Column<T> {
 export const FIT_MIN = 20
 const GAP = 2
 
-/** The fitted columns' cells cut to the room the others leave in `width` characters. */
-function fitted(cells: string[][], columns: readonly Column<unknown>[], width: number): string[][] {
-  const widest = columns.map((column, i) => Math.max(column.header.length, ...cells.map((line) => line[i]!.length)))
+type Width = (text: string) => number
+
+/** The text cut to `room` terminal columns with an ellipsis: by code point, each counted as cli-table3 counts it (wide ones 2). */
+function cut(text: string, room: number, widthOf: Width): string {
+  if (widthOf(text) <= room) return text
+  let kept = ''
+  let used = 0
+  for (const char of text) {
+    const each = widthOf(char)
+    if (used + each > room - 1) break
+    kept += char
+    used += each
+  }
+  return `${kept}…`
+}
+
+/** The fitted columns' cells cut to the room the others leave in `width` terminal columns (as cli-table3 measures them). */
+function fitted(cells: string[][], columns: readonly Column<unknown>[], width: number, widthOf: Width): string[][] {
+  const widest = columns.map((column, i) => cells.reduce((most, line) => Math.max(most, widthOf(line[i]!)), widthOf(column.header)))
   const fixed = widest.reduce((sum, each, i) => (columns[i]!.fit ? sum : sum + each), 0) + GAP * (columns.length - 1)
   const fits = columns.filter((column) => column.fit).length
   const room = Math.max(FIT_MIN, Math.floor((width - fixed) / Math.max(1, fits)))
-  return cells.map((line) => line.map((cell, i) => (columns[i]!.fit && cell.length > room ? `${cell.slice(0, room - 1)}…` : cell)))
+  return cells.map((line) => line.map((cell, i) => (columns[i]!.fit ? cut(cell, room, widthOf) : cell)))
 }
 
 export async function renderTable<T>(
@@ -37,7 +53,11 @@ export async function renderTable<T>(
 ): Promise<string> {
   const cells = rows.map((row) => columns.map((column) => printable(column.value(row))))
   if (!terminal) return cells.map((line) => line.join('\t')).join('\n')
-  const shown = width !== undefined && columns.some((column) => column.fit) ? fitted(cells, columns as Column<unknown>[], width) : cells
+  let shown = cells
+  if (width !== undefined && columns.some((column) => column.fit)) {
+    const {default: stringWidth} = await import('string-width')
+    shown = fitted(cells, columns as Column<unknown>[], width, stringWidth)
+  }
   const styled = shown.map((line) => line.map((cell, i) => columns[i]!.style?.(cell) ?? cell))
   const {default: Table} = await import('cli-table3')
   const table = new Table({
