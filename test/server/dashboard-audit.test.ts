@@ -332,4 +332,14 @@ describe('changeSummary: an event’s change in a line', () => {
     expect(long.length).toBe(160)
     expect(long.endsWith('…')).toBe(true)
   })
+
+  it('is whole when asked for no cut (orgctl audit piped), and never splits a surrogate pair', () => {
+    const apps = Array.from({length: 100}, (_, index) => `app-${index}`)
+    const data = {before: null, after: {apps}} as R.AuditEvent['data']
+    const target = {type: 'team-member', name: 'x@acme.test'}
+    expect(changeSummary({target, data}, Number.POSITIVE_INFINITY)).toBe(`apps ${apps.join(', ')}`)
+    const emoji = changeSummary({target, data: {before: null, after: {note: '😀'.repeat(20)}} as R.AuditEvent['data']}, 10)
+    expect([...emoji]).toHaveLength(10)
+    expect(emoji).toBe(`note ${'😀'.repeat(4)}…`)
+  })
 })

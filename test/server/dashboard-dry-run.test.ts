@@ -5,10 +5,12 @@
  */
 import {afterEach, beforeEach, describe, expect, it} from 'vitest'
 
+import {Ctx} from '../../src/lib/domain/context.js'
 import {addMember} from '../../src/lib/domain/members.js'
 import {createOrg} from '../../src/lib/domain/orgs.js'
+import {createSignInLink} from '../../src/lib/domain/sessions.js'
 import {DEFAULT_LIMITS} from '../../src/lib/domain/validation.js'
-import {csrfOf, type DashboardFixture, startDashboard} from './_dashboard.js'
+import {cookieValue, csrfOf, type DashboardFixture, startDashboard} from './_dashboard.js'
 
 const ADMIN = 'admin@acme.test'
 const MEMBER = 'member@acme.test'
@@ -56,6 +58,17 @@ describe('Dashboard forms, the audit log and Dry-Run', () => {
     expect(session.map((event) => event.action)).toEqual(expect.arrayContaining(['dashboard.sign-in', 'dashboard.sign-out']))
     for (const event of session) expect(event.requestId, event.action).toMatch(/\S/)
     expect(session.find((event) => event.action === 'dashboard.sign-out')!.requestId).toBe(out.headers['request-id'])
+  })
+
+  it('refuses a one-time link opened with Dry-Run: the link stays unused, no session is made', async () => {
+    const {code} = await fixture.storage.write((tx) => createSignInLink(new Ctx(tx, ADMIN)))
+    const dry = await fixture.browse('GET', `/dashboard/sign-in/link?code=${code}`, {headers: {'dry-run': 'true'}})
+    expect(dry.status).toBe(400)
+    expect(dry.text).toMatch(/Dry-Run/)
+    expect(cookieValue(dry, 'orgctl_session')).toBeUndefined()
+    const real = await fixture.browse('GET', `/dashboard/sign-in/link?code=${code}`)
+    expect(real.status).toBe(303)
+    expect(cookieValue(real, 'orgctl_session')).toBeTruthy()
   })
 
   it('refuses a form posted with Dry-Run (any value), changing nothing and recording nothing', async () => {

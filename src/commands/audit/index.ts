@@ -56,7 +56,8 @@ export default class Audit extends OrgctlCommand {
       {header: 'action', value: (e) => e.action},
       {header: 'target', value: (e) => `${e.target.type} ${e.target.name}`},
       {header: 'app', value: (e) => e.app?.name ?? ''},
-      {header: 'change', value: (e) => changeSummary(e), fit: true},
+      // Whole when piped (the Dashboard's cut is for its page); on a terminal, fit to the line.
+      {header: 'change', value: (e) => changeSummary(e, Number.POSITIVE_INFINITY), fit: true},
     ])
     return events
   }

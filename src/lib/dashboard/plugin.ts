@@ -247,8 +247,10 @@ export function registerDashboard(app: FastifyInstance, options: DashboardOption
         reply.header('Referrer-Policy', 'same-origin')
         reply.header('X-Frame-Options', 'DENY')
         reply.header('Cache-Control', 'no-store')
-        // A form's change is made for real: one sent with the API's Dry-Run header (no browser sends it) is refused, not made under it.
-        if (request.method === 'POST' && request.headers['dry-run'] !== undefined) {
+        // A form's change is made for real: one sent with the API's Dry-Run header (no browser sends it) is refused, not made
+        // under it. So is the one GET that changes something (`changes`: the sign-in link, used up when opened).
+        const changes = request.method === 'POST' || (request.routeOptions.config as {changes?: boolean} | undefined)?.changes === true
+        if (changes && request.headers['dry-run'] !== undefined) {
           throw new StatusError(
             400,
             'bad_request',

@@ -54,5 +54,7 @@ export function changeSummary(event: Pick<R.AuditEvent, 'data' | 'target'>, max 
       .map((key) => said(key, `${before.get(key) ?? 'none'} → ${after.get(key) ?? 'none'}`))
       .join(', ')
   }
-  return line.length > max ? `${line.slice(0, max - 1)}…` : line
+  // Cut by code point, so a surrogate pair is never split.
+  const points = [...line]
+  return points.length > max ? `${points.slice(0, max - 1).join('')}…` : line
 }

@@ -129,7 +129,7 @@ export function signInRoutes(scope: FastifyInstance, options: DashboardOptions):
   })
 
   // The one-time link: the code is in the query string, which the server's log never keeps; used once, it is gone.
-  scope.get('/sign-in/link', {config: {public: true}}, async (request, reply) => {
+  scope.get('/sign-in/link', {config: {public: true, changes: true}}, async (request, reply) => {
     const code = new URLSearchParams(request.url.split('?')[1] ?? '').get('code') ?? ''
     try {
       if (code === '') throw new OrgctlError('unauthorized', 'This sign-in link has no code: run orgctl dashboard for a new one.')
