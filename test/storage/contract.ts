@@ -663,6 +663,21 @@ export function storageContract(engine: EngineUnderTest): void {
         expect(seen).toEqual(ids(events).reverse())
       })
 
+      it('pages back with afterSeq: the events right after a seq, newest first, filters kept', async () => {
+        const events = Array.from({length: 7}, (_, i) => event(i % 2 === 0 ? {actor: {email: BOB}} : {}))
+        await storage.write(async (tx) => {
+          for (const e of events) await tx.audit.append(e)
+        })
+        const all = await list({limit: 100})
+        const seqOf = (i: number) => all.find((found) => found.id === events[i]!.id)!.seq
+        // The three right after event 1, not the three newest.
+        expect(ids(await list({limit: 3, afterSeq: seqOf(1)}))).toEqual(ids([events[4]!, events[3]!, events[2]!]))
+        expect(ids(await list({limit: 3, afterSeq: seqOf(5)}))).toEqual(ids([events[6]!]))
+        expect(ids(await list({limit: 3, afterSeq: seqOf(6)}))).toEqual([])
+        expect(ids(await list({limit: 2, afterSeq: seqOf(0), actor: BOB}))).toEqual(ids([events[4]!, events[2]!]))
+        expect(ids(await list({limit: 9, afterSeq: seqOf(1), beforeSeq: seqOf(4)}))).toEqual(ids([events[3]!, events[2]!]))
+      })
+
       it('prune removes the events created before a time and says how many; later events still come after', async () => {
         const events = [event(), event(), event({org: undefined}), event()]
         await storage.write(async (tx) => {

@@ -218,6 +218,11 @@ export interface AuditQuery {
   until?: string
   /** Only events appended before the one of this seq (the next page). */
   beforeSeq?: number
+  /**
+   * Only events appended after the one of this seq (the page before: newer events). With it, the
+   * `limit` events that come right after it are the ones given (still listed newest first).
+   */
+  afterSeq?: number
   limit: number
 }
 

@@ -41,31 +41,25 @@ function typedFilters(query: URLSearchParams): Filters {
   return given
 }
 
+/** Where a page starts: `before` (older pages) or `after` (newer pages) the event of that seq; neither is the newest page. */
+type Cursor = {before?: string; after?: string}
+
 /** The Audit tab's address with these filters (an app's page links to its own events). */
-export const auditPath = (org: string, filters: Filters & {from?: string; trail?: string} = {}): string => {
+export const auditPath = (org: string, filters: Filters & Cursor = {}): string => {
   const query = new URLSearchParams(filters as Record<string, string>).toString()
   return `${orgPath(org, 'audit')}${query ? `?${query}` : ''}`
 }
 
-/**
- * Where the page starts, as the pager's links say it: `from`, the place in the log of the last event
- * of the page before (this page is what was appended before it), and `trail`, the `from`s of the
- * pages before that, so "Newer" goes back one page. Here as a stack, newest page first: [] is page 1.
- */
-function placesOf(query: URLSearchParams): number[] {
-  const from = query.get('from') ?? ''
-  const trail = query.get('trail') ?? ''
-  const places = [...(trail === '' ? [] : trail.split(',')), ...(from === '' ? [] : [from])]
-  if ((from === '' && trail !== '') || !places.every((place) => /^\d{1,15}$/.test(place))) {
-    throw usageError(`This page's link is malformed (from ${quote(from)}, trail ${quote(trail)}): start again from the newest events.`)
+/** The page's cursor as its links say it: a place in the log, before or after which it starts (never both). */
+function cursorOf(query: URLSearchParams): {beforeSeq?: number; afterSeq?: number} {
+  const before = query.get('before') ?? ''
+  const after = query.get('after') ?? ''
+  const place = /^\d{1,15}$/
+  if ((before !== '' && after !== '') || (before !== '' && !place.test(before)) || (after !== '' && !place.test(after))) {
+    throw usageError(`This page's link is malformed (before ${quote(before)}, after ${quote(after)}): start again from the newest events.`)
   }
-  return places.map(Number)
+  return {...(before === '' ? {} : {beforeSeq: Number(before)}), ...(after === '' ? {} : {afterSeq: Number(after)})}
 }
-
-const pageQuery = (places: readonly number[]): {from?: string; trail?: string} => ({
-  ...(places.length > 0 ? {from: String(places.at(-1))} : {}),
-  ...(places.length > 1 ? {trail: places.slice(0, -1).join(',')} : {}),
-})
 
 const utc = (iso: string) => `${iso.slice(0, 10)} ${iso.slice(11, 19)}`
 
@@ -103,11 +97,11 @@ export async function auditPage(view: View): Promise<{page: Html; status: number
   const base = orgPath(org, 'audit')
   const given = typedFilters(view.query)
   let filter: AuditFilter | undefined
-  let places: number[] = []
+  let cursor: {beforeSeq?: number; afterSeq?: number} = {}
   let problem: FormProblem | undefined
   let status = 200
   try {
-    places = placesOf(view.query)
+    cursor = cursorOf(view.query)
     filter = parseAuditFilter(given, view.clock.now(), 'query')
   } catch (error) {
     const failure = toOrgctlError(error)
@@ -115,28 +109,41 @@ export async function auditPage(view: View): Promise<{page: Html; status: number
     problem = {form: FORM, message: failure.message, values: view.query}
     status = failure.httpStatus
   }
-  // A page more than shown tells whether there is an older page. With a bad filter the log is still
-  // asked (for one event, not shown): who may read it is the domain's to say, before any filter's fault.
-  const query: AuditFilter = filter
-    ? {...filter, limit: AUDIT_PAGE_SIZE + 1, ...(places.length > 0 ? {beforeSeq: places.at(-1)} : {})}
-    : {limit: 1}
-  const [found, {team, teams}] = await Promise.all([view.backend.auditEventsBySeq(org, query), teamOf(view, org)])
+  // A page and one more event tells whether there is another page beyond it. With a bad filter the log is
+  // still asked (for one event, not shown): who may read it is the domain's to say, before any filter's fault.
+  const read = (bounds: {beforeSeq?: number; afterSeq?: number}) =>
+    view.backend.auditEventsBySeq(org, filter ? {...filter, ...bounds, limit: AUDIT_PAGE_SIZE + 1} : {limit: 1})
+  const [paged, {team, teams}] = await Promise.all([read(cursor), teamOf(view, org)])
+  let found = paged
+  let newest = cursor.beforeSeq === undefined && cursor.afterSeq === undefined
+  // Going back (after): the events right after the cursor, newest first; the extra one, if any, is the newest of
+  // them and says a newer page exists. Fewer than a page means this is the newest page: shown as that page is.
+  let olderThanCursor = false
+  if (!problem && cursor.afterSeq !== undefined) {
+    if (found.length > AUDIT_PAGE_SIZE) {
+      found = found.slice(1)
+      olderThanCursor = true
+    } else {
+      found = await read({})
+      newest = true
+    }
+  }
   const rows = problem ? [] : found.slice(0, AUDIT_PAGE_SIZE)
-  const pageNumber = places.length + 1
+  // A page after the cursor has older events: the cursor's own, at least.
+  const older = olderThanCursor || found.length > AUDIT_PAGE_SIZE
   const filtered = Object.keys(given).length > 0
-  const newerLink = places.length > 0 ? auditPath(org, {...given, ...pageQuery(places.slice(0, -1))}) : undefined
-  const olderLink =
-    rows.length > 0 && found.length > AUDIT_PAGE_SIZE ? auditPath(org, {...given, ...pageQuery([...places, rows.at(-1)!.seq])}) : undefined
+  const newerLink = !newest && rows.length > 0 ? auditPath(org, {...given, after: String(rows[0]!.seq)}) : undefined
+  const olderLink = older && rows.length > 0 ? auditPath(org, {...given, before: String(rows.at(-1)!.seq)}) : undefined
+  const newestLink = newest ? undefined : auditPath(org, given)
 
   let body: Html
   if (problem) body = html`<p>Fix the filter above, or <a href="${base}">see every event</a>.</p>`
   else if (rows.length === 0) {
-    body =
-      pageNumber > 1
-        ? html`<p>No older events. <a href="${auditPath(org, given)}">Back to the newest</a>.</p>`
-        : filtered
-          ? html`<p>No event matches these filters: widen them (an earlier since, a pattern such as team-member.*), or <a href="${base}">clear them</a>.</p>`
-          : html`<p>
+    body = !newest
+      ? html`<p>No older events. <a href="${auditPath(org, given)}">Back to the newest</a>.</p>`
+      : filtered
+        ? html`<p>No event matches these filters: widen them (an earlier since, a pattern such as team-member.*), or <a href="${base}">clear them</a>.</p>`
+        : html`<p>
               No events yet. Every change to this org's members, apps and app access is recorded here as it is made, whether it is made on these
               pages, with orgctl or through the API: add a member on the <a href="${orgPath(org, 'access')}">Access</a> tab and it appears here.
             </p>`
@@ -153,7 +160,7 @@ export async function auditPage(view: View): Promise<{page: Html; status: number
       ${
         newerLink || olderLink
           ? html`<nav class="pager" aria-label="Pages of events">
-              ${newerLink ? html`<a href="${newerLink}" rel="prev">Newer</a>` : ''}<span>Page ${pageNumber}</span>${
+              ${newestLink ? html`<a href="${newestLink}">Newest</a>` : ''}${newerLink ? html`<a href="${newerLink}" rel="prev">Newer</a>` : ''}${
                 olderLink ? html`<a href="${olderLink}" rel="next">Older</a>` : ''
               }
             </nav>`

@@ -67,18 +67,34 @@ export function actionMatcher(pattern: string): (action: string) => boolean {
 
 /** The events of a query, newest first (copies). */
 export function selectEvents(events: readonly StoredAuditEvent[], query: AuditQuery): StoredAuditEvent[] {
-  const action = query.action === undefined ? undefined : actionMatcher(query.action)
+  const matches = eventMatcher(query)
   const out: StoredAuditEvent[] = []
+  if (query.afterSeq !== undefined) {
+    // The `limit` events right after afterSeq: walked oldest first, then given newest first.
+    for (let i = 0; i < events.length && out.length < query.limit; i++) {
+      const event = events[i]!
+      if (event.seq > query.afterSeq && matches(event)) out.push(structuredClone(event))
+    }
+    return out.reverse()
+  }
   for (let i = events.length - 1; i >= 0 && out.length < query.limit; i--) {
     const event = events[i]!
-    if (query.beforeSeq !== undefined && event.seq >= query.beforeSeq) continue
-    if ((event.org?.id ?? null) !== query.orgId) continue
-    if (query.app !== undefined && event.app?.name !== query.app) continue
-    if (query.actor !== undefined && event.actor.email !== query.actor) continue
-    if (action && !action(event.action)) continue
-    if (query.since !== undefined && event.createdAt < query.since) continue
-    if (query.until !== undefined && event.createdAt >= query.until) continue
-    out.push(structuredClone(event))
+    if (matches(event)) out.push(structuredClone(event))
   }
   return out
+}
+
+/** Whether an event is one the query asks for (its filters; the page's own bounds included). */
+function eventMatcher(query: AuditQuery): (event: StoredAuditEvent) => boolean {
+  const action = query.action === undefined ? undefined : actionMatcher(query.action)
+  return (event) => {
+    if (query.beforeSeq !== undefined && event.seq >= query.beforeSeq) return false
+    if ((event.org?.id ?? null) !== query.orgId) return false
+    if (query.app !== undefined && event.app?.name !== query.app) return false
+    if (query.actor !== undefined && event.actor.email !== query.actor) return false
+    if (action && !action(event.action)) return false
+    if (query.since !== undefined && event.createdAt < query.since) return false
+    if (query.until !== undefined && event.createdAt >= query.until) return false
+    return true
+  }
 }

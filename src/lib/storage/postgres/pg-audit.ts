@@ -9,7 +9,7 @@ const COLUMNS = `e.seq, e.id, e.created_at, e.action, e.actor_email, e.actor_id,
   e.org_id, e.org_name, e.app_id, e.app_name, e.data, e.request_id`
 
 /** One statement per kind of org filter (an org's id, or none), the other filters each on when given. */
-const listText = (org: string, first: number) => {
+const listText = (org: string, first: number, after = false): string => {
   const p = (i: number) => `$${first + i}`
   return `SELECT ${COLUMNS} FROM audit_events e
      WHERE ${org}
@@ -19,12 +19,18 @@ const listText = (org: string, first: number) => {
        AND (${p(3)}::text IS NULL OR e.created_at >= ${p(3)})
        AND (${p(4)}::text IS NULL OR e.created_at < ${p(4)})
        AND (${p(5)}::bigint IS NULL OR e.seq < ${p(5)})
-     ORDER BY e.seq DESC LIMIT ${p(6)}`
+       AND (${p(6)}::bigint IS NULL OR e.seq > ${p(6)})
+     ORDER BY e.seq ${after ? 'ASC' : 'DESC'} LIMIT ${p(7)}`
 }
+
+/** The `limit` events right after a seq (the page before), given newest first as every list. */
+const afterText = (org: string, first: number) => `SELECT * FROM (${listText(org, first, true)}) page ORDER BY page.seq DESC`
 
 const q = {
   ofOrg: named('audit-of-org', listText('e.org_id = $1', 2)),
   ofNoOrg: named('audit-of-no-org', listText('e.org_id IS NULL', 1)),
+  ofOrgAfter: named('audit-of-org-after', afterText('e.org_id = $1', 2)),
+  ofNoOrgAfter: named('audit-of-no-org-after', afterText('e.org_id IS NULL', 1)),
   append: named(
     'audit-append',
     `INSERT INTO audit_events (id, created_at, action, actor_email, actor_id, target_type, target_name,
@@ -83,9 +89,13 @@ export function auditReads(db: Session): AuditReads {
         query.since ?? null,
         query.until ?? null,
         query.beforeSeq ?? null,
+        query.afterSeq ?? null,
         query.limit,
       ]
-      const rows = await db.rows(query.orgId === null ? q.ofNoOrg(...filters) : q.ofOrg(query.orgId, ...filters))
+      const after = query.afterSeq !== undefined
+      const rows = await db.rows(
+        query.orgId === null ? (after ? q.ofNoOrgAfter : q.ofNoOrg)(...filters) : (after ? q.ofOrgAfter : q.ofOrg)(query.orgId, ...filters),
+      )
       return rows.map(eventOf)
     },
   }
