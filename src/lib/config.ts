@@ -9,6 +9,7 @@ import {join} from 'node:path'
 
 import type Conf from 'conf'
 
+import {makeFolders} from './folders.js'
 import {type OrgctlError, storeError} from './errors.js'
 import {describeOsError, osCode} from './os-errors.js'
 import {changeCommitted, changeWasMade} from './output/stdio.js'
@@ -45,6 +46,8 @@ export class UserConfig {
     if (!this.conf) {
       const {default: ConfClass} = await import('conf')
       try {
+        // conf makes its folder with Node's recursive mkdir, which never returns under /proc: made here first.
+        await makeFolders(this.directory, 0o700)
         this.conf = new ConfClass<ConfigValues>({
           projectName: 'orgctl',
           projectSuffix: '',

@@ -96,7 +96,7 @@ browserSuite('Dashboard: what a member and a collaborator see, by the permission
     ] as const) {
       const page = await refused(dev.page, `/dashboard/orgs/${ORG}/${tab}`)
       expect(page).toEqual({status: 403, heading: 'Not permitted', alert: await cliRefusal(DEV, command, '--org', ORG)})
-      expect(page.alert).toMatch(/^You cannot see the org's (usage|billing) in org acme-widgets: that needs /)
+      expect(page.alert).toMatch(/^You cannot see org acme-widgets's (usage|billing): that needs /)
     }
     await screenshot(dev.page, 'matrix-member-usage-refused-desktop')
 

@@ -450,6 +450,15 @@ describe.skipIf(HTTP)('a store that cannot be written', () => {
     expect(readFileSync(file, 'utf8')).toBe('x')
   })
 
+  it.runIf(process.platform === 'linux')(
+    'a store folder under /proc (where a recursive mkdir never returns): one line, exit 7, promptly',
+    async () => {
+      const store = '/proc/orgctl-nope/x/store.json'
+      const line = expectError(await box.run(ADMIN, ['orgs:create', 'other-org'], {env: {ORGCTL_STORE: store}}), STORE_ERROR, store)
+      expect(line).toMatch(/Cannot create the folder of the store .*ENOENT/)
+    },
+  )
+
   it('a lock that cannot be created (a file in its place) is refused, naming the store', async () => {
     const store = await seedStore()
     writeFileSync(`${store}.lock`, '')
@@ -475,6 +484,13 @@ describe.skipIf(HTTP)('a config directory that cannot be written', () => {
     expectOk(await login(configDir))
     expect(statSync(join(configDir, 'config.json')).mode & 0o777).toBe(0o600)
   })
+
+  it.runIf(process.platform === 'linux')(
+    'a config folder under /proc (where conf’s recursive mkdir never returns): exit 7, promptly',
+    async () => {
+      configLine(await login('/proc/orgctl-nope/config'), '/proc/orgctl-nope/config', /ENOENT/, '/proc')
+    },
+  )
 
   it('ENOTDIR, a read-only folder (chattr +i) and a user without permission: exit 7, the file named, nothing changed', async () => {
     const file = join(box.dir, 'config-file')

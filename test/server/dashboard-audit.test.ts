@@ -259,7 +259,7 @@ describe('the Dashboard: Audit tab', () => {
     const first = await fixture.browse('GET', linkOf(pages[1]!, 'prev')!, {cookies: admin})
     expect(first.text).toBe(pages[0])
     // The links carry one place in the log, never a trail: as short on the last page as on the second.
-    for (const page of pages) for (const rel of ['prev', 'next']) expect(linkOf(page, rel)?.length ?? 0).toBeLessThan(120)
+    for (const page of pages) for (const rel of ['prev', 'next'] as const) expect(linkOf(page, rel)?.length ?? 0).toBeLessThan(120)
     // A page past the end says so and links back to the newest.
     const past = await audit(`?action=team-member.*&before=1`)
     expect(past.text).toContain('No older events.')

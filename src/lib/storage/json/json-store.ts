@@ -18,9 +18,10 @@ import {
   readSync,
   statSync,
 } from 'node:fs'
-import {access, mkdir, open, stat, utimes} from 'node:fs/promises'
+import {access, open, stat, utimes} from 'node:fs/promises'
 import {dirname} from 'node:path'
 
+import {makeFolders} from '../../folders.js'
 import {OrgctlError, storeError} from '../../errors.js'
 import {describeOsError, osCode} from '../../os-errors.js'
 import {changeCommitted} from '../../output/stdio.js'
@@ -461,7 +462,7 @@ export class JsonStore {
 
   private async ensureDirectory(): Promise<void> {
     try {
-      await mkdir(dirname(this.path), {recursive: true, mode: 0o700})
+      await makeFolders(dirname(this.path), 0o700)
     } catch (error) {
       throw storeFailure(this.path, 'folder', error)
     }
