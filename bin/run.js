@@ -77,12 +77,30 @@ const script = checksummed(
     }),
 )
 
+// mkdir -p one folder at a time, as src/lib/folders.ts does for the store and config (this file runs before
+// the bundle): Node's recursive mkdir never returns, synchronously, where a file system answers ENOENT for
+// a folder whose parent is there (/proc), so a cache folder there would hang a run at its exit.
+function makeFolders(dir) {
+  const missing = []
+  for (let at = dir; !fs.existsSync(at); at = dirname(at)) {
+    missing.push(at)
+    if (dirname(at) === at) break
+  }
+  for (const folder of missing.reverse()) {
+    try {
+      fs.mkdirSync(folder, {mode: 0o700})
+    } catch (error) {
+      if (error.code !== 'EEXIST') throw error
+    }
+  }
+}
+
 if (cacheFile && (cachedData === undefined || script.cachedDataRejected)) {
   process.once('exit', (code) => {
     if (code !== 0) return
     try {
       const data = checksummed(() => script.createCachedData())
-      fs.mkdirSync(cacheDir, {recursive: true, mode: 0o700})
+      makeFolders(cacheDir)
       // Prune other builds' files not rewritten for two weeks (other installed versions keep their own).
       const stale = Date.now() - 14 * 24 * 3600 * 1000
       for (const old of fs.readdirSync(cacheDir)) {

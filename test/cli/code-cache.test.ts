@@ -376,4 +376,14 @@ describe('V8 code cache of bin/run.js', () => {
     expect(orgs.stderr).toMatch(/^You are not a member of any org\.[^\n]*\n$/)
     expect(readFileSync(b.v8, 'utf8')).toBe('not a dir')
   })
+
+  it.runIf(process.platform === 'linux')(
+    'a cache dir under /proc (where a recursive mkdir never returns) does not hang the exit',
+    async () => {
+      const b = box()
+      const orgs = await b.orgctl(['orgs'], {ORGCTL_USER: USER, ORGCTL_CACHE_DIR: '/proc/orgctl-nope/cache'})
+      expect(orgs.signal, 'killed at the timeout: the run hung').toBeNull()
+      expect(orgs.code, orgs.stderr).toBe(0)
+    },
+  )
 })
