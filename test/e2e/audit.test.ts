@@ -96,16 +96,14 @@ describe('the audit log of the guide walk-through', () => {
   it('a piped table: tab-separated rows, newest first', async () => {
     const piped = expectOk(await box.as(ADMIN)('audit', '--org', ORG, '--limit', '1'))
     expect(piped.stdout).toMatch(
-      new RegExp(`^\\d{4}-\\d{2}-\\d{2}T[^\\t]+\\t${ADMIN}\\tteam-member\\.destroy\\tteam-member ${DEV}\\t\\twas: role member, apps acme-api\\n$`),
+      new RegExp(
+        `^\\d{4}-\\d{2}-\\d{2}T[^\\t]+\\t${ADMIN}\\tteam-member\\.destroy\\tteam-member ${DEV}\\t\\twas: role member, apps acme-api\\n$`,
+      ),
     )
   })
 
   it('admins only: a member is refused (exit 4), an outsider is told nothing (exit 3)', async () => {
-    expectError(
-      await box.as(VIEWER)('audit', '--org', ORG),
-      4,
-      /You cannot see org acme-widgets's audit log: that needs an admin/,
-    )
+    expectError(await box.as(VIEWER)('audit', '--org', ORG), 4, /You cannot see org acme-widgets's audit log: that needs an admin/)
     expectError(await box.as('outsider@else.test')('audit', '--org', ORG), 3)
   })
 
