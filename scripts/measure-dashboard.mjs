@@ -6,28 +6,16 @@
 // time to answer it. Usage: npm run build && node scripts/measure-dashboard.mjs [--runs N].
 // Everything in a temp dir; loopback only.
 import {spawnSync} from 'node:child_process'
-import {existsSync, mkdtempSync, rmSync} from 'node:fs'
-import os from 'node:os'
-import {dirname, join, resolve} from 'node:path'
-import {fileURLToPath} from 'node:url'
+import {existsSync, rmSync} from 'node:fs'
+import {join} from 'node:path'
 
 import {chromium} from 'playwright-core'
 
+import {BIN, measureSetup, ROOT} from './bench/measure-setup.mjs'
 import {serveOrgctl, stopAll} from './bench/serve.mjs'
 import {ADMIN, ORG, buildStore, loadDomain} from './bench/stores.mjs'
 
-const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..')
-const BIN = join(ROOT, 'bin', 'run.js')
-const runsAt = process.argv.indexOf('--runs')
-const RUNS = runsAt > 0 ? Number(process.argv[runsAt + 1]) : 7
-const TMP = mkdtempSync(join(os.tmpdir(), 'orgctl-measure-dashboard-'))
-const env = {
-  PATH: process.env.PATH,
-  HOME: join(TMP, 'home'),
-  ORGCTL_CONFIG_DIR: join(TMP, 'config'),
-  ORGCTL_CACHE_DIR: join(TMP, 'cache'),
-  OCLIF_SKIP_NEW_VERSION_CHECK: 'true',
-}
+const {runs: RUNS, tmp: TMP, env} = measureSetup('dashboard')
 const store = join(TMP, 'store.json')
 const SHAPE = {members: 2000, apps: 50, collaboratorsPerApp: 4, tokensFor: [ADMIN], events: 1000}
 const BROWSER =

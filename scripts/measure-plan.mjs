@@ -5,27 +5,15 @@
 // `orgctl serve --database-url` on a throwaway cluster with the same data.
 // Usage: npm run build && node scripts/measure-plan.mjs [--runs N]. Everything in a temp dir; loopback only.
 import {spawnSync} from 'node:child_process'
-import {mkdtempSync, rmSync, writeFileSync} from 'node:fs'
-import os from 'node:os'
-import {dirname, join, resolve} from 'node:path'
-import {fileURLToPath} from 'node:url'
+import {rmSync, writeFileSync} from 'node:fs'
+import {join} from 'node:path'
 
 import {findPgBin, startCluster} from './bench/postgres.mjs'
+import {BIN, measureSetup, ROOT} from './bench/measure-setup.mjs'
 import {serveOrgctl, stopAll} from './bench/serve.mjs'
 import {ADMIN, ORG, buildDatabase, buildStore, loadDomain} from './bench/stores.mjs'
 
-const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..')
-const BIN = join(ROOT, 'bin', 'run.js')
-const runsAt = process.argv.indexOf('--runs')
-const RUNS = runsAt > 0 ? Number(process.argv[runsAt + 1]) : 7
-const TMP = mkdtempSync(join(os.tmpdir(), 'orgctl-measure-plan-'))
-const env = {
-  PATH: process.env.PATH,
-  HOME: join(TMP, 'home'),
-  ORGCTL_CONFIG_DIR: join(TMP, 'config'),
-  ORGCTL_CACHE_DIR: join(TMP, 'cache'),
-  OCLIF_SKIP_NEW_VERSION_CHECK: 'true',
-}
+const {runs: RUNS, tmp: TMP, env} = measureSetup('plan')
 const store = join(TMP, 'store.json')
 const SHAPE = {members: 2000, apps: 500, collaboratorsPerApp: 4, tokensFor: [ADMIN]}
 let cluster
