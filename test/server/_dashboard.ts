@@ -6,7 +6,10 @@
 import type {FastifyInstance, InjectOptions} from 'fastify'
 
 import {Ctx, type WriteCtx} from '../../src/lib/domain/context.js'
+import {addMember} from '../../src/lib/domain/members.js'
+import {createOrg} from '../../src/lib/domain/orgs.js'
 import {createAuthorization} from '../../src/lib/domain/tokens.js'
+import {DEFAULT_LIMITS} from '../../src/lib/domain/validation.js'
 import {buildServer} from '../../src/lib/server/server.js'
 import {MemoryStorage} from '../../src/lib/storage/memory/memory-storage.js'
 
@@ -121,4 +124,15 @@ export async function startDashboard(
     submit: client.submit,
     close: () => server.close(),
   }
+}
+
+/** The set-up most Dashboard tests start from: org acme with an admin and a member, each with a token. */
+export function startAcme(admin: string, member: string): Promise<DashboardFixture> {
+  return startDashboard(
+    async (as) => {
+      await createOrg(as(admin), 'acme', DEFAULT_LIMITS)
+      await addMember(as(admin), 'acme', member, 'member')
+    },
+    [admin, member],
+  )
 }

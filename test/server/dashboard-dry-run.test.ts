@@ -6,11 +6,8 @@
 import {afterEach, beforeEach, describe, expect, it} from 'vitest'
 
 import {Ctx} from '../../src/lib/domain/context.js'
-import {addMember} from '../../src/lib/domain/members.js'
-import {createOrg} from '../../src/lib/domain/orgs.js'
 import {createSignInLink} from '../../src/lib/domain/sessions.js'
-import {DEFAULT_LIMITS} from '../../src/lib/domain/validation.js'
-import {cookieValue, csrfOf, type DashboardFixture, startDashboard} from './_dashboard.js'
+import {cookieValue, csrfOf, type DashboardFixture, startAcme} from './_dashboard.js'
 
 const ADMIN = 'admin@acme.test'
 const MEMBER = 'member@acme.test'
@@ -18,13 +15,7 @@ const MEMBER = 'member@acme.test'
 describe('Dashboard forms, the audit log and Dry-Run', () => {
   let fixture: DashboardFixture
   beforeEach(async () => {
-    fixture = await startDashboard(
-      async (as) => {
-        await createOrg(as(ADMIN), 'acme', DEFAULT_LIMITS)
-        await addMember(as(ADMIN), 'acme', MEMBER, 'member')
-      },
-      [ADMIN, MEMBER],
-    )
+    fixture = await startAcme(ADMIN, MEMBER)
   })
   afterEach(() => fixture.close())
 

@@ -14,7 +14,7 @@ import {createSignInLink} from '../../src/lib/domain/sessions.js'
 import {DEFAULT_LIMITS} from '../../src/lib/domain/validation.js'
 import {nextPath} from '../../src/lib/dashboard/pages/sign-in.js'
 import {buildServer} from '../../src/lib/server/server.js'
-import {type Answer, cookiesOf, cookieValue, csrfOf, type DashboardFixture, startDashboard} from './_dashboard.js'
+import {type Answer, cookiesOf, cookieValue, csrfOf, type DashboardFixture, startAcme, startDashboard} from './_dashboard.js'
 
 const ADMIN = 'admin@acme.test'
 const MEMBER = 'member@acme.test'
@@ -27,13 +27,7 @@ describe('the Dashboard, edges found in review', () => {
   let fixture: DashboardFixture
 
   beforeEach(async () => {
-    fixture = await startDashboard(
-      async (as) => {
-        await createOrg(as(ADMIN), 'acme', DEFAULT_LIMITS)
-        await addMember(as(ADMIN), 'acme', MEMBER, 'member')
-      },
-      [ADMIN, MEMBER],
-    )
+    fixture = await startAcme(ADMIN, MEMBER)
   })
   afterEach(() => fixture.close())
 

@@ -7,14 +7,13 @@ import {afterEach, beforeEach, describe, expect, it} from 'vitest'
 
 import {LocalBackend} from '../../src/lib/backend/local-backend.js'
 import {Ctx} from '../../src/lib/domain/context.js'
-import {addMember} from '../../src/lib/domain/members.js'
 import {createOrg} from '../../src/lib/domain/orgs.js'
 import {createSignInLink} from '../../src/lib/domain/sessions.js'
 import {createAuthorization} from '../../src/lib/domain/tokens.js'
 import {DEFAULT_LIMITS} from '../../src/lib/domain/validation.js'
 import {buildServer} from '../../src/lib/server/server.js'
 import {MemoryStorage} from '../../src/lib/storage/memory/memory-storage.js'
-import {clientOf, cookiesOf, cookieValue, csrfOf, type DashboardFixture, startDashboard} from './_dashboard.js'
+import {clientOf, cookiesOf, cookieValue, csrfOf, type DashboardFixture, startAcme} from './_dashboard.js'
 
 const ADMIN = 'admin@acme.test'
 const MEMBER = 'member@acme.test'
@@ -29,13 +28,7 @@ describe('the Dashboard, in-process', () => {
   let signIn: DashboardFixture['signIn']
 
   beforeEach(async () => {
-    fixture = await startDashboard(
-      async (as) => {
-        await createOrg(as(ADMIN), 'acme', DEFAULT_LIMITS)
-        await addMember(as(ADMIN), 'acme', MEMBER, 'member')
-      },
-      [ADMIN, MEMBER],
-    )
+    fixture = await startAcme(ADMIN, MEMBER)
     ;({storage, server, tokens, browse, signIn} = fixture)
   })
   afterEach(() => fixture.close())
